@@ -1,0 +1,1 @@
+"""LangGraph state machines built from the negotiator library (import as ``negotiator.graphs``)."""
