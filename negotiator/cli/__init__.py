@@ -19,6 +19,15 @@ __all__ = ["build_parser", "main"]
 
 # sub-command name -> module under negotiator.cli (imported when the parser is built)
 COMMANDS: dict[str, str] = {
+    "schemas": "schemas",
+    "validate": "validate",
+    "replay": "replay",
+    "mediate": "mediate",
+    "market": "market",
+    "demo": "demo",
+    "resume": "resume",
+    "negotiate": "negotiate",
+    "analyze": "analyze",
 }
 
 

@@ -55,11 +55,15 @@ class TokenUsage:
 
 
 class ResultSource(StrEnum):
-    """Where a result came from."""
+    """Where a result came from.
+
+    A replayed result keeps the source it was recorded with (see
+    :class:`negotiator.llm.replay.ReplayClient`), so a re-run reports the same model calls and
+    fallbacks as the recorded run.
+    """
 
     MODEL = "model"
     FALLBACK = "fallback"
-    REPLAY = "replay"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,244 @@
+"""Bilateral bargaining speed and deal quality: negotiator against NegMAS 0.16, same negotiations.
+
+NegMAS is AGPL-3.0, so it is never a dependency of negotiator: install it beside the project, in a
+separate virtual environment, only to run this benchmark::
+
+    python3 -m venv /work/venv-negmas
+    /work/venv-negmas/bin/pip install negmas==0.16.0        # about 790 MB with its dependencies
+    /work/venv-negmas/bin/pip install -e /path/to/negotiator  # or the extra: .[bench-negmas]
+    /work/venv-negmas/bin/python bench/vs_negmas.py [--n 500] [--json]
+
+Without ``negmas`` importable the script runs negotiator's side alone and says so.
+
+What runs: ``--n`` (500) bilateral negotiations per pairing (boulware–conceder,
+boulware–tit-for-tat, linear–linear, boulware–boulware), alternating offers with a 100-round
+deadline, on the generated domain: 3 categorical issues × 10 values (1,000 outcomes); for
+negotiation ``i`` a ``numpy.random.default_rng(seed + i)`` (seed 20240601) draws, for each party
+in turn, Dirichlet(1, 1, 1) weights and per issue 10 uniform values rescaled to span exactly
+[0, 1]; reservation value 0 (``negotiator.bargaining.domains.random_tables``).
+
+Fairness: both toolkits start from the same drawn numbers, and each builds its own utility
+objects, negotiators and mechanism inside the timed region. Time is the process CPU time (the
+cores are shared; CPU time is less distorted by other load than wall time), and the two
+toolkits run in alternating blocks of 25 negotiations so that load changes hit both alike. Both
+toolkits' agreements are scored by the same code (``negotiator.bargaining.analysis``): welfare
+is the sum of the two utilities (0 + 0 without agreement), distances are Euclidean in utility
+space to the nearest Pareto point and to the Nash point (a failed negotiation is measured at the
+reservation point). Rounds: negotiator's rounds begun; NegMAS's ``state.step``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from collections.abc import Callable
+from statistics import median
+from typing import Any
+
+import numpy as np
+
+from negotiator.bargaining.analysis import ScenarioAnalysis, analyze
+from negotiator.bargaining.domains import PartyTables, random_tables
+from negotiator.bargaining.issues import SpaceLayout
+from negotiator.bargaining.negotiators import OutcomeNegotiator
+from negotiator.bargaining.protocols import Negotiation
+from negotiator.bargaining.strategies import concession
+from negotiator.bargaining.utility import additive_space
+
+SEED = 20240601
+ROUNDS = 100
+ISSUES, VALUES = 3, 10
+BLOCK = 25
+PAIRINGS = [
+    ("boulware", "conceder"),
+    ("boulware", "tit-for-tat"),
+    ("linear", "linear"),
+    ("boulware", "boulware"),
+]
+NEGMAS_NAMES = {
+    "boulware": "BoulwareTBNegotiator",
+    "conceder": "ConcederTBNegotiator",
+    "linear": "LinearTBNegotiator",
+    "tit-for-tat": "NaiveTitForTatNegotiator",
+}
+LAYOUT = SpaceLayout.of_shape((VALUES,) * ISSUES)
+
+Runner = Callable[[list[PartyTables], str, str], tuple[int | None, int]]
+
+
+def run_ours(draw: list[PartyTables], first: str, second: str) -> tuple[int | None, int]:
+    """One negotiation with negotiator; returns (agreed outcome index or None, rounds)."""
+    parties = []
+    for (weights, tables), name in zip(draw, (first, second), strict=True):
+        u = additive_space([w * t for w, t in zip(weights, tables, strict=True)])
+        parties.append(OutcomeNegotiator(u, LAYOUT, 0.0, concession(name)))
+    result = Negotiation("alternating", parties, ROUNDS).run()
+    return result.agreement, result.rounds
+
+
+class NegmasSide:
+    """Builds and runs the same negotiation with NegMAS (imported only if installed)."""
+
+    def __init__(self) -> None:
+        import negmas  # noqa: PLC0415 - optional, AGPL: imported only when installed
+
+        self.nm = negmas
+        self.names = [f"v{j}" for j in range(VALUES)]
+        issues = [negmas.make_issue(self.names, name=f"i{k}") for k in range(ISSUES)]
+        self.space = negmas.make_os(issues)
+
+    def run(self, draw: list[PartyTables], first: str, second: str) -> tuple[int | None, int]:
+        """One negotiation with NegMAS; returns (agreed outcome index or None, last step)."""
+        nm = self.nm
+        mechanism = nm.SAOMechanism(outcome_space=self.space, n_steps=ROUNDS)
+        for (weights, tables), name in zip(draw, (first, second), strict=True):
+            ufun = nm.LinearAdditiveUtilityFunction(
+                values=[dict(zip(self.names, t.tolist(), strict=True)) for t in tables],
+                weights=weights.tolist(),
+                outcome_space=self.space,
+                reserved_value=0.0,
+            )
+            mechanism.add(getattr(nm, NEGMAS_NAMES[name])(ufun=ufun))
+        state = mechanism.run()
+        if state.agreement is None:
+            return None, int(state.step)
+        index = np.ravel_multi_index([int(v[1:]) for v in state.agreement], (VALUES,) * ISSUES)
+        return int(index), int(state.step)
+
+
+def scenario_analysis(draw: list[PartyTables]) -> ScenarioAnalysis:
+    """Exact analysis of one drawn scenario (the same code scores both toolkits)."""
+    matrix = np.vstack(
+        [additive_space([w * t for w, t in zip(ws, ts, strict=True)]) for ws, ts in draw]
+    )
+    return analyze(matrix, [0.0, 0.0])
+
+
+def summarise(
+    results: list[tuple[int | None, int]], analyses: list[ScenarioAnalysis], seconds: float
+) -> dict[str, float]:
+    """Speed and quality figures of one toolkit on one pairing."""
+    welfare, pareto, nash = [], [], []
+    for (agreement, _), a in zip(results, analyses, strict=True):
+        point = a.point(agreement)
+        welfare.append(float(point.sum()))
+        pareto.append(a.pareto_distance(point))
+        nash.append(a.nash_distance(point))
+    return {
+        "negotiations_per_s": len(results) / seconds,
+        "agreement_rate": float(np.mean([r[0] is not None for r in results])),
+        "mean_rounds": float(np.mean([r[1] for r in results])),
+        "mean_welfare": float(np.mean(welfare)),
+        "mean_pareto_distance": float(np.mean(pareto)),
+        "mean_nash_distance": float(np.mean(nash)),
+    }
+
+
+def run_pairing(
+    runners: dict[str, Runner], draws: list[list[PartyTables]], pair: tuple[str, str]
+) -> dict[str, list[Any]]:
+    """Run every toolkit on every draw, alternating blocks; returns results and CPU seconds."""
+    out: dict[str, list[Any]] = {name: [[], 0.0] for name in runners}
+    for start in range(0, len(draws), BLOCK):
+        block = draws[start : start + BLOCK]
+        for name, runner in runners.items():
+            t0 = time.process_time()
+            res = [runner(d, *pair) for d in block]
+            out[name][1] += time.process_time() - t0
+            out[name][0].extend(res)
+    return out
+
+
+def analysis_timing(draw: list[PartyTables], repeats: int = 200) -> float:
+    """Median milliseconds of the full exact analysis of one 1,000-outcome scenario."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        scenario_analysis(draw)
+        times.append(time.perf_counter() - t0)
+    return median(times) * 1e3
+
+
+def main() -> None:
+    """Parse arguments, run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=500, help="negotiations per pairing")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+
+    runners: dict[str, Runner] = {"negotiator": run_ours}
+    try:
+        negmas_side = NegmasSide()
+        runners["negmas"] = negmas_side.run
+    except ImportError:
+        negmas_side = None
+    draws = [
+        random_tables(np.random.default_rng(args.seed + i), 2, ISSUES, VALUES)
+        for i in range(args.n)
+    ]
+    analyses = [scenario_analysis(d) for d in draws]
+    for runner in runners.values():  # warm-up: lazy imports, first-call caches
+        for d in draws[:3]:
+            runner(d, "boulware", "conceder")
+
+    load_before = os.getloadavg()
+    report: dict[str, Any] = {"n": args.n, "seed": args.seed, "negmas": negmas_side is not None}
+    report["pairings"] = {}
+    speedups = []
+    for pair in PAIRINGS:
+        raw = run_pairing(runners, draws, pair)
+        entry = {name: summarise(res, analyses, sec) for name, (res, sec) in raw.items()}
+        if "negmas" in entry:
+            ratio = (
+                entry["negotiator"]["negotiations_per_s"] / entry["negmas"]["negotiations_per_s"]
+            )
+            entry["speed_ratio"] = ratio
+            speedups.append(ratio)
+        report["pairings"]["–".join(pair)] = entry
+    report["analysis_ms"] = analysis_timing(draws[0])
+    report["load_average"] = {"before": load_before, "after": os.getloadavg()}
+    report["min_speedup"] = min(speedups) if speedups else None
+    print(json.dumps(report) if args.json else render(report))
+
+
+def render(report: dict[str, Any]) -> str:
+    """The human-readable table; the last line is the minimum speed-up."""
+    lines = [
+        f"{report['n']} negotiations per pairing, seed {report['seed']}, {ROUNDS} rounds, "
+        f"{VALUES**ISSUES} outcomes; CPU-time based",
+    ]
+    if not report["negmas"]:
+        lines.append("negmas is not installed: running negotiator alone (see the docstring)")
+    cols = ("neg/s", "agree", "rounds", "welfare", "pareto", "nash")
+    header = f"{'pairing':24} {'toolkit':10} " + " ".join(f"{c:>8}" for c in cols)
+    lines.append(header)
+    for pairing, entry in report["pairings"].items():
+        for toolkit in ("negotiator", "negmas"):
+            if toolkit not in entry:
+                continue
+            e = entry[toolkit]
+            figures = (
+                f"{e['negotiations_per_s']:8.1f} {e['agreement_rate']:8.3f} "
+                f"{e['mean_rounds']:8.1f} {e['mean_welfare']:8.3f} "
+                f"{e['mean_pareto_distance']:8.4f} {e['mean_nash_distance']:8.3f}"
+            )
+            lines.append(f"{pairing:24} {toolkit:10} {figures}")
+        if "speed_ratio" in entry:
+            lines.append(f"{pairing:24} speed ratio {entry['speed_ratio']:.1f}x")
+    load = report["load_average"]
+    lines.append(f"analysis of one 1,000-outcome scenario: {report['analysis_ms']:.2f} ms (median)")
+    lines.append(f"load average before {load['before'][0]:.2f}, after {load['after'][0]:.2f}")
+    best = report["min_speedup"]
+    lines.append(
+        f"min speedup over negmas: {best:.1f}"
+        if best is not None
+        else "min speedup over negmas: n/a (negmas not installed)"
+    )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

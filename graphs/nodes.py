@@ -1,0 +1,292 @@
+"""The nodes of the delegation graph: each calls the library and returns a partial state.
+
+Every node that moves the flow on sets ``phase`` through :func:`go`, the guard that reads the
+one transition table. ``answer`` with a human answerer calls ``interrupt()`` before anything
+else, because the node re-runs from its top on resume. Ledger postings carry idempotency keys,
+so a node re-run after a crash moves no money twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from langgraph.types import Send, interrupt
+
+from negotiator.delegation.award import make_award
+from negotiator.delegation.bidding import SealedBid, submit_bid
+from negotiator.delegation.calls import record
+from negotiator.delegation.clarify import (
+    HumanAnswers,
+    QuestionGroup,
+    answer,
+    ask,
+    group_questions,
+    human_answers,
+    publish,
+)
+from negotiator.delegation.clock import Clock
+from negotiator.delegation.contracting import draft_contract, sign, word_contract
+from negotiator.delegation.hub import Announcement, MarketHub
+from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.monitoring import (
+    Executor,
+    MonitorState,
+    Verdict,
+    VerdictKind,
+    evaluate,
+    tick_time,
+)
+from negotiator.delegation.phases import Phase, advance
+from negotiator.delegation.reputation import damped_update
+from negotiator.delegation.request import DelegationRequest
+from negotiator.delegation.screening import ScreenResult, open_bids
+from negotiator.delegation.settlement import (
+    escrow_bonds,
+    escrow_payment,
+    return_losing_bonds,
+    settle,
+)
+from negotiator.errors import NoValidBidError
+from negotiator.graphs.state import BidTask, DelegationState, Json
+from negotiator.graphs.state import dump as _j
+from negotiator.llm.protocol import ModelClient
+from negotiator.money import Money
+from negotiator.wire.award import Award
+from negotiator.wire.bid import Bid
+from negotiator.wire.clarification import Faq
+from negotiator.wire.contract import Contract
+
+__all__ = ["DelegationNodes", "go"]
+
+
+def go(current: Phase, nxt: Phase) -> str:
+    """Guard the step with the transition table; the state stores the phase's value."""
+    return advance(current, nxt).value
+
+
+@dataclass(frozen=True)
+class DelegationNodes:
+    """The graph's nodes, bound to the run's collaborators (see ``build_delegation_graph``)."""
+
+    hub: MarketHub
+    delegator: ModelClient
+    bidders: Mapping[str, ModelClient]
+    default_bidder: ModelClient
+    executor: Executor
+    ledger: Ledger
+    clock: Clock
+    latencies: Mapping[str, int]
+
+    def _client(self, bidder_id: str) -> ModelClient:
+        return self.bidders.get(bidder_id, self.default_bidder)
+
+    async def announce(self, state: DelegationState) -> DelegationState:
+        """Post the task to the hub; record who may bid and why the others may not."""
+        req = DelegationRequest.model_validate(state["request"])
+        ann = self.hub.announce(req.task)
+        nxt = Phase.ASK if ann.eligible else Phase.FAILED
+        out: DelegationState = {
+            "phase": go(Phase.ANNOUNCE, nxt),
+            "announcement": _j(ann),
+            "faq": _j(Faq(task_id=req.task.id, entries=req.task.faq)),
+            "round": 0,
+        }
+        if not ann.eligible:
+            out["failure"] = f"no eligible bidder among {len(ann.ineligible)}"
+        return out
+
+    async def ask(self, state: DelegationState) -> DelegationState:
+        """One clarification round: every eligible bidder asks; duplicates are grouped."""
+        req = DelegationRequest.model_validate(state["request"])
+        round_no = state["round"] + 1
+        if round_no > req.max_rounds:
+            return {"phase": go(Phase.ASK, Phase.BID)}
+        faq = Faq.model_validate(state["faq"])
+        eligible = Announcement.model_validate(state["announcement"]).eligible
+        results = await asyncio.gather(
+            *(ask(self._client(b), self.hub.bidder(b), req.task, faq, round_no) for b in eligible)
+        )
+        questions = [q for qs, _ in results for q in qs]
+        groups = group_questions(questions, faq)
+        return {
+            "phase": go(Phase.ASK, Phase.ANSWER if groups else Phase.BID),
+            "round": round_no,
+            "questions": [_j(q) for q in questions],
+            "pending": [_j(g) for g in groups],
+            "calls": [_j(record("clarify.question", r)) for _, r in results],
+        }
+
+    async def answer(self, state: DelegationState) -> DelegationState:
+        """Answer each question group once (model, or a human via interrupt); publish the FAQ."""
+        req = DelegationRequest.model_validate(state["request"])
+        groups = [QuestionGroup.model_validate(g) for g in state["pending"]]
+        calls: list[Json] = []
+        if req.answerer == "human":
+            reply = interrupt(
+                {"task_id": req.task.id, "questions": [_j(g) for g in groups]},
+                response_schema=HumanAnswers,
+            )
+            answers = human_answers(req.task, req.briefing, groups, reply)
+        else:
+            results = await asyncio.gather(
+                *(answer(self.delegator, req.task, req.briefing, g) for g in groups)
+            )
+            answers = [a for a, _ in results]
+            calls = [_j(record("clarify.answer", r)) for _, r in results]
+        faq, _ = publish(Faq.model_validate(state["faq"]), groups, answers)
+        nxt = Phase.ASK if state["round"] < req.max_rounds else Phase.BID
+        return {
+            "phase": go(Phase.ANSWER, nxt),
+            "faq": _j(faq),
+            "answers": [_j(a) for a in answers],
+            "pending": [],
+            "calls": calls,
+        }
+
+    async def open_bidding(self, state: DelegationState) -> DelegationState:
+        """Open the call for bids at the clock's time."""
+        return {
+            "phase": go(Phase.BID, Phase.SCREEN),
+            "opened_at": self.clock.now().isoformat(),
+        }
+
+    def fan_out(self, state: DelegationState) -> list[Send]:
+        """Send one ``submit_bid`` branch per eligible bidder."""
+        eligible = Announcement.model_validate(state["announcement"]).eligible
+        return [
+            Send(
+                "submit_bid",
+                BidTask(
+                    bidder_id=b,
+                    request=state["request"],
+                    faq=state["faq"],
+                    opened_at=state["opened_at"],
+                ),
+            )
+            for b in eligible
+        ]
+
+    async def submit_bid(self, state: BidTask) -> DelegationState:
+        """One bidder's sealed bid (model or cost model), stamped with its arrival time."""
+        req = DelegationRequest.model_validate(state["request"])
+        sealed, result = await submit_bid(
+            self._client(state["bidder_id"]),
+            self.hub.bidder(state["bidder_id"]),
+            req.task,
+            Faq.model_validate(state["faq"]),
+            datetime.fromisoformat(state["opened_at"]),
+            latency_seconds=self.latencies.get(state["bidder_id"], 0),
+            closes_at=_deadline(state["opened_at"], req),
+        )
+        return {"sealed": [_j(sealed)], "calls": [_j(record("bid", result))]}
+
+    async def screen(self, state: DelegationState) -> DelegationState:
+        """Open every envelope together at the deadline; escrow the valid bids' bonds."""
+        req = DelegationRequest.model_validate(state["request"])
+        deadline = _deadline(state["opened_at"], req)
+        envelopes = [SealedBid.model_validate(s) for s in state["sealed"]]
+        result = open_bids(req.task, envelopes, deadline, deadline)
+        escrow_bonds(self.ledger, state["run_id"], req.task.id, result.valid)
+        return {"phase": go(Phase.SCREEN, Phase.AWARD), "screened": _j(result)}
+
+    async def award(self, state: DelegationState) -> DelegationState:
+        """Rank the valid bids; escrow the price and return the losers' bonds."""
+        req = DelegationRequest.model_validate(state["request"])
+        screened = ScreenResult.model_validate(state["screened"])
+        task, run_id = req.task, state["run_id"]
+        try:
+            award = make_award(
+                task.id,
+                screened.valid,
+                self.hub.reputations(),
+                req.preferences,
+                _deadline(state["opened_at"], req),
+                rejected=screened.rejected,
+            )
+        except NoValidBidError as exc:
+            return {"phase": go(Phase.AWARD, Phase.FAILED), "failure": str(exc)}
+        escrow_payment(self.ledger, run_id, task.id, task.delegator_id, award.winning_bid)
+        return_losing_bonds(self.ledger, run_id, task.id, screened.valid, award.winner_id)
+        return {"phase": go(Phase.AWARD, Phase.CONTRACT), "award": _j(award)}
+
+    async def contract(self, state: DelegationState) -> DelegationState:
+        """Draft the terms from numbers, word them, and have both parties sign."""
+        req = DelegationRequest.model_validate(state["request"])
+        award = Award.model_validate(state["award"])
+        now = award.awarded_at
+        reputation = self.hub.reputations()[award.winner_id]
+        draft = draft_contract(req.task, award, reputation, req.policy, now)
+        wording, result = await word_contract(self.delegator, draft)
+        worded = draft_contract(req.task, award, reputation, req.policy, now, wording=wording)
+        return {
+            "phase": go(Phase.CONTRACT, Phase.MONITOR),
+            "contract": _j(sign(worded, now)),
+            "monitor": _j(MonitorState()),
+            "calls": [_j(record("contract.wording", result))],
+        }
+
+    async def monitor(self, state: DelegationState) -> DelegationState:
+        """One tick: ask the executor for its report and check every clause."""
+        req = DelegationRequest.model_validate(state["request"])
+        contract = Contract.model_validate(state["contract"])
+        current = MonitorState.model_validate(state["monitor"])
+        report = self.executor.report(contract, current.tick, tick_time(contract, current.tick))
+        nxt_state, verdict = evaluate(contract, current, report, req.cancel)
+        nxt = Phase.MONITOR if verdict.kind is VerdictKind.CONTINUE else Phase.SETTLE
+        return {
+            "phase": go(Phase.MONITOR, nxt),
+            "monitor": _j(nxt_state),
+            "reports": [_j(report)] if report is not None else [],
+            "verdicts": [_j(verdict)],
+        }
+
+    async def settle(self, state: DelegationState) -> DelegationState:
+        """Post the settlement once and update the contractor's reputation (damped)."""
+        contract = Contract.model_validate(state["contract"])
+        verdict = Verdict.model_validate(state["verdicts"][-1])
+        award = Award.model_validate(state["award"])
+        settlement = settle(
+            self.ledger,
+            state["run_id"],
+            contract,
+            verdict,
+            verdict.at,
+            replacement=_replacement(award, state),
+        )
+        before = self.hub.reputations()[contract.contractor_id]
+        update = damped_update(contract.contractor_id, _dec(before), verdict.kind.value)
+        return {
+            "phase": go(Phase.SETTLE, _FINAL[verdict.kind]),
+            "settlement": _j(settlement),
+            "reputation": _j(update),
+        }
+
+
+_FINAL: Mapping[VerdictKind, Phase] = {
+    VerdictKind.COMPLETED: Phase.COMPLETED,
+    VerdictKind.BREACHED: Phase.BREACHED,
+    VerdictKind.CANCELLED: Phase.CANCELLED,
+}
+
+
+def _dec(value: float) -> Decimal:
+    return Decimal(str(value))
+
+
+def _deadline(opened_at: str, req: DelegationRequest) -> datetime:
+    """When bidding closes: ``bid_window_seconds`` after it opened."""
+    return datetime.fromisoformat(opened_at) + timedelta(seconds=req.bid_window_seconds)
+
+
+def _replacement(award: Award, state: DelegationState) -> Money | None:
+    """The price of the next-ranked valid bid: what replacing the contractor would cost."""
+    if len(award.scores) < 2:
+        return None
+    runner_up = award.scores[1].bidder_id
+    valid = ScreenResult.model_validate(state["screened"]).valid
+    bid: Bid = next(b for b in valid if b.bidder_id == runner_up)
+    return bid.price

@@ -1,0 +1,134 @@
+"""Numeric bilateral bargaining: issues, utility, analysis, strategies, protocols, Genius files.
+
+The pieces, in the order a negotiation uses them:
+
+* :mod:`~negotiator.bargaining.issues` — issues and the enumerated :class:`OutcomeSpace`;
+* :mod:`~negotiator.bargaining.utility` — :class:`AdditiveUtility` with value functions,
+  evaluated over a whole space with numpy;
+* :mod:`~negotiator.bargaining.analysis` — exact Pareto / Nash / Kalai–Smorodinsky / welfare;
+* :mod:`~negotiator.bargaining.strategies` and :mod:`~negotiator.bargaining.acceptance` — pure
+  concession and acceptance rules, presets as data;
+* :mod:`~negotiator.bargaining.protocols` — seed 001's Protocol I and II and alternating offers;
+* :mod:`~negotiator.bargaining.negotiators` — ready-made parties for the protocols;
+* :mod:`~negotiator.bargaining.genius` — Genius XML domains and profiles;
+* :mod:`~negotiator.bargaining.seed001` — seed 001's table-3 price settings;
+* :mod:`~negotiator.bargaining.domains` — the seeded random domain of the NegMAS benchmark.
+
+Example:
+    >>> from negotiator.bargaining import Negotiation, generated_scenario, bilateral
+    >>> scenario = generated_scenario(seed=1)
+    >>> result = Negotiation("alternating", bilateral(scenario, "boulware", "conceder"), 100).run()
+    >>> result.status
+    <Status.AGREED: 'agreed'>
+"""
+
+from negotiator.bargaining.acceptance import (
+    ACCEPTANCE_PRESETS,
+    AcceptanceCondition,
+    AcceptAny,
+    AcceptConstant,
+    AcceptNext,
+    AcceptTime,
+    acceptance,
+)
+from negotiator.bargaining.analysis import ScenarioAnalysis, analyze, pareto_mask
+from negotiator.bargaining.domains import Scenario, bilateral, generated_scenario
+from negotiator.bargaining.genius import read_genius_folder, write_genius_folder
+from negotiator.bargaining.issues import (
+    CategoricalIssue,
+    ContinuousIssue,
+    IntegerIssue,
+    Issue,
+    OutcomeSpace,
+    SpaceLayout,
+)
+from negotiator.bargaining.negotiators import FixedOfferParty, OutcomeNegotiator, Seed001Party
+from negotiator.bargaining.protocols import (
+    PROTOCOLS,
+    Message,
+    Negotiation,
+    NegotiationResult,
+    Party,
+    ProtocolRules,
+    Status,
+    TraceEntry,
+)
+from negotiator.bargaining.seed001 import TABLE3, PriceSetting, run_price_setting
+from negotiator.bargaining.strategies import (
+    CONCESSIONS,
+    TIME_PRESETS,
+    Concession,
+    TimeDependent,
+    TitForTat,
+    concession,
+    multiplicative_step,
+    preset_exponent,
+    time_dependent_target,
+    tit_for_tat_target,
+)
+from negotiator.bargaining.utility import (
+    AdditiveUtility,
+    BinaryValue,
+    CurveValue,
+    LinearValue,
+    PiecewiseLinearValue,
+    TableValue,
+    ValueFunction,
+    additive_space,
+)
+
+__all__ = [
+    "ACCEPTANCE_PRESETS",
+    "CONCESSIONS",
+    "PROTOCOLS",
+    "TABLE3",
+    "TIME_PRESETS",
+    "AcceptAny",
+    "AcceptConstant",
+    "AcceptNext",
+    "AcceptTime",
+    "AcceptanceCondition",
+    "AdditiveUtility",
+    "BinaryValue",
+    "CategoricalIssue",
+    "Concession",
+    "ContinuousIssue",
+    "CurveValue",
+    "FixedOfferParty",
+    "IntegerIssue",
+    "Issue",
+    "LinearValue",
+    "Message",
+    "Negotiation",
+    "NegotiationResult",
+    "OutcomeNegotiator",
+    "OutcomeSpace",
+    "Party",
+    "PiecewiseLinearValue",
+    "PriceSetting",
+    "ProtocolRules",
+    "Scenario",
+    "ScenarioAnalysis",
+    "Seed001Party",
+    "SpaceLayout",
+    "Status",
+    "TableValue",
+    "TimeDependent",
+    "TitForTat",
+    "TraceEntry",
+    "ValueFunction",
+    "acceptance",
+    "additive_space",
+    "analyze",
+    "bilateral",
+    "concession",
+    "generated_scenario",
+    "multiplicative_step",
+    "pareto_mask",
+    "preset_exponent",
+    "read_genius_folder",
+    "run_price_setting",
+    "time_dependent_target",
+    "tit_for_tat_target",
+    "write_genius_folder",
+]

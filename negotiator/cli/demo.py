@@ -1,0 +1,349 @@
+"""``negotiator demo``: seed 000's delegation end to end — announce, clarify, bid, award,
+contract, monitor, settle — offline and deterministic by default.
+
+With ``--base-url``/``--model`` (or ``OPENAI_BASE_URL`` / ``OPENAI_API_KEY``, ``OPENAI_MODEL``)
+the conversational steps go to an OpenAI-compatible model; the numbers still decide. Without
+``--json`` it tells the story as it happens; with ``--json`` it prints one JSON object. Files go
+under ``--runs-dir/<run id>/`` (transcript, checkpoints, ledger, run.json); a run that stopped
+midway continues with ``negotiator resume RUN_ID``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from negotiator.delegation.demo import SCENARIOS, demo_setup
+from negotiator.delegation.monitoring import SimulatedCrash
+from negotiator.errors import RuntimeFailure, UsageError
+from negotiator.flows import arun_flow
+from negotiator.graphs.runner import ENVIRONMENT, FLOW_NAME, DelegationEnvironment, RunPaths
+from negotiator.llm.deterministic import DeterministicClient
+from negotiator.llm.modes import STRUCTURED_MODES
+from negotiator.llm.openai_client import OpenAICompatibleClient
+from negotiator.llm.protocol import ModelClient
+from negotiator.transcript.format import TranscriptEvent
+
+__all__ = ["add_parser", "build_client", "execute_run", "next_run_id", "run"]
+
+DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_SEED = 7
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    """Add the ``demo`` sub-command to ``sub``."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "demo",
+        help="run seed 000's delegation end to end (offline by default)",
+        description=(
+            "Delegate seed 000's task (optimise a React dashboard) to a market of five bidders: "
+            "announce, clarify, bid, award, contract, monitor and settle, with an escrow ledger. "
+            "Offline and deterministic unless a model server is given."
+        ),
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--scenario", choices=sorted(SCENARIOS), default="success", help="scripted outcome"
+    )
+    parser.add_argument("--runs-dir", default="runs", help="folder for run files (default: runs)")
+    parser.add_argument("--run-id", help="run id (default: <scenario>-NNN, the next free one)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default 7)")
+    add_model_arguments(parser)
+    parser.add_argument("--crash-after-reports", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--hard-crash", action="store_true", help=argparse.SUPPRESS)
+    return parser
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the model-server options shared by ``demo`` and ``resume``."""
+    parser.add_argument("--base-url", help="OpenAI-compatible server URL ending in /v1")
+    parser.add_argument("--model", help="model name on that server")
+    parser.add_argument(
+        "--structured-mode",
+        choices=sorted(STRUCTURED_MODES),
+        default="json_schema",
+        help="how structured output is requested (default json_schema)",
+    )
+    parser.add_argument(
+        "--offline", action="store_true", help="ignore OPENAI_* variables; no model at all"
+    )
+
+
+def model_settings(args: argparse.Namespace) -> dict[str, str] | None:
+    """Return the model settings chosen by the options and environment (``None``: offline).
+
+    Raises:
+        UsageError: a custom server was given without a model name.
+    """
+    if args.offline:
+        return None
+    base_url = args.base_url or os.environ.get("OPENAI_BASE_URL")
+    model = args.model or os.environ.get("OPENAI_MODEL")
+    if not (base_url or model or os.environ.get("OPENAI_API_KEY")):
+        return None
+    if model is None and base_url is not None:
+        raise UsageError("--model (or OPENAI_MODEL) is required with a custom --base-url")
+    settings = {"model": model or DEFAULT_MODEL, "structured_mode": args.structured_mode}
+    return settings | ({"base_url": base_url} if base_url else {})
+
+
+def build_client(settings: Mapping[str, str] | None) -> tuple[ModelClient, list[str]]:
+    """Return the model client for ``settings`` and the secrets to keep out of transcripts."""
+    if settings is None:
+        return DeterministicClient(), []
+    key = os.environ.get("OPENAI_API_KEY")
+    client = OpenAICompatibleClient(
+        model=settings["model"],
+        base_url=settings.get("base_url"),
+        api_key=key,
+        mode=settings.get("structured_mode", "json_schema"),
+    )
+    return client, [key] if key else []
+
+
+def next_run_id(runs_dir: Path, scenario: str) -> str:
+    """Return ``<scenario>-NNN``, the first number not yet used under ``runs_dir``."""
+    n = 1
+    while (runs_dir / f"{scenario}-{n:03d}").exists():
+        n += 1
+    return f"{scenario}-{n:03d}"
+
+
+def execute_run(
+    meta: Mapping[str, Any],
+    runs_dir: Path,
+    *,
+    env: DelegationEnvironment,
+    console: Console | None,
+) -> dict[str, Any]:
+    """Run (or continue) the delegation described by ``meta`` and return its JSON outcome.
+
+    Raises:
+        RuntimeFailure: the run stopped midway (e.g. a simulated crash); resume it.
+    """
+    run_id = str(meta["run_id"])
+    paths = RunPaths.for_run(runs_dir, run_id)
+    client, secrets = build_client(meta.get("model"))
+
+    async def go() -> dict[str, Any]:
+        token = ENVIRONMENT.set(env)
+        try:
+            record = await arun_flow(
+                FLOW_NAME,
+                meta["inputs"],
+                client=client,
+                seed=int(meta["seed"]),
+                run_id=run_id,
+                path=paths.transcript,
+                secrets=secrets,
+            )
+        finally:
+            ENVIRONMENT.reset(token)
+            if isinstance(client, OpenAICompatibleClient):
+                await client.close()
+        return dict(record.outcome)
+
+    try:
+        if console is not None:
+            with console.status("delegating…"):
+                outcome = asyncio.run(go())
+        else:
+            outcome = asyncio.run(go())
+    except SimulatedCrash as exc:
+        raise RuntimeFailure(
+            f"{exc}; the run stopped during monitoring. Continue it with: "
+            f"negotiator resume {run_id} --runs-dir {runs_dir}"
+        ) from None
+    return outcome | {"transcript": str(paths.transcript), "run_dir": str(paths.root)}
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the demo; print the story (or ``--json``); return the exit code."""
+    runs_dir = Path(args.runs_dir)
+    run_id = args.run_id or next_run_id(runs_dir, args.scenario)
+    setup = demo_setup(args.scenario)
+    meta = {
+        "flow": FLOW_NAME,
+        "run_id": run_id,
+        "seed": args.seed,
+        "scenario": args.scenario,
+        "inputs": {"setup": setup.model_dump(mode="json")},
+        "model": model_settings(args),
+    }
+    paths = RunPaths.for_run(runs_dir, run_id)
+    if paths.root.exists():
+        raise UsageError(
+            f"run {run_id!r} already exists in {runs_dir}; continue it with "
+            f"'negotiator resume {run_id} --runs-dir {runs_dir}' or choose another --run-id"
+        )
+    paths.root.mkdir(parents=True)
+    paths.meta.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return finish(args, meta, runs_dir, previous=())
+
+
+def finish(
+    args: argparse.Namespace,
+    meta: Mapping[str, Any],
+    runs_dir: Path,
+    previous: tuple[TranscriptEvent, ...],
+) -> int:
+    """Execute the run, then print the story's end or the JSON object (shared with resume)."""
+    console = None if args.json else Console(highlight=False)
+    env = DelegationEnvironment(
+        runs_dir=runs_dir,
+        crash_after=getattr(args, "crash_after_reports", None),
+        hard_crash=getattr(args, "hard_crash", False),
+        on_update=None if console is None else story_printer(console),
+        previous_events=previous,
+    )
+    outcome = execute_run(meta, runs_dir, env=env, console=console)
+    if console is None:
+        print(json.dumps(outcome, ensure_ascii=False))
+    else:
+        print_summary(console, outcome)
+    return 0
+
+
+# --- the story (formatters return rich markup; data is escaped) ----------------------------
+
+E = escape
+
+
+def _announce(u: Mapping[str, Any]) -> list[str]:
+    a = u.get("announcement", {})
+    lines = [
+        f"Announced {E(str(a.get('task_id')))}: {len(a.get('eligible', []))} bidders eligible."
+    ]
+    lines += [
+        f"  [dim]filtered[/dim] {E(i['bidder_id'])}: {E('; '.join(i['reasons']))}"
+        for i in a.get("ineligible", [])
+    ]
+    return lines
+
+
+def _ask(u: Mapping[str, Any]) -> list[str]:
+    if "round" not in u:
+        return ["Clarification rounds exhausted."]
+    qs, groups = u.get("questions", []), u.get("pending", [])
+    lines = [f"Round {u['round']}: {len(qs)} question(s), {len(groups)} after deduplication."]
+    lines += [
+        f"  [cyan]Q[/cyan] {E(g['text'])}  [dim]({len(g['question_ids'])} asked)[/dim]"
+        for g in groups
+    ]
+    return lines
+
+
+def _answer(u: Mapping[str, Any]) -> list[str]:
+    entries = len(u.get("faq", {}).get("entries", []))
+    return [f"  [green]A[/green] {E(a['text'])}" for a in u.get("answers", [])] + [
+        f"  FAQ now has {entries} entries, sent to every bidder."
+    ]
+
+
+def _bid_line(b: Mapping[str, Any]) -> str:
+    return E(
+        f"{b['bidder_id']} {b['price']['amount']} {b['price']['currency']}, "
+        f"{b['estimated_duration_seconds']} s, quality {b['claimed_quality']}, "
+        f"privacy {b['privacy_guarantee']}, bond {b['reputation_bond']['amount']}"
+    )
+
+
+def _screen(u: Mapping[str, Any]) -> list[str]:
+    s = u.get("screened", {})
+    lines = [f"Opened all sealed bids at the deadline: {len(s.get('valid', []))} valid."]
+    lines += [f"  {_bid_line(b)}" for b in s.get("valid", [])]
+    lines += [
+        f"  [red]rejected[/red] {E(r['bidder_id'])}: "
+        + E("; ".join(f"{x['path']}: {x['message']}" for x in r["reasons"]))
+        for r in s.get("rejected", [])
+    ]
+    return lines
+
+
+def _award(u: Mapping[str, Any]) -> list[str]:
+    if "failure" in u:
+        return [f"[red]No award[/red]: {E(u['failure'])}"]
+    return [f"[bold]Award[/bold]: {E(u['award']['reason'])}"]
+
+
+def _contract(u: Mapping[str, Any]) -> list[str]:
+    c = u["contract"]
+    kinds = ", ".join(cl["kind"] for cl in c["clauses"])
+    digest = c["signatures"][0]["terms_sha256"][:12]
+    return [f"Contract {E(c['id'])} signed by both parties (sha256 {digest}…): {E(kinds)}."]
+
+
+def _monitor(u: Mapping[str, Any]) -> list[str]:
+    v = u["verdicts"][-1]
+    reports = u.get("reports") or []
+    ok = sum(status == "ok" for status in v["clause_status"])
+    if reports:
+        r = reports[-1]
+        values = {**r["metrics"], **{k: "yes" if x else "NO" for k, x in r["checks"].items()}}
+        seen = f"progress {r['progress']:.0%}, " + ", ".join(f"{k} {x}" for k, x in values.items())
+    else:
+        seen = "[red]missed[/red]"
+    lines = [f"  report {v['tick']}: {seen}; clauses ok {ok}/{len(v['clause_status'])}"]
+    if v["kind"] != "continue":
+        lines.append(f"[bold]{E(v['kind'])}[/bold]: {E(v['evidence'])}")
+    return lines
+
+
+def _settle(u: Mapping[str, Any]) -> list[str]:
+    s = u["settlement"]
+    lines = [f"Settled ({E(s['outcome'])}):"]
+    lines += [
+        "  "
+        + E(
+            f"{p['from_account']} → {p['to_account']}: {p['amount']['amount']} "
+            f"{p['amount']['currency']} ({p['reason']})"
+        )
+        for p in s["payments"]
+    ]
+    r = u["reputation"]
+    lines.append(f"Reputation of {E(r['agent_id'])}: {r['before']} → {r['after']} (damped).")
+    return lines
+
+
+_STORY: Mapping[str, Callable[[Mapping[str, Any]], list[str]]] = {
+    "announce": _announce,
+    "ask": _ask,
+    "answer": _answer,
+    "bid": lambda u: ["Bidding open; bids stay sealed until the deadline."],
+    "submit_bid": lambda u: [f"  sealed bid received from {E(u['sealed'][0]['sender_id'])}"],
+    "screen": _screen,
+    "award": _award,
+    "contract": _contract,
+    "monitor": _monitor,
+    "settle": _settle,
+}
+
+
+def story_printer(console: Console) -> Callable[[str, Mapping[str, Any]], None]:
+    """Return the progress callback that tells the story one graph step at a time."""
+
+    def show(node: str, update: Mapping[str, Any]) -> None:
+        tell = _STORY.get(node)
+        if tell is not None:
+            for line in tell(update):
+                console.print(line)
+
+    return show
+
+
+def print_summary(console: Console, outcome: Mapping[str, Any]) -> None:
+    """Print the closing lines of the story."""
+    console.print(
+        f"\n[bold]{outcome['outcome']}[/bold]; ledger balanced: {outcome['ledger_balanced']}; "
+        f"conversational steps: {outcome['seam_calls']} (model calls {outcome['model_calls']}, "
+        f"fallbacks {outcome['fallbacks']})."
+    )
+    console.print(f"transcript: {escape(str(outcome['transcript']))}")

@@ -1,0 +1,85 @@
+"""``negotiator resume RUN_ID [--runs-dir DIR]``: continue a delegation that stopped midway.
+
+The run's ``run.json`` says what ran (flow inputs, seed, model settings); its SQLite
+checkpoints say how far it got. The graph continues from the last checkpoint, and the escrow
+ledger's idempotency keys make sure nothing is paid twice — a run killed during monitoring
+settles exactly once. Model answers recorded before the stop are carried into the new
+transcript, so it can still be checked with ``negotiator replay --check``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from negotiator.cli.demo import add_model_arguments, finish, model_settings
+from negotiator.errors import InvalidInputError, UsageError
+from negotiator.graphs.runner import FLOW_NAME, RunPaths
+from negotiator.transcript.format import MODEL_KINDS, TranscriptEvent
+from negotiator.transcript.reader import TranscriptError, read_transcript
+
+__all__ = ["add_parser", "load_meta", "previous_model_events", "run"]
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    """Add the ``resume`` sub-command to ``sub``."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "resume",
+        help="continue a delegation run from its last checkpoint",
+        description=(
+            "Continue the delegation run RUN_ID (e.g. after a crash) from its SQLite "
+            "checkpoint; settlement happens exactly once."
+        ),
+    )
+    parser.add_argument("run_id", metavar="RUN_ID", help="the run to continue")
+    parser.add_argument("--runs-dir", default="runs", help="folder of run files (default: runs)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_model_arguments(parser)
+    return parser
+
+
+def load_meta(paths: RunPaths) -> dict[str, Any]:
+    """Read a run's ``run.json``.
+
+    Raises:
+        UsageError: the run folder or its ``run.json`` does not exist.
+        InvalidInputError: ``run.json`` is not a delegation run description.
+    """
+    if not paths.meta.is_file():
+        raise UsageError(f"no run at {paths.root} (missing {paths.meta.name})")
+    try:
+        meta: dict[str, Any] = json.loads(paths.meta.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError.single(str(paths.meta), "$", f"not JSON: {exc}") from None
+    for key in ("flow", "run_id", "seed", "inputs"):
+        if not isinstance(meta, dict) or key not in meta:
+            raise InvalidInputError.single(str(paths.meta), f"$.{key}", "missing")
+    if meta["flow"] != FLOW_NAME:
+        raise InvalidInputError.single(
+            str(paths.meta), "$.flow", f"{meta['flow']!r} is not {FLOW_NAME!r}"
+        )
+    return meta
+
+
+def previous_model_events(paths: RunPaths) -> tuple[TranscriptEvent, ...]:
+    """The model events of the earlier attempt's transcript (none if it is unreadable)."""
+    if not paths.transcript.is_file():
+        return ()
+    try:
+        transcript = read_transcript(paths.transcript)
+    except TranscriptError:
+        return ()
+    return tuple(e for e in transcript.events if e.kind in MODEL_KINDS)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Continue the run; print like ``negotiator demo``; return the exit code."""
+    runs_dir = Path(args.runs_dir)
+    paths = RunPaths.for_run(runs_dir, args.run_id)
+    meta = load_meta(paths)
+    explicit = args.offline or args.base_url or args.model
+    if explicit:
+        meta["model"] = model_settings(args)
+    return finish(args, meta, runs_dir, previous=previous_model_events(paths))

@@ -1,0 +1,85 @@
+"""The delegation flow of seed 000 as a plain library (no LangGraph here).
+
+Stages in order, each taking the previous stage's artefact: :mod:`~.hub` (announce, eligibility)
+→ :mod:`~.clarify` (questions, one FAQ) → :mod:`~.bidding` / :mod:`~.screening` (sealed bids,
+opened together) → :mod:`~.award` (Pareto front, preferences) → :mod:`~.contracting` (terms from
+numbers, signatures) → :mod:`~.monitoring` (clauses checked on every report) →
+:mod:`~.settlement` / :mod:`~.ledger` / :mod:`~.reputation` (escrow, exactly once). The phases
+and their one transition table are in :mod:`~.phases`; the LangGraph state machine that runs
+them is ``negotiator.graphs.delegation``; :func:`delegate` runs it all as plain Python.
+"""
+
+from negotiator.delegation.api import adelegate, delegate
+from negotiator.delegation.award import (
+    LexicographicPreferences,
+    Objective,
+    WeightedPreferences,
+    make_award,
+)
+from negotiator.delegation.bidders import BidderProfile, deterministic_bid
+from negotiator.delegation.clarify import HumanAnswer, HumanAnswers, QuestionGroup
+from negotiator.delegation.clock import Clock, FixedClock, SystemClock
+from negotiator.delegation.contracting import ContractPolicy, draft_contract, sign
+from negotiator.delegation.demo import demo_setup
+from negotiator.delegation.hub import Announcement, MarketHub
+from negotiator.delegation.ledger import Ledger, LedgerConflictError, Posting
+from negotiator.delegation.monitoring import (
+    CancelPolicy,
+    Executor,
+    ExecutorScript,
+    SimulatedCrash,
+    SimulatedExecutor,
+    Verdict,
+    evaluate,
+)
+from negotiator.delegation.outcome import DelegationOutcome
+from negotiator.delegation.phases import A2A_STATE, TRANSITIONS, A2ATaskState, Phase, advance
+from negotiator.delegation.reputation import damped_update
+from negotiator.delegation.request import DelegationRequest, DelegationSetup
+from negotiator.delegation.screening import ScreenResult, open_bids
+from negotiator.delegation.settlement import settle
+
+__all__ = [
+    "A2A_STATE",
+    "TRANSITIONS",
+    "A2ATaskState",
+    "Announcement",
+    "BidderProfile",
+    "CancelPolicy",
+    "Clock",
+    "ContractPolicy",
+    "DelegationOutcome",
+    "DelegationRequest",
+    "DelegationSetup",
+    "Executor",
+    "ExecutorScript",
+    "FixedClock",
+    "HumanAnswer",
+    "HumanAnswers",
+    "Ledger",
+    "LedgerConflictError",
+    "LexicographicPreferences",
+    "MarketHub",
+    "Objective",
+    "Phase",
+    "Posting",
+    "QuestionGroup",
+    "ScreenResult",
+    "SimulatedCrash",
+    "SimulatedExecutor",
+    "SystemClock",
+    "Verdict",
+    "WeightedPreferences",
+    "adelegate",
+    "advance",
+    "damped_update",
+    "delegate",
+    "demo_setup",
+    "deterministic_bid",
+    "draft_contract",
+    "evaluate",
+    "make_award",
+    "open_bids",
+    "settle",
+    "sign",
+]

@@ -1,0 +1,140 @@
+"""The whole delegation as plain Python: :func:`adelegate` (async) and :func:`delegate` (sync).
+
+No LangGraph knowledge needed: pass the request, the bidders in the market and an executor; get
+a :class:`~negotiator.delegation.outcome.DelegationOutcome`. By default the run is durable:
+SQLite checkpoints and ledger under ``runs_dir/<run id>/``; calling again with the same
+``run_id`` continues a run that stopped (crash) and never pays twice. With
+``answerer="human"`` in the request the run pauses at the first question round and returns
+``outcome="pending"`` with ``pending_questions``; call again with ``answers`` to continue.
+
+This module is the one place the core reaches the graph layer, and it imports it lazily, so
+``import negotiator.delegation`` never loads LangGraph.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from negotiator.delegation.bidders import BidderProfile
+from negotiator.delegation.clarify import HumanAnswers
+from negotiator.delegation.clock import Clock, SystemClock
+from negotiator.delegation.monitoring import Executor
+from negotiator.delegation.outcome import DelegationOutcome
+from negotiator.delegation.request import DelegationRequest
+from negotiator.llm.deterministic import DeterministicClient
+from negotiator.llm.protocol import ModelClient
+from negotiator.money import Money
+
+__all__ = ["adelegate", "delegate"]
+
+
+async def adelegate(
+    request: DelegationRequest,
+    *,
+    bidders: Sequence[BidderProfile],
+    executor: Executor,
+    client: ModelClient | None = None,
+    bidder_clients: ModelClient | Mapping[str, ModelClient] | None = None,
+    clock: Clock | None = None,
+    seed: int = 0,
+    run_id: str | None = None,
+    runs_dir: str | Path | None = "runs",
+    funding: Mapping[str, Money] | None = None,
+    answers: HumanAnswers | None = None,
+) -> DelegationOutcome:
+    """Delegate ``request.task`` to the best bidder and see the contract through (async).
+
+    Args:
+        bidders: the agents in the market hub.
+        executor: runs the work and reports progress (the host's).
+        client: the delegator's model client (default: deterministic, no model).
+        bidder_clients: the bidders' client(s) (default: ``client``).
+        clock: time source (default: the system clock).
+        seed: seeds the simulated bid latencies.
+        run_id: the run (thread) id; reuse it to continue a stopped or paused run.
+        runs_dir: where checkpoints and ledger live (SQLite); ``None`` keeps them in memory.
+        funding: opening wallet balances posted once per run.
+        answers: a human's answers to resume a run paused at a question round.
+
+    Raises:
+        UsageError: invalid inputs (e.g. a bidder without a client).
+
+    Example:
+        >>> import asyncio
+        >>> from negotiator.delegation.demo import demo_setup
+        >>> from negotiator.delegation.clock import FixedClock
+        >>> from negotiator.delegation.monitoring import SimulatedExecutor
+        >>> s = demo_setup("cancel")
+        >>> out = asyncio.run(adelegate(s.request, bidders=s.bidders, runs_dir=None,
+        ...     executor=SimulatedExecutor(s.script, 7), clock=FixedClock(s.start)))
+        >>> out.outcome, out.payments[-3].reason, out.payments[-3].amount
+        ('cancelled', 'compensation', '2.00')
+    """
+    from negotiator.graphs.runner import RunPaths, execute, open_stores  # noqa: PLC0415 (lazy: core must not load LangGraph)
+
+    chosen = client or DeterministicClient()
+    rid = run_id or f"{request.task.id}-{uuid.uuid4().hex[:12]}"
+    paths = RunPaths.for_run(runs_dir, rid) if runs_dir is not None else None
+    async with open_stores(paths) as (checkpointer, ledger):
+        result = await execute(
+            request,
+            bidders=bidders,
+            funding=funding or {},
+            run_id=rid,
+            delegator_client=chosen,
+            bidder_clients=bidder_clients or chosen,
+            executor=executor,
+            clock=clock or SystemClock(),
+            rng=random.Random(seed),
+            checkpointer=checkpointer,
+            ledger=ledger,
+            resume=answers.model_dump(mode="json") if answers is not None else None,
+        )
+    return result.outcome
+
+
+def delegate(
+    request: DelegationRequest,
+    *,
+    bidders: Sequence[BidderProfile],
+    executor: Executor,
+    client: ModelClient | None = None,
+    bidder_clients: ModelClient | Mapping[str, ModelClient] | None = None,
+    clock: Clock | None = None,
+    seed: int = 0,
+    run_id: str | None = None,
+    runs_dir: str | Path | None = "runs",
+    funding: Mapping[str, Money] | None = None,
+    answers: HumanAnswers | None = None,
+) -> DelegationOutcome:
+    """Blocking :func:`adelegate` (same arguments; not from inside a running event loop).
+
+    Example:
+        >>> from negotiator.delegation.demo import demo_setup
+        >>> from negotiator.delegation.clock import FixedClock
+        >>> from negotiator.delegation.monitoring import SimulatedExecutor
+        >>> s = demo_setup("success")
+        >>> out = delegate(s.request, bidders=s.bidders, runs_dir=None,
+        ...     executor=SimulatedExecutor(s.script, 7), clock=FixedClock(s.start))
+        >>> out.outcome, out.winner.bidder_id, out.winner.price
+        ('completed', 'did:web:fast-coder.ai', '5.00')
+    """
+    return asyncio.run(
+        adelegate(
+            request,
+            bidders=bidders,
+            executor=executor,
+            client=client,
+            bidder_clients=bidder_clients,
+            clock=clock,
+            seed=seed,
+            run_id=run_id,
+            runs_dir=runs_dir,
+            funding=funding,
+            answers=answers,
+        )
+    )

@@ -1,0 +1,270 @@
+"""Drafting the contract after the award: terms from numbers, wording from a model or templates.
+
+Terms (seed 000's table, all computed, none invented by a model):
+
+* performance requirements: copied from the task;
+* penalty: ``policy.penalty_trigger`` (default: ``existing_tests_pass == false``) forfeits
+  ``policy.penalty_fraction`` (default 0.5) of the price;
+* cancellation compensation: pro rata (or the policy's milestones), bond returned;
+* monitoring: a report every ``min(offered, task)`` seconds; ``policy.max_missed_reports``
+  consecutive missed reports are a breach;
+* autonomy: from the contractor's reputation (:data:`AUTONOMY_BY_REPUTATION`: more trust, more
+  autonomy — seed 000's dynamic permissions);
+* default penalty: bond forfeited plus the price difference of a replacement.
+
+Both parties sign the SHA-256 of the contract's canonical JSON (see
+:class:`negotiator.wire.contract.Contract`). The wording comes from the delegator's model or, as
+its fallback, from the clause templates in ``contracts/clauses/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from negotiator.errors import lookup
+from negotiator.llm.prompts import render_prompt
+from negotiator.llm.protocol import ModelClient, ModelResult, TextCall
+from negotiator.money import Money, quantize
+from negotiator.wire.award import Award
+from negotiator.wire.clauses import (
+    Autonomy,
+    AutonomyLevel,
+    CancellationCompensation,
+    Clause,
+    CompensationMethod,
+    DefaultPenalty,
+    Milestone,
+    MonitoringAgreement,
+    PenaltyClause,
+    Predicate,
+)
+from negotiator.wire.common import Comparator, canonical_json
+from negotiator.wire.contract import Contract
+from negotiator.wire.task import TaskSpec
+
+__all__ = [
+    "AUTONOMY_BY_REPUTATION",
+    "ContractPolicy",
+    "draft_contract",
+    "sign",
+    "template_wording",
+    "word_contract",
+]
+
+#: (minimum reputation, autonomy) from the most trusted down; the first that fits applies.
+AUTONOMY_BY_REPUTATION: tuple[tuple[float, Autonomy], ...] = (
+    (0.9, Autonomy.FULL),
+    (0.7, Autonomy.METHOD_DELEGATED),
+    (0.5, Autonomy.PLAN_APPROVED),
+    (0.0, Autonomy.SUPERVISED),
+)
+
+_AUTONOMY_TEXT: Mapping[Autonomy, str] = MappingProxyType(
+    {
+        Autonomy.SUPERVISED: "every step is approved by the delegator",
+        Autonomy.PLAN_APPROVED: "the delegator approves the plan, then the contractor executes",
+        Autonomy.METHOD_DELEGATED: "the goal is fixed and the technique is the contractor's choice",
+        Autonomy.FULL: "goal refinements and technique are the contractor's choice",
+    }
+)
+
+
+class ContractPolicy(BaseModel):
+    """The delegator's standing contract terms (the numbers the clauses are built from)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    penalty_trigger: Predicate = Field(
+        default=Predicate(subject="existing_tests_pass", comparator=Comparator.EQ, threshold=False),
+        description="Condition on a report that triggers the penalty.",
+    )
+    penalty_fraction: float = Field(default=0.5, ge=0, le=1, description="Share forfeited.")
+    milestones: tuple[Milestone, ...] = Field(
+        default=(), description="Cancellation milestones; empty means pro rata."
+    )
+    max_missed_reports: int = Field(default=2, ge=1, description="K missed reports = breach.")
+    bond_forfeited: bool = Field(default=True, description="Default forfeits the bond.")
+    charge_replacement_difference: bool = Field(
+        default=True, description="Default charges the replacement's extra price."
+    )
+
+
+def _autonomy(reputation: float) -> Autonomy:
+    return next(level for floor, level in AUTONOMY_BY_REPUTATION if reputation >= floor)
+
+
+def _clauses(
+    task: TaskSpec, award: Award, reputation: float, policy: ContractPolicy
+) -> list[Clause]:
+    bid = award.winning_bid
+    method = CompensationMethod.MILESTONES if policy.milestones else CompensationMethod.PRO_RATA
+    level = _autonomy(reputation)
+    return [
+        *task.performance_requirements,
+        PenaltyClause(trigger=policy.penalty_trigger, forfeit_fraction=policy.penalty_fraction),
+        CancellationCompensation(method=method, milestones=policy.milestones, bond_returned=True),
+        MonitoringAgreement(
+            report_interval_seconds=min(
+                bid.offered_reporting_interval_seconds, task.reporting_interval_seconds
+            ),
+            max_missed_reports=policy.max_missed_reports,
+        ),
+        AutonomyLevel(level=level, note=f"Granted for reputation {reputation:.2f}."),
+        DefaultPenalty(
+            bond_forfeited=policy.bond_forfeited,
+            replacement_price_difference_charged=policy.charge_replacement_difference,
+        ),
+    ]
+
+
+def draft_contract(
+    task: TaskSpec,
+    award: Award,
+    reputation: float,
+    policy: ContractPolicy,
+    now: datetime,
+    *,
+    wording: str = "",
+) -> Contract:
+    """Draft the (unsigned) contract for ``award`` from numbers only.
+
+    Args:
+        reputation: the contractor's reputation, which sets its autonomy level.
+        wording: the plain-language text (see :func:`word_contract`).
+
+    Example:
+        >>> from negotiator.delegation.award import make_award
+        >>> from negotiator.delegation.bidders import deterministic_bid
+        >>> from negotiator.delegation.demo import demo_setup
+        >>> from negotiator.delegation.request import DEFAULT_PREFERENCES
+        >>> s = demo_setup()
+        >>> task, fast = s.request.task, s.bidders[0]
+        >>> bid = deterministic_bid(fast, task, [], [], s.start)
+        >>> award = make_award(task.id, [bid], {fast.bidder_id: 0.92}, DEFAULT_PREFERENCES, s.start)
+        >>> c = draft_contract(task, award, 0.92, ContractPolicy(), s.start)
+        >>> [clause.kind for clause in c.clauses][:3], str(c.price)
+        (['performance_requirement', 'penalty', 'cancellation_compensation'], '6.13 USDC')
+    """
+    bid = award.winning_bid
+    return Contract(
+        id=f"contract-{task.id}",
+        task_id=task.id,
+        delegator_id=task.delegator_id,
+        contractor_id=award.winner_id,
+        price=bid.price,
+        bond=bid.reputation_bond,
+        deadline_seconds=task.deadline_seconds,
+        created_at=now,
+        clauses=tuple(_clauses(task, award, reputation, policy)),
+        wording=wording,
+    )
+
+
+@cache
+def _template(kind: str) -> str:
+    folder = resources.files("negotiator").joinpath("contracts", "clauses")
+    return folder.joinpath(f"{kind}.v1.txt").read_text(encoding="utf-8").strip()
+
+
+def _money(m: Money) -> str:
+    return f"{m.amount} {m.currency}"
+
+
+def _fields_performance(c: Any, contract: Contract) -> dict[str, object]:
+    unit = f" {c.unit}" if c.unit else ""
+    return {
+        "metric": c.metric,
+        "comparator": c.comparator.value,
+        "threshold": f"{c.threshold:g}",
+        "unit": unit,
+    }
+
+
+def _fields_penalty(c: Any, contract: Contract) -> dict[str, object]:
+    amount = quantize(contract.price.amount * Decimal(str(c.forfeit_fraction)))
+    t = c.trigger.threshold
+    return {
+        "subject": c.trigger.subject,
+        "comparator": c.trigger.comparator.value,
+        "threshold": str(t).lower() if isinstance(t, bool) else f"{t:g}",
+        "forfeit_percent": f"{c.forfeit_fraction * 100:g}",
+        "forfeit_amount": _money(Money(amount=amount, currency=contract.price.currency)),
+    }
+
+
+def _fields_cancellation(c: Any, contract: Contract) -> dict[str, object]:
+    method = (
+        "pro rata: progress times the price"
+        if c.method is CompensationMethod.PRO_RATA
+        else "per milestone: "
+        + ", ".join(f"{m.payout_fraction:.0%} at {m.progress:.0%}" for m in c.milestones)
+    )
+    bond = " and its bond is returned" if c.bond_returned else "; its bond is kept in escrow"
+    return {"method_text": method, "bond_text": bond}
+
+
+def _fields_default(c: Any, contract: Contract) -> dict[str, object]:
+    parts = ["it is not paid"]
+    if c.bond_forfeited:
+        parts.append("its bond is forfeited to the delegator")
+    if c.replacement_price_difference_charged:
+        parts.append("it pays the price difference of a replacement contractor")
+    return {"terms_text": ", ".join(parts)}
+
+
+_FIELDS: Mapping[str, Callable[[Any, Contract], dict[str, object]]] = MappingProxyType(
+    {
+        "performance_requirement": _fields_performance,
+        "penalty": _fields_penalty,
+        "cancellation_compensation": _fields_cancellation,
+        "monitoring": lambda c, _: {
+            "report_interval_seconds": c.report_interval_seconds,
+            "max_missed_reports": c.max_missed_reports,
+        },
+        "autonomy": lambda c, _: {"level_text": _AUTONOMY_TEXT[c.level], "note": c.note},
+        "default_penalty": _fields_default,
+    }
+)
+
+
+def template_wording(contract: Contract) -> str:
+    """Word ``contract`` from the clause templates (one paragraph per clause)."""
+    header = _template("header").format(
+        contract_id=contract.id,
+        task_id=contract.task_id,
+        delegator_id=contract.delegator_id,
+        contractor_id=contract.contractor_id,
+        price=_money(contract.price),
+        bond=_money(contract.bond),
+        deadline_seconds=contract.deadline_seconds,
+    )
+    paragraphs = [header]
+    for clause in contract.clauses:
+        fields = lookup(_FIELDS, clause.kind, "clause kind")(clause, contract)
+        paragraphs.append(_template(clause.kind).format(**fields).strip())
+    return "\n\n".join(paragraphs)
+
+
+async def word_contract(client: ModelClient, contract: Contract) -> tuple[str, ModelResult[str]]:
+    """Word ``contract`` with the delegator's model; the templates are the fallback."""
+    terms = canonical_json(contract.model_dump(mode="json", exclude={"wording", "signatures"}))
+    call = TextCall(
+        step="contract.wording",
+        messages=render_prompt("contract.wording", {"terms": terms}),
+        fallback=lambda: template_wording(contract),
+    )
+    result = await client.text(call)
+    return result.value[:8000], result
+
+
+def sign(contract: Contract, now: datetime) -> Contract:
+    """Return ``contract`` signed by both parties (each signs the SHA-256 of its terms)."""
+    return contract.signed_by(contract.delegator_id, now).signed_by(contract.contractor_id, now)

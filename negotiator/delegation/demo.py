@@ -1,0 +1,213 @@
+"""Seed 000's example as a ready-made scenario: optimise a React dashboard's performance.
+
+Five bidders differ in cost, quality, reputation and privacy (all amounts in USDC):
+
+=====================  ==========  =======  ========  ======  ===========================
+bidder                 reputation  quality  privacy   cost    what happens to it
+=====================  ==========  =======  ========  ======  ===========================
+did:web:budget-bot.dev 0.45        0.60     none      1.80    filtered: reputation < 0.60,
+                                                              no typescript capability
+did:web:cloud-agent.io 0.70        0.78     none      2.60    bids 3.25 (after the FAQ)
+did:web:fast-coder.ai  0.92        0.90     tee       4.10    bids 5.00: wins
+did:web:local-llm.coop 0.80        0.82     local     3.20    bids 3.68
+did:web:premium-labs.ai 0.97       0.97     he        11.00   bids 14.30: over budget
+=====================  ==========  =======  ========  ======  ===========================
+
+The task says "performance" without saying which kind, so bidders ask "Should the optimisation
+target bundle size or runtime rendering?"; the delegator's briefing answers "Runtime rendering,
+especially virtual scrolling of large data tables.", which raises a second-round question about
+table sizes. Scenarios (:data:`SCENARIOS`) choose the simulated contractor's script and the
+delegator's cancel policy: ``success``, ``breach`` (existing tests fail on delivery: 50 %
+penalty, bond forfeited), ``cancel`` (the delegator cancels at 40 % progress: pro-rata
+compensation, bond returned).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from types import MappingProxyType
+
+from negotiator.delegation.bidders import BidderProfile
+from negotiator.delegation.monitoring import SCRIPTS, CancelPolicy
+from negotiator.delegation.request import DelegationRequest, DelegationSetup
+from negotiator.errors import lookup
+from negotiator.money import Money
+from negotiator.wire.clauses import PerformanceRequirement
+from negotiator.wire.common import Comparator, Level, PrivacyLevel
+from negotiator.wire.task import TaskSpec
+
+__all__ = ["DELEGATOR_ID", "SCENARIOS", "demo_bidders", "demo_setup", "demo_task"]
+
+DELEGATOR_ID = "did:web:acme-analytics.example"
+_START = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+
+#: scenario -> the delegator's cancel policy (the executor script has the same name).
+SCENARIOS: Mapping[str, CancelPolicy] = MappingProxyType(
+    {
+        "success": CancelPolicy(),
+        "breach": CancelPolicy(),
+        "cancel": CancelPolicy(at_progress=0.4, reason="the dashboard is being replaced"),
+    }
+)
+
+
+def _usdc(amount: str) -> Money:
+    return Money(amount=Decimal(amount), currency="USDC")
+
+
+def demo_task() -> TaskSpec:
+    """Return seed 000's task: optimise a React dashboard's performance."""
+    return TaskSpec(
+        id="task-react-dashboard",
+        delegator_id=DELEGATOR_ID,
+        title="Optimise a React dashboard's performance",
+        description=(
+            "Our React analytics dashboard feels slow. Improve its performance without breaking "
+            "the existing test suite; the optimisation technique is up to you."
+        ),
+        input_requirements=(
+            "read access to the dashboard repository (React 18, TypeScript)",
+            "the existing Jest test suite",
+        ),
+        output_requirements=(
+            "a pull request with the optimisation",
+            "Lighthouse performance reports before and after",
+        ),
+        role="frontend performance engineer",
+        budget=_usdc("12.00"),
+        deadline_seconds=3600,
+        reporting_interval_seconds=300,
+        required_capabilities=("react", "typescript"),
+        min_reputation=0.6,
+        criticality=Level.MEDIUM,
+        uncertainty=Level.HIGH,
+        min_bond=_usdc("0.50"),
+        performance_requirements=(
+            PerformanceRequirement(
+                metric="lighthouse_performance_delta",
+                comparator=Comparator.GE,
+                threshold=20.0,
+                unit="percent",
+            ),
+        ),
+    )
+
+
+def _bidder(**fields: object) -> BidderProfile:
+    return BidderProfile.model_validate(fields)
+
+
+def demo_bidders() -> tuple[BidderProfile, ...]:
+    """Return the five demo bidders (see the module table)."""
+    common = {"reporting_interval_seconds": 300, "capabilities": ("react", "typescript")}
+    return (
+        _bidder(
+            bidder_id="did:web:fast-coder.ai",
+            name="Fast Coder",
+            reputation=0.92,
+            quality=0.90,
+            privacy=PrivacyLevel.TEE,
+            cost=Decimal("4.10"),
+            margin=Decimal("0.22"),
+            uncertainty_premium=Decimal("0.15"),
+            base_duration_seconds=300,
+            bond_fraction=Decimal("0.10"),
+            concerns=("performance-focus", "table-size"),
+            style="Fast Coder profiles first, then fixes what the profile shows, inside a TEE.",
+            **common,
+        ),
+        _bidder(
+            bidder_id="did:web:budget-bot.dev",
+            name="Budget Bot",
+            reputation=0.45,
+            quality=0.60,
+            privacy=PrivacyLevel.NONE,
+            cost=Decimal("1.80"),
+            margin=Decimal("0.10"),
+            uncertainty_premium=Decimal("0.05"),
+            base_duration_seconds=600,
+            bond_fraction=Decimal("0.05"),
+            reporting_interval_seconds=300,
+            capabilities=("react",),
+        ),
+        _bidder(
+            bidder_id="did:web:premium-labs.ai",
+            name="Premium Labs",
+            reputation=0.97,
+            quality=0.97,
+            privacy=PrivacyLevel.HE,
+            cost=Decimal("11.00"),
+            margin=Decimal("0.30"),
+            uncertainty_premium=Decimal("0.10"),
+            base_duration_seconds=1200,
+            bond_fraction=Decimal("0.10"),
+            concerns=("performance-focus",),
+            style="Premium Labs assigns a senior team and computes on encrypted data.",
+            **common,
+        ),
+        _bidder(
+            bidder_id="did:web:local-llm.coop",
+            name="Local LLM Co-op",
+            reputation=0.80,
+            quality=0.82,
+            privacy=PrivacyLevel.LOCAL,
+            cost=Decimal("3.20"),
+            margin=Decimal("0.15"),
+            uncertainty_premium=Decimal("0.20"),
+            base_duration_seconds=900,
+            bond_fraction=Decimal("0.10"),
+            concerns=("performance-focus", "resource-limits"),
+            style="The co-op runs a local model on its own hardware.",
+            **common,
+        ),
+        _bidder(
+            bidder_id="did:web:cloud-agent.io",
+            name="Cloud Agent",
+            reputation=0.70,
+            quality=0.78,
+            privacy=PrivacyLevel.NONE,
+            cost=Decimal("2.60"),
+            margin=Decimal("0.25"),
+            uncertainty_premium=Decimal("0.10"),
+            base_duration_seconds=240,
+            bond_fraction=Decimal("0.10"),
+            concerns=("performance-focus",),
+            style="Cloud Agent scales out on a public cloud LLM.",
+            **common,
+        ),
+    )
+
+
+BRIEFING: Mapping[str, str] = MappingProxyType(
+    {
+        "performance-focus": (
+            "Runtime rendering, especially virtual scrolling of large data tables."
+        ),
+        "table-size": "The largest tables hold about 50,000 rows; sorting and filtering must "
+        "stay responsive.",
+    }
+)
+
+
+def demo_setup(scenario: str = "success") -> DelegationSetup:
+    """Return the complete demo scenario ``scenario`` (success, breach or cancel).
+
+    Raises:
+        UnknownKeyError: unknown scenario.
+
+    Example:
+        >>> demo_setup("cancel").request.cancel.at_progress
+        0.4
+    """
+    cancel = lookup(SCENARIOS, scenario, "scenario")
+    bidders = demo_bidders()
+    funding = {DELEGATOR_ID: _usdc("50.00")} | {b.bidder_id: _usdc("5.00") for b in bidders}
+    return DelegationSetup(
+        request=DelegationRequest(task=demo_task(), briefing=dict(BRIEFING), cancel=cancel),
+        bidders=bidders,
+        funding=funding,
+        script=SCRIPTS[scenario],
+        start=_START,
+    )

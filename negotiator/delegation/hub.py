@@ -1,0 +1,133 @@
+"""The in-process market hub: holds bidder agents and filters who may bid on an announced task.
+
+Eligibility rules, each recorded as a reason when it excludes a bidder (seed 000's initial
+filtering): every required capability, every required certification, reputation at least the
+task's minimum, and a privacy guarantee at least the task's requirement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from negotiator.delegation.bidders import BidderProfile
+from negotiator.errors import InvalidInputError, lookup
+from negotiator.wire.common import privacy_satisfies
+from negotiator.wire.task import TaskSpec
+
+__all__ = ["Announcement", "Ineligible", "MarketHub", "eligibility_reasons"]
+
+
+class Ineligible(BaseModel):
+    """A bidder filtered out at announcement, with every reason."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    bidder_id: str = Field(description="The bidder filtered out.")
+    reasons: tuple[str, ...] = Field(description="Why, one reason per failed rule.")
+
+
+class Announcement(BaseModel):
+    """The result of posting a task to the hub: who may bid and who may not, and why."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    task_id: str = Field(description="The announced task.")
+    eligible: tuple[str, ...] = Field(description="Ids of the bidders invited to bid, sorted.")
+    ineligible: tuple[Ineligible, ...] = Field(description="Bidders filtered out, sorted by id.")
+
+
+def _capabilities(task: TaskSpec, b: BidderProfile) -> list[str]:
+    return [
+        f"missing capability {c!r}" for c in task.required_capabilities if c not in b.capabilities
+    ]
+
+
+def _certifications(task: TaskSpec, b: BidderProfile) -> list[str]:
+    return [
+        f"missing certification {c!r}"
+        for c in task.required_certifications
+        if c not in b.certifications
+    ]
+
+
+def _reputation(task: TaskSpec, b: BidderProfile) -> list[str]:
+    if b.reputation >= task.min_reputation:
+        return []
+    return [f"reputation {b.reputation:.2f} is below the task's minimum {task.min_reputation:.2f}"]
+
+
+def _privacy(task: TaskSpec, b: BidderProfile) -> list[str]:
+    if privacy_satisfies(b.privacy, task.privacy_requirement):
+        return []
+    return [
+        f"privacy guarantee {b.privacy.value!r} is weaker than the required "
+        f"{task.privacy_requirement.value!r}"
+    ]
+
+
+_RULES: tuple[Callable[[TaskSpec, BidderProfile], list[str]], ...] = (
+    _capabilities,
+    _certifications,
+    _reputation,
+    _privacy,
+)
+
+
+def eligibility_reasons(task: TaskSpec, bidder: BidderProfile) -> tuple[str, ...]:
+    """Return every reason ``bidder`` may not bid on ``task`` (empty when it may)."""
+    return tuple(reason for rule in _RULES for reason in rule(task, bidder))
+
+
+class MarketHub:
+    """An in-process market hub holding bidder agents, keyed by id.
+
+    Args:
+        bidders: the registered bidders (ids must be unique).
+
+    Raises:
+        InvalidInputError: two bidders share an id.
+
+    Example:
+        >>> MarketHub([]).bidder_ids()
+        ()
+    """
+
+    def __init__(self, bidders: Sequence[BidderProfile]) -> None:
+        seen: dict[str, BidderProfile] = {}
+        for i, b in enumerate(bidders):
+            if b.bidder_id in seen:
+                raise InvalidInputError.single(
+                    "market hub", f"$.bidders[{i}].bidder_id", f"duplicate id {b.bidder_id!r}"
+                )
+            seen[b.bidder_id] = b
+        self._bidders: Mapping[str, BidderProfile] = dict(sorted(seen.items()))
+
+    def bidder_ids(self) -> tuple[str, ...]:
+        """Return every registered bidder id, sorted."""
+        return tuple(self._bidders)
+
+    def bidder(self, bidder_id: str) -> BidderProfile:
+        """Return the profile of ``bidder_id``.
+
+        Raises:
+            UnknownKeyError: no such bidder.
+        """
+        return lookup(self._bidders, bidder_id, "bidder")
+
+    def reputations(self) -> dict[str, float]:
+        """Return every bidder's reputation, by id."""
+        return {i: b.reputation for i, b in self._bidders.items()}
+
+    def announce(self, task: TaskSpec) -> Announcement:
+        """Post ``task``: split the bidders into eligible and ineligible (with reasons)."""
+        eligible: list[str] = []
+        ineligible: list[Ineligible] = []
+        for bidder_id, bidder in self._bidders.items():
+            reasons = eligibility_reasons(task, bidder)
+            if reasons:
+                ineligible.append(Ineligible(bidder_id=bidder_id, reasons=reasons))
+            else:
+                eligible.append(bidder_id)
+        return Announcement(task_id=task.id, eligible=tuple(eligible), ineligible=tuple(ineligible))

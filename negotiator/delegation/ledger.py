@@ -1,0 +1,266 @@
+"""A double-entry escrow ledger persisted in SQLite (stdlib ``sqlite3``).
+
+Every :class:`Posting` is a set of entries whose amounts sum to zero in one currency, so money
+is never created or lost: the sum of all balances in a currency is always zero (the funding
+account ``external:funding`` carries the negative of whatever entered the system). Amounts are
+``Decimal`` and stored as text, never as floats.
+
+Each posting carries an **idempotency key**: posting the same key again with the same content
+does nothing and returns ``False`` (so settling twice after a crash and resume pays once);
+posting a known key with *different* content is refused.
+
+Account names used by the delegation flow (see :mod:`negotiator.delegation.settlement`):
+``wallet:<party>``, ``escrow:<task>:payment``, ``escrow:<task>:bond:<bidder>``,
+``external:funding``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from types import TracebackType
+
+from negotiator.errors import FieldError, InvalidInputError, UsageError
+from negotiator.money import Money
+
+__all__ = ["FUNDING_ACCOUNT", "Entry", "Ledger", "LedgerConflictError", "Posting", "Transfer"]
+
+FUNDING_ACCOUNT = "external:funding"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS postings (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT UNIQUE NOT NULL,
+    reason TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    digest TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS entries (
+    posting_seq INTEGER NOT NULL REFERENCES postings(seq),
+    idx INTEGER NOT NULL,
+    account TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    PRIMARY KEY (posting_seq, idx)
+);
+"""
+
+
+class LedgerConflictError(UsageError):
+    """An idempotency key was reused for a posting with different content."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a posting: ``amount`` is added to ``account`` (negative takes money out)."""
+
+    account: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Posting:
+    """A balanced set of entries in one currency, identified by an idempotency key.
+
+    Args:
+        key: idempotency key; the same key is applied at most once.
+        reason: why the money moved (e.g. ``"escrow payment"``, ``"penalty"``).
+        currency: the currency of every entry.
+        entries: the lines; their amounts must sum to zero.
+    """
+
+    key: str
+    reason: str
+    currency: str
+    entries: tuple[Entry, ...]
+
+    def digest(self) -> str:
+        """Return the sha256 of the posting's canonical content (used to detect key reuse)."""
+        body = {
+            "reason": self.reason,
+            "currency": self.currency,
+            "entries": [[e.account, str(e.amount)] for e in self.entries],
+        }
+        raw = json.dumps(body, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """A two-entry posting seen as a payment from one account to another."""
+
+    key: str
+    source: str
+    target: str
+    amount: Money
+    reason: str
+
+
+def _validate(posting: Posting) -> None:
+    errors: list[FieldError] = []
+    if not posting.key:
+        errors.append(FieldError("$.key", "idempotency key must not be empty"))
+    if len(posting.entries) < 2:
+        errors.append(FieldError("$.entries", "a posting needs at least two entries"))
+    for i, entry in enumerate(posting.entries):
+        if not entry.amount.is_finite() or entry.amount == 0:
+            errors.append(
+                FieldError(f"$.entries[{i}].amount", f"{entry.amount} must be finite and non-zero")
+            )
+        elif entry.amount.as_tuple().exponent < -6:  # type: ignore[operator]
+            errors.append(FieldError(f"$.entries[{i}].amount", f"{entry.amount} has > 6 decimals"))
+    total = sum((e.amount for e in posting.entries if e.amount.is_finite()), Decimal(0))
+    if total != 0:
+        errors.append(FieldError("$.entries", f"amounts sum to {total}, expected 0 (unbalanced)"))
+    if errors:
+        raise InvalidInputError(f"posting {posting.key!r}", errors)
+
+
+class Ledger:
+    """The escrow ledger: balanced postings with idempotency keys, stored in one SQLite file.
+
+    Args:
+        path: the database file (created if missing); ``":memory:"`` for a throw-away ledger.
+
+    Example:
+        >>> from negotiator.money import Money
+        >>> five = Money(amount=Decimal("5"), currency="USDC")
+        >>> with Ledger(":memory:") as ledger:
+        ...     ledger.transfer("t1", "wallet:a", "wallet:b", five, "pay")
+        ...     ledger.balance("wallet:b", "USDC")
+        True
+        Decimal('5')
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._conn = sqlite3.connect(self.path, isolation_level=None)
+        self._conn.executescript(_SCHEMA)
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._conn.close()
+
+    def post(self, posting: Posting) -> bool:
+        """Apply ``posting`` once; return ``False`` if its key was already applied.
+
+        Raises:
+            InvalidInputError: the posting is unbalanced, empty or has a bad amount.
+            LedgerConflictError: the key was already used for a posting with other content.
+        """
+        _validate(posting)
+        digest = posting.digest()
+        cur = self._conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            row = cur.execute(
+                "SELECT digest FROM postings WHERE key = ?", (posting.key,)
+            ).fetchone()
+            if row is not None:
+                cur.execute("ROLLBACK")
+                if row[0] != digest:
+                    raise LedgerConflictError(
+                        f"idempotency key {posting.key!r} was already used for a different posting"
+                    )
+                return False
+            cur.execute(
+                "INSERT INTO postings (key, reason, currency, digest) VALUES (?, ?, ?, ?)",
+                (posting.key, posting.reason, posting.currency, digest),
+            )
+            seq = cur.lastrowid
+            cur.executemany(
+                "INSERT INTO entries (posting_seq, idx, account, amount) VALUES (?, ?, ?, ?)",
+                [(seq, i, e.account, str(e.amount)) for i, e in enumerate(posting.entries)],
+            )
+            cur.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                cur.execute("ROLLBACK")
+            raise
+        return True
+
+    def transfer(self, key: str, source: str, target: str, amount: Money, reason: str) -> bool:
+        """Move ``amount`` from ``source`` to ``target`` as one two-entry posting (idempotent).
+
+        Raises:
+            InvalidInputError: ``amount`` is zero or has more than 6 decimals.
+            LedgerConflictError: ``key`` was already used for another posting.
+        """
+        entries = (Entry(source, -amount.amount), Entry(target, amount.amount))
+        return self.post(Posting(key, reason, amount.currency, entries))
+
+    def postings(self) -> list[Posting]:
+        """Return every posting in the order it was applied."""
+        rows = self._conn.execute(
+            "SELECT p.seq, p.key, p.reason, p.currency, e.account, e.amount FROM postings p "
+            "JOIN entries e ON e.posting_seq = p.seq ORDER BY p.seq, e.idx"
+        ).fetchall()
+        out: dict[int, Posting] = {}
+        for seq, key, reason, currency, account, amount in rows:
+            prev = out.get(seq)
+            entry = Entry(account, Decimal(amount))
+            entries = (*prev.entries, entry) if prev else (entry,)
+            out[seq] = Posting(key, reason, currency, entries)
+        return list(out.values())
+
+    def transfers(self) -> list[Transfer]:
+        """Return the two-entry postings as payments ``source -> target`` in posting order."""
+        return [_as_transfer(p) for p in self.postings() if len(p.entries) == 2]
+
+    def balance(self, account: str, currency: str) -> Decimal:
+        """Return the balance of ``account`` in ``currency`` (zero for an unknown account)."""
+        return self.balances(currency).get(account, Decimal(0))
+
+    def balances(self, currency: str) -> dict[str, Decimal]:
+        """Return every account's balance in ``currency``, sorted by account name."""
+        totals: dict[str, Decimal] = {}
+        for account, amount in self._entries(currency):
+            totals[account] = totals.get(account, Decimal(0)) + amount
+        return dict(sorted(totals.items()))
+
+    def currencies(self) -> list[str]:
+        """Return the currencies that have postings, sorted."""
+        rows = self._conn.execute("SELECT DISTINCT currency FROM postings ORDER BY currency")
+        return [r[0] for r in rows]
+
+    def is_balanced(self) -> bool:
+        """Return whether every posting and every currency sums to exactly zero."""
+        if any(sum((e.amount for e in p.entries), Decimal(0)) != 0 for p in self.postings()):
+            return False
+        return all(sum(self.balances(c).values(), Decimal(0)) == 0 for c in self.currencies())
+
+    def _entries(self, currency: str) -> Iterator[tuple[str, Decimal]]:
+        rows = self._conn.execute(
+            "SELECT e.account, e.amount FROM entries e JOIN postings p ON p.seq = e.posting_seq "
+            "WHERE p.currency = ? ORDER BY e.posting_seq, e.idx",
+            (currency,),
+        )
+        for account, amount in rows:
+            yield account, Decimal(amount)
+
+
+def _as_transfer(p: Posting) -> Transfer:
+    first, second = p.entries
+    source, target = (first, second) if first.amount < 0 else (second, first)
+    return Transfer(
+        p.key,
+        source.account,
+        target.account,
+        Money(amount=target.amount, currency=p.currency),
+        p.reason,
+    )

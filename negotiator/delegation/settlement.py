@@ -1,0 +1,334 @@
+"""Escrow movements of one delegation and the final settlement, exactly once.
+
+Accounts: a party's wallet is its agent id; the delegator's payment waits in ``escrow:<task>``;
+each bidder's bond waits in ``bond:<task>:<bidder>``; money enters from ``external:funding``.
+
+Movements (every one a balanced ledger posting with an idempotency key ``<run>/<step>/...``, so
+re-running a step after a crash and resume moves nothing twice):
+
+* at bid opening, each valid bidder's bond is escrowed (``bond_escrow``);
+* at award, the losers' bonds come back (``bond_return``) and the price is escrowed (``escrow``);
+* at settlement, by outcome (:data:`PLANNERS`):
+
+  - **completed**: price to the contractor (``payment``), bond back (``bond_return``);
+  - **cancelled**: the compensation — progress × price pro rata, or the last milestone's share —
+    to the contractor (``compensation``), the rest back to the delegator (``refund``), bond back
+    when the clause says so;
+  - **breached, penalty clause**: the forfeited share of the price to the delegator
+    (``penalty``), the rest to the contractor (``payment``: the work was delivered), the bond
+    forfeited to the delegator (``bond_forfeit``) when the default-penalty clause says so;
+  - **breached otherwise** (missed reports, unmet requirement, failure, deadline): the whole
+    price back to the delegator (``refund``), the bond forfeited, and the price difference of the
+    replacement (the next-ranked valid bid) paid by the contractor (``replacement_difference``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from types import MappingProxyType
+
+from negotiator.delegation.ledger import FUNDING_ACCOUNT, Ledger
+from negotiator.delegation.monitoring import Verdict, VerdictKind
+from negotiator.errors import lookup
+from negotiator.money import Money, quantize
+from negotiator.wire.bid import Bid
+from negotiator.wire.clauses import CancellationCompensation, CompensationMethod, DefaultPenalty
+from negotiator.wire.contract import Contract
+from negotiator.wire.settlement import Payment, PaymentReason, Settlement, SettlementOutcome
+
+__all__ = [
+    "FUNDING_REASON",
+    "PLANNERS",
+    "Planned",
+    "bond_account",
+    "compensation",
+    "escrow_account",
+    "escrow_bonds",
+    "escrow_payment",
+    "fund",
+    "return_losing_bonds",
+    "run_payments",
+    "settle",
+]
+
+FUNDING_REASON = "funding"
+
+
+def escrow_account(task_id: str) -> str:
+    """The escrow account holding the delegator's payment for ``task_id``."""
+    return f"escrow:{task_id}"
+
+
+def bond_account(task_id: str, bidder_id: str) -> str:
+    """The escrow account holding ``bidder_id``'s bond on ``task_id``."""
+    return f"bond:{task_id}:{bidder_id}"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A payment the settlement will post."""
+
+    source: str
+    target: str
+    amount: Decimal
+    reason: PaymentReason
+    memo: str = ""
+
+
+def _post(ledger: Ledger, key: str, p: Planned, currency: str) -> Payment | None:
+    if p.amount <= 0:
+        return None
+    money = Money(amount=p.amount, currency=currency)
+    ledger.transfer(key, p.source, p.target, money, p.reason.value)
+    return Payment(
+        from_account=p.source, to_account=p.target, amount=money, reason=p.reason, memo=p.memo
+    )
+
+
+def fund(ledger: Ledger, run_id: str, balances: Mapping[str, Money]) -> None:
+    """Give each party its opening balance from ``external:funding`` (idempotent)."""
+    for party, money in sorted(balances.items()):
+        if money.amount > 0:
+            ledger.transfer(f"{run_id}/fund/{party}", FUNDING_ACCOUNT, party, money, FUNDING_REASON)
+
+
+def escrow_bonds(ledger: Ledger, run_id: str, task_id: str, bids: Sequence[Bid]) -> list[Payment]:
+    """Escrow the bond of every valid bid (idempotent)."""
+    out = []
+    for bid in bids:
+        p = Planned(
+            bid.bidder_id,
+            bond_account(task_id, bid.bidder_id),
+            bid.reputation_bond.amount,
+            PaymentReason.BOND_ESCROW,
+            "bond staked with bid",
+        )
+        pay = _post(ledger, f"{run_id}/bond/{bid.bidder_id}", p, bid.reputation_bond.currency)
+        out.extend([pay] if pay else [])
+    return out
+
+
+def return_losing_bonds(
+    ledger: Ledger, run_id: str, task_id: str, bids: Sequence[Bid], winner_id: str
+) -> list[Payment]:
+    """Return the bonds of every valid bid that did not win (idempotent)."""
+    out = []
+    for bid in bids:
+        if bid.bidder_id == winner_id:
+            continue
+        p = Planned(
+            bond_account(task_id, bid.bidder_id),
+            bid.bidder_id,
+            bid.reputation_bond.amount,
+            PaymentReason.BOND_RETURN,
+            "bid not awarded",
+        )
+        pay = _post(ledger, f"{run_id}/bond-back/{bid.bidder_id}", p, bid.reputation_bond.currency)
+        out.extend([pay] if pay else [])
+    return out
+
+
+def escrow_payment(
+    ledger: Ledger, run_id: str, task_id: str, delegator_id: str, bid: Bid
+) -> Payment | None:
+    """Escrow the winning price from the delegator at award (idempotent)."""
+    p = Planned(
+        delegator_id,
+        escrow_account(task_id),
+        bid.price.amount,
+        PaymentReason.ESCROW,
+        f"price of {bid.bidder_id}'s winning bid",
+    )
+    return _post(ledger, f"{run_id}/escrow", p, bid.price.currency)
+
+
+def _clause(contract: Contract, kind: type) -> object | None:
+    return next((c for c in contract.clauses if isinstance(c, kind)), None)
+
+
+def compensation(contract: Contract, progress: float) -> Decimal:
+    """Return what a cancellation at ``progress`` pays the contractor under the contract.
+
+    Example:
+        >>> from datetime import UTC
+        >>> from negotiator.money import Money
+        >>> c = Contract(id="c1", task_id="t1", delegator_id="d", contractor_id="c",
+        ...     price=Money(amount=Decimal("5.00"), currency="USDC"),
+        ...     bond=Money(amount=Decimal("0.50"), currency="USDC"), deadline_seconds=3600,
+        ...     created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        ...     clauses=(CancellationCompensation(method="pro_rata"),))
+        >>> compensation(c, 0.4)
+        Decimal('2.00')
+    """
+    clause = _clause(contract, CancellationCompensation)
+    if not isinstance(clause, CancellationCompensation):
+        return Decimal(0)
+    if clause.method is CompensationMethod.PRO_RATA:
+        share = Decimal(str(progress))
+    else:
+        reached = [m.payout_fraction for m in clause.milestones if m.progress <= progress]
+        share = Decimal(str(reached[-1])) if reached else Decimal(0)
+    return quantize(contract.price.amount * share)
+
+
+def _bond_back(contract: Contract, memo: str) -> Planned:
+    bond = bond_account(contract.task_id, contract.contractor_id)
+    return Planned(
+        bond, contract.contractor_id, contract.bond.amount, PaymentReason.BOND_RETURN, memo
+    )
+
+
+def _bond_forfeit(contract: Contract, memo: str) -> Planned:
+    bond = bond_account(contract.task_id, contract.contractor_id)
+    return Planned(
+        bond, contract.delegator_id, contract.bond.amount, PaymentReason.BOND_FORFEIT, memo
+    )
+
+
+def _plan_completed(c: Contract, v: Verdict, replacement: Money | None) -> list[Planned]:
+    escrow = escrow_account(c.task_id)
+    return [
+        Planned(escrow, c.contractor_id, c.price.amount, PaymentReason.PAYMENT, "work accepted"),
+        _bond_back(c, "contract fulfilled"),
+    ]
+
+
+def _plan_cancelled(c: Contract, v: Verdict, replacement: Money | None) -> list[Planned]:
+    escrow = escrow_account(c.task_id)
+    clause = _clause(c, CancellationCompensation)
+    paid = compensation(c, v.progress)
+    memo = f"cancelled at progress {v.progress:.0%}"
+    plan = [
+        Planned(escrow, c.contractor_id, paid, PaymentReason.COMPENSATION, memo),
+        Planned(escrow, c.delegator_id, c.price.amount - paid, PaymentReason.REFUND, memo),
+    ]
+    returned = not isinstance(clause, CancellationCompensation) or clause.bond_returned
+    plan.append(_bond_back(c, memo) if returned else _bond_forfeit(c, memo))
+    return plan
+
+
+def _bond_on_breach(c: Contract, memo: str) -> Planned:
+    default = _clause(c, DefaultPenalty)
+    forfeit = not isinstance(default, DefaultPenalty) or default.bond_forfeited
+    return _bond_forfeit(c, memo) if forfeit else _bond_back(c, memo)
+
+
+def _plan_breached(c: Contract, v: Verdict, replacement: Money | None) -> list[Planned]:
+    escrow = escrow_account(c.task_id)
+    memo = f"breach of clause {v.clause_index} ({v.clause_kind}): {v.evidence}"
+    clause = c.clauses[v.clause_index] if v.clause_index is not None else None
+    if clause is not None and clause.kind == "penalty":
+        penalty = quantize(c.price.amount * Decimal(str(clause.forfeit_fraction)))
+        return [
+            Planned(escrow, c.delegator_id, penalty, PaymentReason.PENALTY, memo),
+            Planned(
+                escrow,
+                c.contractor_id,
+                c.price.amount - penalty,
+                PaymentReason.PAYMENT,
+                "work delivered, less the penalty",
+            ),
+            _bond_on_breach(c, memo),
+        ]
+    plan = [
+        Planned(escrow, c.delegator_id, c.price.amount, PaymentReason.REFUND, memo),
+        _bond_on_breach(c, memo),
+    ]
+    default = _clause(c, DefaultPenalty)
+    if (
+        isinstance(default, DefaultPenalty)
+        and default.replacement_price_difference_charged
+        and replacement is not None
+    ):
+        diff = replacement.amount - c.price.amount
+        plan.append(
+            Planned(
+                c.contractor_id,
+                c.delegator_id,
+                diff,
+                PaymentReason.REPLACEMENT_DIFFERENCE,
+                "replacement costs more",
+            )
+        )
+    return plan
+
+
+Planner = Callable[[Contract, Verdict, Money | None], list[Planned]]
+
+#: verdict kind -> the payments it settles with.
+PLANNERS: Mapping[str, Planner] = MappingProxyType(
+    {
+        VerdictKind.COMPLETED.value: _plan_completed,
+        VerdictKind.CANCELLED.value: _plan_cancelled,
+        VerdictKind.BREACHED.value: _plan_breached,
+    }
+)
+
+
+def settle(
+    ledger: Ledger,
+    run_id: str,
+    contract: Contract,
+    verdict: Verdict,
+    now: datetime,
+    *,
+    replacement: Money | None = None,
+) -> Settlement:
+    """Post the settlement of ``contract`` for the final ``verdict``, exactly once.
+
+    Args:
+        replacement: the price of the next-ranked valid bid (for the default penalty).
+
+    Raises:
+        UnknownKeyError: ``verdict`` is not final (``continue``).
+
+    Example:
+        >>> from datetime import UTC
+        >>> c = Contract(id="c1", task_id="t1", delegator_id="d", contractor_id="c",
+        ...     price=Money(amount=Decimal("5.00"), currency="USDC"),
+        ...     bond=Money(amount=Decimal("0.50"), currency="USDC"), deadline_seconds=3600,
+        ...     created_at=datetime(2026, 1, 1, tzinfo=UTC))
+        >>> done = Verdict(kind="completed", tick=4, at=c.created_at, progress=1.0)
+        >>> with Ledger(":memory:") as ledger:
+        ...     first = settle(ledger, "run-1", c, done, c.created_at)
+        ...     again = settle(ledger, "run-1", c, done, c.created_at)
+        ...     ledger.balance("c", "USDC"), len(ledger.postings())
+        (Decimal('5.50'), 2)
+    """
+    plan = lookup(PLANNERS, verdict.kind.value, "final verdict")(contract, verdict, replacement)
+    currency = contract.price.currency
+    payments = []
+    for i, p in enumerate(plan):
+        pay = _post(ledger, f"{run_id}/settle/{i}/{p.reason.value}", p, currency)
+        payments.extend([pay] if pay else [])
+    total = sum((p.amount.amount for p in payments), Decimal(0))
+    return Settlement(
+        id=f"settlement-{contract.id}",
+        contract_id=contract.id,
+        outcome=SettlementOutcome(verdict.kind.value),
+        payments=tuple(payments),
+        total=Money(amount=total, currency=currency),
+        breached_clause_index=verdict.clause_index
+        if verdict.kind is VerdictKind.BREACHED
+        else None,
+        reason=verdict.evidence,
+        settled_at=now,
+    )
+
+
+def run_payments(ledger: Ledger, run_id: str) -> list[Payment]:
+    """Every payment of run ``run_id`` in posting order (opening balances excluded)."""
+    prefix = f"{run_id}/"
+    return [
+        Payment(
+            from_account=t.source,
+            to_account=t.target,
+            amount=t.amount,
+            reason=PaymentReason(t.reason),
+        )
+        for t in ledger.transfers()
+        if t.key.startswith(prefix) and t.reason != FUNDING_REASON
+    ]

@@ -1,0 +1,38 @@
+"""Every docstring example in the delegation library and its graph runs and holds."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "negotiator.delegation." + name
+    for name in (
+        "api",
+        "award",
+        "bidders",
+        "clarify",
+        "clock",
+        "contracting",
+        "hub",
+        "ledger",
+        "monitoring",
+        "phases",
+        "reputation",
+        "request",
+        "screening",
+        "settlement",
+        "topics",
+        "calls",
+        "demo",
+    )
+] + ["negotiator.graphs.delegation"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_doctests(name: str) -> None:
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, verbose=False)
+    assert result.failed == 0

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from negotiator.delegation.ledger import Entry, Ledger, LedgerConflictError, Posting
+from negotiator.errors import InvalidInputError
+from negotiator.money import Money
+
+
+def usdc(amount: str) -> Money:
+    return Money(amount=Decimal(amount), currency="USDC")
+
+
+def test_transfer_moves_money_and_balances() -> None:
+    with Ledger(":memory:") as ledger:
+        assert ledger.transfer("k1", "a", "b", usdc("5.25"), "payment")
+        assert ledger.balance("a", "USDC") == Decimal("-5.25")
+        assert ledger.balance("b", "USDC") == Decimal("5.25")
+        assert ledger.balance("nobody", "USDC") == 0
+        assert ledger.is_balanced()
+        [t] = ledger.transfers()
+        assert (t.source, t.target, t.amount.amount, t.reason) == (
+            "a",
+            "b",
+            Decimal("5.25"),
+            "payment",
+        )
+
+
+def test_same_key_same_content_pays_once() -> None:
+    with Ledger(":memory:") as ledger:
+        assert ledger.transfer("settle/1", "escrow", "c", usdc("5"), "payment")
+        assert not ledger.transfer("settle/1", "escrow", "c", usdc("5"), "payment")
+        assert ledger.balance("c", "USDC") == Decimal(5)
+        assert len(ledger.postings()) == 1
+
+
+def test_same_key_other_content_is_refused() -> None:
+    with Ledger(":memory:") as ledger:
+        ledger.transfer("k", "a", "b", usdc("5"), "payment")
+        with pytest.raises(LedgerConflictError, match="'k' was already used"):
+            ledger.transfer("k", "a", "b", usdc("6"), "payment")
+        assert ledger.balance("b", "USDC") == Decimal(5)
+
+
+def test_unbalanced_posting_is_rejected_with_paths() -> None:
+    bad = Posting("k", "x", "USDC", (Entry("a", Decimal("-5")), Entry("b", Decimal("4"))))
+    with Ledger(":memory:") as ledger:
+        with pytest.raises(InvalidInputError) as err:
+            ledger.post(bad)
+        assert [e.path for e in err.value.errors] == ["$.entries"]
+        assert "sum to -1" in str(err.value)
+        assert ledger.postings() == []
+
+
+def test_zero_and_overprecise_amounts_are_rejected() -> None:
+    bad = Posting(
+        "k",
+        "x",
+        "USDC",
+        (
+            Entry("a", Decimal("0")),
+            Entry("b", Decimal("0.0000001")),
+            Entry("c", Decimal("-0.0000001")),
+        ),
+    )
+    with Ledger(":memory:") as ledger, pytest.raises(InvalidInputError) as err:
+        ledger.post(bad)
+    paths = [e.path for e in err.value.errors]
+    assert paths == ["$.entries[0].amount", "$.entries[1].amount", "$.entries[2].amount"]
+
+
+def test_persisted_in_sqlite_as_exact_text(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite"
+    with Ledger(path) as ledger:
+        ledger.transfer("k", "a", "b", usdc("0.10"), "payment")
+        ledger.transfer("k2", "a", "b", usdc("0.20"), "payment")
+    with Ledger(path) as again:
+        assert again.balance("b", "USDC") == Decimal("0.30")  # not 0.30000000000000004
+        assert not again.transfer("k", "a", "b", usdc("0.10"), "payment")
+        assert again.is_balanced()
+
+
+def test_currencies_are_kept_apart() -> None:
+    with Ledger(":memory:") as ledger:
+        ledger.transfer("k1", "a", "b", usdc("1"), "p")
+        ledger.transfer("k2", "a", "b", Money(amount=Decimal(2), currency="EUR"), "p")
+        assert ledger.currencies() == ["EUR", "USDC"]
+        assert ledger.balances("EUR") == {"a": Decimal(-2), "b": Decimal(2)}
+
+
+_accounts = st.sampled_from(["external:funding", "d", "escrow:t", "bond:t:x", "x", "y"])
+_amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1000"), places=2)
+_transfers = st.lists(
+    st.tuples(st.integers(0, 30), _accounts, _accounts, _amounts), min_size=1, max_size=40
+)
+
+
+@given(_transfers)
+def test_random_postings_conserve_money(steps: list[tuple[int, str, str, Decimal]]) -> None:
+    expected: dict[str, Decimal] = {}
+    applied: set[str] = set()
+    with Ledger(":memory:") as ledger:
+        for key, src, dst, amount in steps:
+            if src == dst:
+                continue
+            posting = Posting(
+                f"k{key}-{src}-{dst}-{amount}",
+                "p",
+                "USDC",
+                (Entry(src, -amount), Entry(dst, amount)),
+            )
+            is_new = ledger.post(posting)
+            assert is_new == (posting.key not in applied)
+            applied.add(posting.key)
+            if is_new:
+                expected[src] = expected.get(src, Decimal(0)) - amount
+                expected[dst] = expected.get(dst, Decimal(0)) + amount
+            # replaying the same posting never moves money again
+            assert not ledger.post(posting)
+        balances = ledger.balances("USDC")
+        assert sum(balances.values(), Decimal(0)) == 0
+        assert ledger.is_balanced()
+        assert {a: b for a, b in balances.items()} == {a: b for a, b in expected.items()}
