@@ -35,9 +35,9 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from negotiator.delegation.clock import Clock
+from negotiator.delegation.execution import AnyExecutor
 from negotiator.delegation.hub import MarketHub
 from negotiator.delegation.ledger import Ledger
-from negotiator.delegation.monitoring import Executor
 from negotiator.delegation.phases import TERMINAL, TRANSITIONS, Phase
 from negotiator.graphs.nodes import DelegationNodes
 from negotiator.graphs.state import BID_LATENCY_RANGE, BidTask, DelegationState, initial_state
@@ -112,7 +112,7 @@ def build_delegation_graph(
     hub: MarketHub,
     delegator_client: ModelClient,
     bidder_clients: ModelClient | Mapping[str, ModelClient],
-    executor: Executor,
+    executor: AnyExecutor,
     ledger: Ledger,
     clock: Clock,
     rng: random.Random,
@@ -122,11 +122,13 @@ def build_delegation_graph(
     """Build and compile the delegation graph from its collaborators.
 
     Args:
-        hub: the market hub holding the bidder agents.
+        hub: the market hub holding the bidder agents (and their reputation store).
         delegator_client: the model client of the delegator (answers, contract wording).
         bidder_clients: one client for every bidder, or a client per bidder id (covering
             every bidder in the hub).
-        executor: runs the contracted work and reports (the host's, or a simulated one).
+        executor: runs the contracted work and reports (the host's, or a simulated one);
+            an :class:`~negotiator.delegation.execution.AsyncExecutor` is awaited and told the
+            run's context (e.g. to sub-delegate).
         ledger: the escrow ledger.
         clock: the time source (bidding opens at ``clock.now()``).
         rng: seeded generator; draws each bidder's envelope latency once, in bidder-id order.
@@ -144,7 +146,9 @@ def build_delegation_graph(
         >>> from negotiator.llm.deterministic import DeterministicClient
         >>> import asyncio
         >>> s, client = demo_setup("success"), DeterministicClient()
+        >>> from negotiator.delegation.settlement import fund
         >>> ledger = Ledger(":memory:")
+        >>> fund(ledger, "run-1", s.funding)  # wallets: bonds are escrowed from them
         >>> graph = build_delegation_graph(hub=MarketHub(s.bidders), delegator_client=client,
         ...     bidder_clients=client, executor=SimulatedExecutor(s.script, 7), ledger=ledger,
         ...     clock=FixedClock(s.start), rng=random.Random(7))

@@ -12,7 +12,6 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from langgraph.types import Send, interrupt
 
@@ -30,10 +29,10 @@ from negotiator.delegation.clarify import (
 )
 from negotiator.delegation.clock import Clock
 from negotiator.delegation.contracting import draft_contract, sign, word_contract
+from negotiator.delegation.execution import AnyExecutor, RunContext, collect_report
 from negotiator.delegation.hub import Announcement, MarketHub
 from negotiator.delegation.ledger import Ledger
 from negotiator.delegation.monitoring import (
-    Executor,
     MonitorState,
     Verdict,
     VerdictKind,
@@ -41,9 +40,9 @@ from negotiator.delegation.monitoring import (
     tick_time,
 )
 from negotiator.delegation.phases import Phase, advance
-from negotiator.delegation.reputation import damped_update
+from negotiator.delegation.reputation_store import reputation_key
 from negotiator.delegation.request import DelegationRequest
-from negotiator.delegation.screening import ScreenResult, open_bids
+from negotiator.delegation.screening import ScreenResult, available_funds, open_bids
 from negotiator.delegation.settlement import (
     escrow_bonds,
     escrow_payment,
@@ -76,7 +75,7 @@ class DelegationNodes:
     delegator: ModelClient
     bidders: Mapping[str, ModelClient]
     default_bidder: ModelClient
-    executor: Executor
+    executor: AnyExecutor
     ledger: Ledger
     clock: Clock
     latencies: Mapping[str, int]
@@ -181,6 +180,7 @@ class DelegationNodes:
             datetime.fromisoformat(state["opened_at"]),
             latency_seconds=self.latencies.get(state["bidder_id"], 0),
             closes_at=_deadline(state["opened_at"], req),
+            funds=self.ledger.balance(state["bidder_id"], req.task.budget.currency),
         )
         return {"sealed": [_j(sealed)], "calls": [_j(record("bid", result))]}
 
@@ -189,7 +189,9 @@ class DelegationNodes:
         req = DelegationRequest.model_validate(state["request"])
         deadline = _deadline(state["opened_at"], req)
         envelopes = [SealedBid.model_validate(s) for s in state["sealed"]]
-        result = open_bids(req.task, envelopes, deadline, deadline)
+        senders = [e.sender_id for e in envelopes]
+        funds = available_funds(self.ledger, req.task.id, senders, req.task.budget.currency)
+        result = open_bids(req.task, envelopes, deadline, deadline, funds=funds)
         escrow_bonds(self.ledger, state["run_id"], req.task.id, result.valid)
         return {"phase": go(Phase.SCREEN, Phase.AWARD), "screened": _j(result)}
 
@@ -234,7 +236,14 @@ class DelegationNodes:
         req = DelegationRequest.model_validate(state["request"])
         contract = Contract.model_validate(state["contract"])
         current = MonitorState.model_validate(state["monitor"])
-        report = self.executor.report(contract, current.tick, tick_time(contract, current.tick))
+        context = RunContext(
+            run_id=state["run_id"],
+            ledger=self.ledger,
+            clock=self.clock,
+            reputation=self.hub.reputation_store,
+        )
+        at = tick_time(contract, current.tick)
+        report = await collect_report(self.executor, contract, current.tick, at, context)
         nxt_state, verdict = evaluate(contract, current, report, req.cancel)
         nxt = Phase.MONITOR if verdict.kind is VerdictKind.CONTINUE else Phase.SETTLE
         return {
@@ -245,7 +254,7 @@ class DelegationNodes:
         }
 
     async def settle(self, state: DelegationState) -> DelegationState:
-        """Post the settlement once and update the contractor's reputation (damped)."""
+        """Post the settlement once and update the contractor's reputation (damped), once."""
         contract = Contract.model_validate(state["contract"])
         verdict = Verdict.model_validate(state["verdicts"][-1])
         award = Award.model_validate(state["award"])
@@ -257,8 +266,9 @@ class DelegationNodes:
             verdict.at,
             replacement=_replacement(award, state),
         )
-        before = self.hub.reputations()[contract.contractor_id]
-        update = damped_update(contract.contractor_id, _dec(before), verdict.kind.value)
+        update = self.hub.record_outcome(
+            reputation_key(state["run_id"], contract.id), contract.contractor_id, verdict.kind.value
+        )
         return {
             "phase": go(Phase.SETTLE, _FINAL[verdict.kind]),
             "settlement": _j(settlement),
@@ -271,10 +281,6 @@ _FINAL: Mapping[VerdictKind, Phase] = {
     VerdictKind.BREACHED: Phase.BREACHED,
     VerdictKind.CANCELLED: Phase.CANCELLED,
 }
-
-
-def _dec(value: float) -> Decimal:
-    return Decimal(str(value))
 
 
 def _deadline(opened_at: str, req: DelegationRequest) -> datetime:

@@ -1,5 +1,6 @@
-"""Running the delegation graph: stores, funding, crash resume, transcript events, the outcome,
-and the registered ``delegation`` flow (recorded transcripts and ``negotiator replay --check``).
+"""Running the delegation graph: funding, crash resume, transcript events, the outcome, and the
+registered ``delegation`` flow (recorded transcripts and ``negotiator replay --check``); the
+stores are opened by :mod:`negotiator.graphs.stores` (re-exported here).
 
 Where a run keeps its checkpoints and ledger is an *environment* choice, not an input: the CLI
 sets :data:`ENVIRONMENT` (a run folder under ``--runs-dir``); a replay check leaves it unset and
@@ -7,17 +8,25 @@ so re-runs entirely in memory, never touching the recorded run's files.
 
 A run folder ``<runs-dir>/<run id>/`` holds ``transcript.jsonl``, ``checkpoints.sqlite`` (the
 LangGraph SQLite checkpointer, written with ``durability="sync"``), ``ledger.sqlite`` (the escrow
-ledger) and ``run.json`` (flow, inputs, seed and model settings — never a key — for
-``negotiator resume``). Flow events are written to the transcript from the final state, so a run
-resumed after a crash still records the whole delegation in order.
+ledger, and the reputation store's tables) and ``run.json`` (flow, inputs, seed and model
+settings — never a key — for ``negotiator resume``). Flow events are written to the transcript
+from the final state, so a run resumed after a crash still records the whole delegation in order.
+
+Recursive delegation: the flow's optional ``subtasks`` input (a list of
+:class:`~negotiator.delegation.subtasks.SubTaskSetup`) makes the contractor post sub-tasks when
+its work starts. The nested runs are recorded as **nested events of the parent's transcript**:
+their model exchanges in call order (so ``replay --check`` of the parent re-runs them too), then
+one ``subdelegate / <contractor> / subrun`` event per sub-run after the parent's events (its run
+id and full outcome: winner, payments, breach, reputation), and the parent's outcome gains a
+``subruns`` list (only when there are sub-tasks). A sub-run's own run folder (checkpoints only;
+money goes to the parent's ledger) is ``<runs-dir>/<run id>.<sub-task id>/``.
 """
 
 from __future__ import annotations
 
 import os
 import random
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,8 +35,6 @@ from typing import Any, TypeVar
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
 from pydantic import BaseModel
 
@@ -35,18 +42,23 @@ from negotiator.delegation.bidders import BidderProfile
 from negotiator.delegation.calls import CallRecord
 from negotiator.delegation.clarify import QuestionGroup
 from negotiator.delegation.clock import Clock, FixedClock
+from negotiator.delegation.execution import AnyExecutor, RunContext
 from negotiator.delegation.hub import MarketHub
 from negotiator.delegation.ledger import Ledger
 from negotiator.delegation.monitoring import Executor, SimulatedExecutor, Verdict
 from negotiator.delegation.outcome import BidCounts, DelegationOutcome, build_outcome
 from negotiator.delegation.phases import Phase
 from negotiator.delegation.reputation import ReputationUpdate
+from negotiator.delegation.reputation_store import ReputationStore
 from negotiator.delegation.request import DelegationRequest, DelegationSetup
 from negotiator.delegation.screening import ScreenResult
 from negotiator.delegation.settlement import fund, run_payments
-from negotiator.errors import ReplayMismatchError
+from negotiator.delegation.subdelegation import SubDelegatingExecutor, SubRun
+from negotiator.delegation.subtasks import SubTaskSetup, sub_delegating
+from negotiator.errors import InvalidInputError, ReplayMismatchError
 from negotiator.flows import FlowRun, register_flow
 from negotiator.graphs.delegation import build_delegation_graph, initial_state
+from negotiator.graphs.stores import RunPaths, open_reputation, open_stores
 from negotiator.llm.protocol import ModelClient, ModelResult, StructuredCall, TextCall
 from negotiator.llm.replay import ReplayClient
 from negotiator.money import Money
@@ -64,6 +76,7 @@ __all__ = [
     "delegation_flow",
     "execute",
     "flow_events",
+    "open_reputation",
     "open_stores",
     "outcome_of",
 ]
@@ -72,38 +85,6 @@ FLOW_NAME = "delegation"
 T = TypeVar("T", bound=BaseModel)
 Json = dict[str, Any]
 Update = Callable[[str, Mapping[str, Any]], None]
-
-
-@dataclass(frozen=True)
-class RunPaths:
-    """The files of one run folder."""
-
-    root: Path
-
-    @classmethod
-    def for_run(cls, runs_dir: str | Path, run_id: str) -> RunPaths:
-        """Return the paths of run ``run_id`` under ``runs_dir``."""
-        return cls(Path(runs_dir) / run_id)
-
-    @property
-    def transcript(self) -> Path:
-        """The JSON Lines transcript."""
-        return self.root / "transcript.jsonl"
-
-    @property
-    def checkpoints(self) -> Path:
-        """The LangGraph SQLite checkpoints."""
-        return self.root / "checkpoints.sqlite"
-
-    @property
-    def ledger(self) -> Path:
-        """The escrow ledger."""
-        return self.root / "ledger.sqlite"
-
-    @property
-    def meta(self) -> Path:
-        """What ``negotiator resume`` needs to rebuild the run."""
-        return self.root / "run.json"
 
 
 class _KillingExecutor:
@@ -145,27 +126,6 @@ ENVIRONMENT: ContextVar[DelegationEnvironment | None] = ContextVar(
 )
 
 
-@asynccontextmanager
-async def open_stores(
-    paths: RunPaths | None,
-) -> AsyncIterator[tuple[BaseCheckpointSaver[Any], Ledger]]:
-    """Open the checkpointer and ledger of a run folder (SQLite), or in-memory ones."""
-    if paths is None:
-        ledger = Ledger(":memory:")
-        try:
-            yield InMemorySaver(), ledger
-        finally:
-            ledger.close()
-        return
-    paths.root.mkdir(parents=True, exist_ok=True)
-    async with AsyncSqliteSaver.from_conn_string(str(paths.checkpoints)) as saver:
-        ledger = Ledger(paths.ledger)
-        try:
-            yield saver, ledger
-        finally:
-            ledger.close()
-
-
 @dataclass(frozen=True)
 class RunResult:
     """A run's final (or paused) state, pending interrupts and outcome."""
@@ -183,23 +143,27 @@ async def execute(
     run_id: str,
     delegator_client: ModelClient,
     bidder_clients: ModelClient | Mapping[str, ModelClient],
-    executor: Executor,
+    executor: AnyExecutor,
     clock: Clock,
     rng: random.Random,
     checkpointer: BaseCheckpointSaver[Any],
     ledger: Ledger,
     resume: Any = None,
     on_update: Update | None = None,
+    reputation: ReputationStore | None = None,
 ) -> RunResult:
     """Start, continue (after a crash) or resume (after an interrupt) run ``run_id``.
 
     A thread with checkpoints is continued from its last one; ``resume`` answers a pending
-    interrupt. Funding and every ledger posting are idempotent, so calling this again for a
-    finished run changes nothing and returns the same outcome.
+    interrupt. Funding, every ledger posting and the reputation update are idempotent, so
+    calling this again for a finished run changes nothing and returns the same outcome.
+
+    Args:
+        reputation: the hub's reputation store (default: a fresh in-memory one).
     """
     fund(ledger, run_id, funding)
     graph = build_delegation_graph(
-        hub=MarketHub(bidders),
+        hub=MarketHub(bidders, reputation),
         delegator_client=delegator_client,
         bidder_clients=bidder_clients,
         executor=executor,
@@ -342,11 +306,32 @@ def _executor(setup: DelegationSetup, seed: int, env: DelegationEnvironment) -> 
     return SimulatedExecutor(setup.script, seed, crash_after=env.crash_after)
 
 
+async def _subruns(
+    executor: AnyExecutor, state: Mapping[str, Any], context: RunContext
+) -> tuple[SubRun, ...]:
+    """The sub-runs of a sub-delegating contractor (found again after a resume), else none."""
+    if not isinstance(executor, SubDelegatingExecutor) or "contract" not in state:
+        return ()
+    return await executor.subruns(Contract.model_validate(state["contract"]), context)
+
+
+def _subrun_json(run: SubRun) -> Json:
+    return {
+        "task_id": run.task_id,
+        "run_id": run.run_id,
+        "required": run.required,
+        "outcome": run.outcome.model_dump(mode="json", by_alias=True),
+    }
+
+
 @register_flow(FLOW_NAME)
 async def delegation_flow(run: FlowRun) -> dict[str, object]:
-    """The ``delegation`` flow: inputs ``{"setup": DelegationSetup}``; one model client for the
-    delegator and every bidder; the simulated executor seeded with the run's seed."""
+    """The ``delegation`` flow: inputs ``{"setup": DelegationSetup}`` and optionally
+    ``"subtasks": [SubTaskSetup, ...]`` (the contractor's sub-delegations); one model client for
+    the delegator and every bidder at every level; the simulated executors seeded with the run's
+    seed."""
     setup = DelegationSetup.model_validate(run.inputs["setup"])
+    subtasks = [SubTaskSetup.model_validate(s) for s in _as_list(run.inputs.get("subtasks"))]
     env = ENVIRONMENT.get() or DelegationEnvironment()
     for e in env.previous_events:
         run.sink.emit(e.step, e.role, e.kind, e.payload)
@@ -355,7 +340,13 @@ async def delegation_flow(run: FlowRun) -> dict[str, object]:
         client = _ResumingClient(ReplayClient.from_events(env.previous_events), run.client)
     seed = run.seed or 0
     paths = RunPaths.for_run(env.runs_dir, run.run_id) if env.runs_dir is not None else None
-    async with open_stores(paths) as (checkpointer, ledger):
+    executor: AnyExecutor = _executor(setup, seed, env)
+    if subtasks:
+        executor = sub_delegating(
+            executor, subtasks, setup.bidders, seed, client=client, runs_dir=env.runs_dir
+        )
+    clock = FixedClock(setup.start)
+    async with open_stores(paths) as (checkpointer, ledger), open_reputation(paths) as store:
         result = await execute(
             setup.request,
             bidders=setup.bidders,
@@ -363,13 +354,28 @@ async def delegation_flow(run: FlowRun) -> dict[str, object]:
             run_id=run.run_id,
             delegator_client=client,
             bidder_clients=client,
-            executor=_executor(setup, seed, env),
-            clock=FixedClock(setup.start),
+            executor=executor,
+            clock=clock,
             rng=random.Random(seed),
             checkpointer=checkpointer,
             ledger=ledger,
             on_update=env.on_update,
+            reputation=store,
         )
+        context = RunContext(run_id=run.run_id, ledger=ledger, clock=clock, reputation=store)
+        subruns = [_subrun_json(r) for r in await _subruns(executor, result.state, context)]
     for step, role, kind, payload in flow_events(result.state):
         run.emit(step, role, kind, payload)
-    return result.outcome.model_dump(mode="json", by_alias=True)
+    contractor = result.state.get("contract", {}).get("contractor_id", "")
+    for sub in subruns:
+        run.emit("subdelegate", contractor, "subrun", sub)
+    outcome: dict[str, object] = result.outcome.model_dump(mode="json", by_alias=True)
+    return outcome | ({"subruns": subruns} if subtasks else {})
+
+
+def _as_list(value: object) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InvalidInputError.single("delegation flow", "$.subtasks", "must be a list")
+    return value

@@ -57,7 +57,7 @@ MONEY_RANGE = (Decimal("0.01"), Decimal("1000000"))
 # Other numbers: anything with a magnitude below 1e-6 (but not 0) or above 1e9 is absurd.
 NUMBER_TINY, NUMBER_HUGE = 1e-6, 1e9
 CONTROL_OK = frozenset("\n\t")
-MODEL_KINDS = ("model_request", "model_response", "fallback")
+TRANSPORT = "transport:"  # how the client's fallback reason starts when the server never answered
 
 
 @dataclass
@@ -193,8 +193,12 @@ def absurdities(value: object) -> list[tuple[str, str]]:
     return found
 
 
-def check_transcript(path: Path, check: RunCheck) -> None:
-    """Account for every model call of one transcript; fill ``check``."""
+def check_transcript(path: Path, check: RunCheck, *, allow_transport: bool = False) -> None:
+    """Account for every model call of one transcript; fill ``check``.
+
+    A fallback for a transport failure (timeout, connection refused, HTTP error) is a problem
+    unless ``allow_transport``: against a local server it means the step never reached the model.
+    """
     _header, events = read_events(path)
     requests: Counter[str] = Counter()
     fell_back: Counter[str] = Counter()
@@ -215,6 +219,16 @@ def check_transcript(path: Path, check: RunCheck) -> None:
     for key, n in requests.items():
         if n > 0:
             check.problems.append(f"request {key[:12]}: {n} request(s) never answered")
+    _check_fallbacks(fell_back, fallback_events, check, allow_transport)
+
+
+def _check_fallbacks(
+    fell_back: Counter[str],
+    fallback_events: dict[str, list[str]],
+    check: RunCheck,
+    allow_transport: bool,
+) -> None:
+    """Each answer that fell back has its fallback event, with a reason that is acceptable."""
     for key, n in fell_back.items():
         reasons = fallback_events.get(key, [])
         if len(reasons) != n or not all(reasons):
@@ -224,7 +238,9 @@ def check_transcript(path: Path, check: RunCheck) -> None:
         for reason in reasons:
             if reason == "deterministic client":
                 check.problems.append(f"request {key[:12]}: no model was asked")
-            tally.fallback_reasons[_reason_class(reason)] += 1
+            elif reason.startswith(TRANSPORT) and not allow_transport:
+                check.problems.append(f"request {key[:12]}: the model did not answer: {reason}")
+            check.tally.fallback_reasons[_reason_class(reason)] += 1
 
 
 def _reason_class(reason: str) -> str:
@@ -279,7 +295,9 @@ def _comparable(outcome: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in outcome.items() if k not in {"transcript", "run_dir"}}
 
 
-def check_scenario(scenario: str, runs: Path, negotiator: str) -> RunCheck:
+def check_scenario(
+    scenario: str, runs: Path, negotiator: str, *, allow_transport: bool = False
+) -> RunCheck:
     """Check one scenario's demo output, transcript and offline replay."""
     check = RunCheck(scenario)
     try:
@@ -303,7 +321,7 @@ def check_scenario(scenario: str, runs: Path, negotiator: str) -> RunCheck:
     if not transcript.is_file():
         check.problems.append(f"transcript {transcript} is missing")
         return check
-    check_transcript(transcript, check)
+    check_transcript(transcript, check, allow_transport=allow_transport)
     if check.tally.completion_tokens == 0:
         check.problems.append("no completion tokens in the transcript: no real server answered")
     start = time.monotonic()
@@ -444,8 +462,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="fail when the flow accepted an absurd-looking value",
     )
+    p.add_argument(
+        "--allow-transport-failures",
+        action="store_true",
+        help="accept steps that fell back because the server never answered (timeouts ...)",
+    )
     args = parser.parse_args(argv)
-    checks = [check_scenario(s, args.runs, args.negotiator) for s in args.scenarios]
+    checks = [
+        check_scenario(s, args.runs, args.negotiator, allow_transport=args.allow_transport_failures)
+        for s in args.scenarios
+    ]
     summary = print_summary(checks, _parse_times(args.times))
     if args.summary_out:
         args.summary_out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

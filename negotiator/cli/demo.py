@@ -2,7 +2,11 @@
 contract, monitor, settle — offline and deterministic by default.
 
 With ``--base-url``/``--model`` (or ``OPENAI_BASE_URL`` / ``OPENAI_API_KEY``, ``OPENAI_MODEL``)
-the conversational steps go to an OpenAI-compatible model; the numbers still decide. Without
+the conversational steps go to an OpenAI-compatible model; the numbers still decide. For a local
+server, ``--max-tokens`` bounds each answer (default 400 with ``--base-url``: a small model
+otherwise writes until its context is full), ``--max-concurrency 1`` queues the bidders' parallel
+requests for servers that answer one at a time (llama.cpp) so the queue does not eat the
+timeout, and ``--timeout`` sets the seconds per request (default 60). Without
 ``--json`` it tells the story as it happens; with ``--json`` it prints one JSON object. Files go
 under ``--runs-dir/<run id>/`` (transcript, checkpoints, ledger, run.json); a run that stopped
 midway continues with ``negotiator resume RUN_ID``.
@@ -21,7 +25,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from negotiator.delegation.demo import SCENARIOS, demo_setup
+from negotiator.delegation.demo import SCENARIOS, demo_inputs
 from negotiator.delegation.monitoring import SimulatedCrash
 from negotiator.errors import RuntimeFailure, UsageError
 from negotiator.flows import arun_flow
@@ -36,6 +40,10 @@ __all__ = ["add_parser", "build_client", "execute_run", "next_run_id", "run"]
 
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_SEED = 7
+#: completion token limit per request when a custom ``--base-url`` is given without --max-tokens
+DEFAULT_LOCAL_MAX_TOKENS = 400
+#: seconds per model request when --timeout is not given
+DEFAULT_TIMEOUT_SECONDS = 60.0
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -73,11 +81,52 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         help="how structured output is requested (default json_schema)",
     )
     parser.add_argument(
+        "--max-tokens",
+        type=_positive(int),
+        metavar="N",
+        help=f"completion token limit per model request (default {DEFAULT_LOCAL_MAX_TOKENS} "
+        "with --base-url, else the server's)",
+    )
+    parser.add_argument(
+        "--max-concurrency",
+        type=_positive(int),
+        metavar="N",
+        help="model requests in flight at most (default: no limit; use 1 for llama.cpp, "
+        "which answers one request at a time)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_positive(float),
+        metavar="SECONDS",
+        help=f"seconds per model request (default {DEFAULT_TIMEOUT_SECONDS:g})",
+    )
+    parser.add_argument(
         "--offline", action="store_true", help="ignore OPENAI_* variables; no model at all"
     )
 
 
-def model_settings(args: argparse.Namespace) -> dict[str, str] | None:
+def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
+    """An argparse type: ``kind`` of the text, which must be > 0."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            what = "a whole number" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+#: limit options recorded in the run's model settings only when given (defaults apply later)
+_LIMITS = ("max_tokens", "max_concurrency", "timeout")
+
+
+def model_settings(args: argparse.Namespace) -> dict[str, Any] | None:
     """Return the model settings chosen by the options and environment (``None``: offline).
 
     Raises:
@@ -91,20 +140,40 @@ def model_settings(args: argparse.Namespace) -> dict[str, str] | None:
         return None
     if model is None and base_url is not None:
         raise UsageError("--model (or OPENAI_MODEL) is required with a custom --base-url")
-    settings = {"model": model or DEFAULT_MODEL, "structured_mode": args.structured_mode}
+    settings: dict[str, Any] = {
+        "model": model or DEFAULT_MODEL,
+        "structured_mode": args.structured_mode,
+    }
+    settings |= {k: v for k in _LIMITS if (v := getattr(args, k, None)) is not None}
     return settings | ({"base_url": base_url} if base_url else {})
 
 
-def build_client(settings: Mapping[str, str] | None) -> tuple[ModelClient, list[str]]:
-    """Return the model client for ``settings`` and the secrets to keep out of transcripts."""
+def build_client(settings: Mapping[str, Any] | None) -> tuple[ModelClient, list[str]]:
+    """Return the model client for ``settings`` and the secrets to keep out of transcripts.
+
+    Limits not in ``settings`` take their defaults here: ``max_tokens``
+    :data:`DEFAULT_LOCAL_MAX_TOKENS` when a ``base_url`` is given (else the server's own),
+    ``timeout`` :data:`DEFAULT_TIMEOUT_SECONDS`, no ``max_concurrency`` limit.
+
+    Raises:
+        UsageError: a limit is out of range (e.g. from a hand-edited ``run.json``).
+    """
     if settings is None:
         return DeterministicClient(), []
     key = os.environ.get("OPENAI_API_KEY")
+    local_default = DEFAULT_LOCAL_MAX_TOKENS if settings.get("base_url") else None
+    max_tokens = settings.get("max_tokens", local_default)
+    concurrency = settings.get("max_concurrency")
+    if max_tokens is not None and int(max_tokens) < 1:
+        raise UsageError("max_tokens must be >= 1")
     client = OpenAICompatibleClient(
         model=settings["model"],
         base_url=settings.get("base_url"),
         api_key=key,
         mode=settings.get("structured_mode", "json_schema"),
+        timeout=float(settings.get("timeout", DEFAULT_TIMEOUT_SECONDS)),
+        max_tokens=None if max_tokens is None else int(max_tokens),
+        max_concurrency=None if concurrency is None else int(concurrency),
     )
     return client, [key] if key else []
 
@@ -169,13 +238,12 @@ def run(args: argparse.Namespace) -> int:
     """Run the demo; print the story (or ``--json``); return the exit code."""
     runs_dir = Path(args.runs_dir)
     run_id = args.run_id or next_run_id(runs_dir, args.scenario)
-    setup = demo_setup(args.scenario)
     meta = {
         "flow": FLOW_NAME,
         "run_id": run_id,
         "seed": args.seed,
         "scenario": args.scenario,
-        "inputs": {"setup": setup.model_dump(mode="json")},
+        "inputs": demo_inputs(args.scenario),
         "model": model_settings(args),
     }
     paths = RunPaths.for_run(runs_dir, run_id)
@@ -346,4 +414,13 @@ def print_summary(console: Console, outcome: Mapping[str, Any]) -> None:
         f"conversational steps: {outcome['seam_calls']} (model calls {outcome['model_calls']}, "
         f"fallbacks {outcome['fallbacks']})."
     )
+    for sub in outcome.get("subruns", ()):
+        o = sub["outcome"]
+        paid = ", ".join(
+            f"{p['from']} → {p['to']} {p['amount']} ({p['reason']})" for p in o["payments"]
+        )
+        console.print(
+            f"sub-delegation {escape(sub['task_id'])}: [bold]{escape(o['outcome'])}[/bold]"
+            + escape(f"; {paid}" if paid else "")
+        )
     console.print(f"transcript: {escape(str(outcome['transcript']))}")

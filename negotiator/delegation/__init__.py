@@ -6,7 +6,9 @@ opened together) → :mod:`~.award` (Pareto front, preferences) → :mod:`~.cont
 numbers, signatures) → :mod:`~.monitoring` (clauses checked on every report) →
 :mod:`~.settlement` / :mod:`~.ledger` / :mod:`~.reputation` (escrow, exactly once). The phases
 and their one transition table are in :mod:`~.phases`; the LangGraph state machine that runs
-them is ``negotiator.graphs.delegation``; :func:`delegate` runs it all as plain Python.
+them is ``negotiator.graphs.delegation``; :func:`delegate` runs it all as plain Python. A contractor
+may sub-delegate through the same flow (:mod:`~.subdelegation`: recursive delegation), and
+reputations persist between delegations in a :mod:`~.reputation_store`.
 """
 
 from negotiator.delegation.api import adelegate, delegate
@@ -21,6 +23,7 @@ from negotiator.delegation.clarify import HumanAnswer, HumanAnswers, QuestionGro
 from negotiator.delegation.clock import Clock, FixedClock, SystemClock
 from negotiator.delegation.contracting import ContractPolicy, draft_contract, sign
 from negotiator.delegation.demo import demo_setup
+from negotiator.delegation.execution import AnyExecutor, AsyncExecutor, RunContext
 from negotiator.delegation.hub import Announcement, MarketHub
 from negotiator.delegation.ledger import Ledger, LedgerConflictError, Posting
 from negotiator.delegation.monitoring import (
@@ -35,15 +38,31 @@ from negotiator.delegation.monitoring import (
 from negotiator.delegation.outcome import DelegationOutcome
 from negotiator.delegation.phases import A2A_STATE, TRANSITIONS, A2ATaskState, Phase, advance
 from negotiator.delegation.reputation import damped_update
+from negotiator.delegation.reputation_store import (
+    MemoryReputationStore,
+    ReputationStore,
+    SqliteReputationStore,
+)
 from negotiator.delegation.request import DelegationRequest, DelegationSetup
 from negotiator.delegation.screening import ScreenResult, open_bids
 from negotiator.delegation.settlement import settle
+from negotiator.delegation.subdelegation import (
+    MAX_DEPTH,
+    SubDelegatingExecutor,
+    SubRun,
+    SubTask,
+    spending_limit,
+)
+from negotiator.delegation.subtasks import SubTaskSetup
 
 __all__ = [
     "A2A_STATE",
+    "MAX_DEPTH",
     "TRANSITIONS",
     "A2ATaskState",
     "Announcement",
+    "AnyExecutor",
+    "AsyncExecutor",
     "BidderProfile",
     "CancelPolicy",
     "Clock",
@@ -60,13 +79,21 @@ __all__ = [
     "LedgerConflictError",
     "LexicographicPreferences",
     "MarketHub",
+    "MemoryReputationStore",
     "Objective",
     "Phase",
     "Posting",
     "QuestionGroup",
+    "ReputationStore",
+    "RunContext",
     "ScreenResult",
     "SimulatedCrash",
     "SimulatedExecutor",
+    "SqliteReputationStore",
+    "SubDelegatingExecutor",
+    "SubRun",
+    "SubTask",
+    "SubTaskSetup",
     "SystemClock",
     "Verdict",
     "WeightedPreferences",
@@ -82,4 +109,5 @@ __all__ = [
     "open_bids",
     "settle",
     "sign",
+    "spending_limit",
 ]

@@ -7,6 +7,13 @@ SQLite checkpoints and ledger under ``runs_dir/<run id>/``; calling again with t
 ``answerer="human"`` in the request the run pauses at the first question round and returns
 ``outcome="pending"`` with ``pending_questions``; call again with ``answers`` to continue.
 
+Reputations: pass a ``reputation`` store (e.g. one
+:class:`~negotiator.delegation.reputation_store.SqliteReputationStore` file) to every run so
+that each delegation sees the reputations the earlier ones left; without one, a run with a run
+folder keeps its store in the folder's ``ledger.sqlite`` (a resumed run never updates twice) and
+an in-memory run starts from the bidders' profiles. Pass an open ``ledger`` to post to shared
+books (a nested delegation posts to its parent's, so money is conserved across levels).
+
 This module is the one place the core reaches the graph layer, and it imports it lazily, so
 ``import negotiator.delegation`` never loads LangGraph.
 """
@@ -22,8 +29,10 @@ from pathlib import Path
 from negotiator.delegation.bidders import BidderProfile
 from negotiator.delegation.clarify import HumanAnswers
 from negotiator.delegation.clock import Clock, SystemClock
-from negotiator.delegation.monitoring import Executor
+from negotiator.delegation.execution import AnyExecutor
+from negotiator.delegation.ledger import Ledger
 from negotiator.delegation.outcome import DelegationOutcome
+from negotiator.delegation.reputation_store import ReputationStore
 from negotiator.delegation.request import DelegationRequest
 from negotiator.llm.deterministic import DeterministicClient
 from negotiator.llm.protocol import ModelClient
@@ -36,7 +45,7 @@ async def adelegate(
     request: DelegationRequest,
     *,
     bidders: Sequence[BidderProfile],
-    executor: Executor,
+    executor: AnyExecutor,
     client: ModelClient | None = None,
     bidder_clients: ModelClient | Mapping[str, ModelClient] | None = None,
     clock: Clock | None = None,
@@ -45,6 +54,8 @@ async def adelegate(
     runs_dir: str | Path | None = "runs",
     funding: Mapping[str, Money] | None = None,
     answers: HumanAnswers | None = None,
+    ledger: Ledger | None = None,
+    reputation: ReputationStore | None = None,
 ) -> DelegationOutcome:
     """Delegate ``request.task`` to the best bidder and see the contract through (async).
 
@@ -59,6 +70,8 @@ async def adelegate(
         runs_dir: where checkpoints and ledger live (SQLite); ``None`` keeps them in memory.
         funding: opening wallet balances posted once per run.
         answers: a human's answers to resume a run paused at a question round.
+        ledger: an open ledger to post to instead of the run folder's (the caller closes it).
+        reputation: the reputation store the hub reads and settlement updates (see above).
 
     Raises:
         UsageError: invalid inputs (e.g. a bidder without a client).
@@ -70,16 +83,21 @@ async def adelegate(
         >>> from negotiator.delegation.monitoring import SimulatedExecutor
         >>> s = demo_setup("cancel")
         >>> out = asyncio.run(adelegate(s.request, bidders=s.bidders, runs_dir=None,
-        ...     executor=SimulatedExecutor(s.script, 7), clock=FixedClock(s.start)))
+        ...     funding=s.funding, executor=SimulatedExecutor(s.script, 7),
+        ...     clock=FixedClock(s.start)))
         >>> out.outcome, out.payments[-3].reason, out.payments[-3].amount
         ('cancelled', 'compensation', '2.00')
     """
-    from negotiator.graphs.runner import RunPaths, execute, open_stores  # noqa: PLC0415 (lazy: core must not load LangGraph)
+    from negotiator.graphs.runner import execute  # noqa: PLC0415 (lazy: core must not load LangGraph)
+    from negotiator.graphs.stores import RunPaths, open_reputation, open_stores  # noqa: PLC0415
 
     chosen = client or DeterministicClient()
     rid = run_id or f"{request.task.id}-{uuid.uuid4().hex[:12]}"
     paths = RunPaths.for_run(runs_dir, rid) if runs_dir is not None else None
-    async with open_stores(paths) as (checkpointer, ledger):
+    async with (
+        open_stores(paths, ledger) as (checkpointer, books),
+        open_reputation(paths, reputation) as store,
+    ):
         result = await execute(
             request,
             bidders=bidders,
@@ -91,8 +109,9 @@ async def adelegate(
             clock=clock or SystemClock(),
             rng=random.Random(seed),
             checkpointer=checkpointer,
-            ledger=ledger,
+            ledger=books,
             resume=answers.model_dump(mode="json") if answers is not None else None,
+            reputation=store,
         )
     return result.outcome
 
@@ -101,7 +120,7 @@ def delegate(
     request: DelegationRequest,
     *,
     bidders: Sequence[BidderProfile],
-    executor: Executor,
+    executor: AnyExecutor,
     client: ModelClient | None = None,
     bidder_clients: ModelClient | Mapping[str, ModelClient] | None = None,
     clock: Clock | None = None,
@@ -110,6 +129,8 @@ def delegate(
     runs_dir: str | Path | None = "runs",
     funding: Mapping[str, Money] | None = None,
     answers: HumanAnswers | None = None,
+    ledger: Ledger | None = None,
+    reputation: ReputationStore | None = None,
 ) -> DelegationOutcome:
     """Blocking :func:`adelegate` (same arguments; not from inside a running event loop).
 
@@ -118,7 +139,7 @@ def delegate(
         >>> from negotiator.delegation.clock import FixedClock
         >>> from negotiator.delegation.monitoring import SimulatedExecutor
         >>> s = demo_setup("success")
-        >>> out = delegate(s.request, bidders=s.bidders, runs_dir=None,
+        >>> out = delegate(s.request, bidders=s.bidders, runs_dir=None, funding=s.funding,
         ...     executor=SimulatedExecutor(s.script, 7), clock=FixedClock(s.start))
         >>> out.outcome, out.winner.bidder_id, out.winner.price
         ('completed', 'did:web:fast-coder.ai', '5.00')
@@ -136,5 +157,7 @@ def delegate(
             runs_dir=runs_dir,
             funding=funding,
             answers=answers,
+            ledger=ledger,
+            reputation=reputation,
         )
     )

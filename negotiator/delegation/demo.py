@@ -19,7 +19,10 @@ especially virtual scrolling of large data tables.", which raises a second-round
 table sizes. Scenarios (:data:`SCENARIOS`) choose the simulated contractor's script and the
 delegator's cancel policy: ``success``, ``breach`` (existing tests fail on delivery: 50 %
 penalty, bond forfeited), ``cancel`` (the delegator cancels at 40 % progress: pro-rata
-compensation, bond returned).
+compensation, bond returned), and ``subdelegate`` (recursive delegation: the contractor posts a
+sub-task — a virtualised data table, budget 3.00 USDC — to a market of two component builders,
+pays for it from its own wallet, and folds the sub-run into its reports; see
+:func:`demo_subtasks` and :func:`demo_inputs`).
 """
 
 from __future__ import annotations
@@ -30,15 +33,24 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from negotiator.delegation.bidders import BidderProfile
-from negotiator.delegation.monitoring import SCRIPTS, CancelPolicy
+from negotiator.delegation.monitoring import SCRIPTS, CancelPolicy, ExecutorScript
 from negotiator.delegation.request import DelegationRequest, DelegationSetup
+from negotiator.delegation.subtasks import SubTaskSetup
 from negotiator.errors import lookup
 from negotiator.money import Money
 from negotiator.wire.clauses import PerformanceRequirement
 from negotiator.wire.common import Comparator, Level, PrivacyLevel
 from negotiator.wire.task import TaskSpec
 
-__all__ = ["DELEGATOR_ID", "SCENARIOS", "demo_bidders", "demo_setup", "demo_task"]
+__all__ = [
+    "DELEGATOR_ID",
+    "SCENARIOS",
+    "demo_bidders",
+    "demo_inputs",
+    "demo_setup",
+    "demo_subtasks",
+    "demo_task",
+]
 
 DELEGATOR_ID = "did:web:acme-analytics.example"
 _START = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -49,6 +61,7 @@ SCENARIOS: Mapping[str, CancelPolicy] = MappingProxyType(
         "success": CancelPolicy(),
         "breach": CancelPolicy(),
         "cancel": CancelPolicy(at_progress=0.4, reason="the dashboard is being replaced"),
+        "subdelegate": CancelPolicy(),
     }
 )
 
@@ -192,7 +205,7 @@ BRIEFING: Mapping[str, str] = MappingProxyType(
 
 
 def demo_setup(scenario: str = "success") -> DelegationSetup:
-    """Return the complete demo scenario ``scenario`` (success, breach or cancel).
+    """Return the complete demo scenario ``scenario`` (success, breach, cancel, subdelegate).
 
     Raises:
         UnknownKeyError: unknown scenario.
@@ -211,3 +224,106 @@ def demo_setup(scenario: str = "success") -> DelegationSetup:
         script=SCRIPTS[scenario],
         start=_START,
     )
+
+
+#: the contractor of the demo (the expected winner) posts this sub-task.
+SUB_TASK_ID = "task-virtual-table"
+
+
+def demo_sub_bidders() -> tuple[BidderProfile, ...]:
+    """Return the two component builders of the ``subdelegate`` scenario's sub-market."""
+    common = {"reporting_interval_seconds": 300, "capabilities": ("react", "typescript")}
+    return (
+        _bidder(
+            bidder_id="did:web:grid-smith.dev",
+            name="Grid Smith",
+            reputation=0.85,
+            quality=0.88,
+            privacy=PrivacyLevel.TEE,
+            cost=Decimal("1.60"),
+            margin=Decimal("0.20"),
+            uncertainty_premium=Decimal("0.10"),
+            base_duration_seconds=600,
+            bond_fraction=Decimal("0.10"),
+            style="Grid Smith builds windowed React tables with measured scroll performance.",
+            **common,
+        ),
+        _bidder(
+            bidder_id="did:web:table-tuner.ai",
+            name="Table Tuner",
+            reputation=0.75,
+            quality=0.80,
+            privacy=PrivacyLevel.NONE,
+            cost=Decimal("1.20"),
+            margin=Decimal("0.25"),
+            uncertainty_premium=Decimal("0.10"),
+            base_duration_seconds=900,
+            bond_fraction=Decimal("0.10"),
+            style="Table Tuner adapts an open-source virtual list to the data model.",
+            **common,
+        ),
+    )
+
+
+def demo_sub_task() -> TaskSpec:
+    """Return the sub-task of the ``subdelegate`` scenario (its delegator is replaced at run
+    time by whoever won the parent contract)."""
+    return TaskSpec(
+        id=SUB_TASK_ID,
+        delegator_id="did:web:fast-coder.ai",
+        title="Build a virtualised data table for 50,000 rows",
+        description=(
+            "Implement a windowed (virtual-scrolling) data table component for the dashboard's "
+            "largest tables; sorting and filtering must stay responsive."
+        ),
+        role="React component engineer",
+        budget=_usdc("3.00"),
+        deadline_seconds=1800,
+        reporting_interval_seconds=300,
+        required_capabilities=("react",),
+        min_reputation=0.5,
+        uncertainty=Level.LOW,
+        min_bond=_usdc("0.20"),
+        performance_requirements=(
+            PerformanceRequirement(
+                metric="scroll_fps", comparator=Comparator.GE, threshold=50.0, unit="fps"
+            ),
+        ),
+    )
+
+
+def demo_subtasks(script: ExecutorScript | None = None) -> tuple[SubTaskSetup, ...]:
+    """Return the ``subdelegate`` scenario's sub-task (``script``: the sub-contractor's, by
+    default a clean delivery at 55-60 fps in three reports).
+
+    Example:
+        >>> [s.request.task.budget.amount for s in demo_subtasks()]
+        [Decimal('3.00')]
+    """
+    sub_bidders = demo_sub_bidders()
+    return (
+        SubTaskSetup(
+            request=DelegationRequest(task=demo_sub_task()),
+            bidders=sub_bidders,
+            funding={b.bidder_id: _usdc("2.00") for b in sub_bidders},
+            script=script
+            or ExecutorScript(steps=3, final_metric="scroll_fps", final_low=55.0, final_high=60.0),
+        ),
+    )
+
+
+def demo_inputs(scenario: str = "success") -> dict[str, object]:
+    """Return the ``delegation`` flow's inputs for ``scenario`` (JSON): the setup, plus the
+    contractor's sub-tasks for ``subdelegate``.
+
+    Raises:
+        UnknownKeyError: unknown scenario.
+
+    Example:
+        >>> sorted(demo_inputs("success")), sorted(demo_inputs("subdelegate"))
+        (['setup'], ['setup', 'subtasks'])
+    """
+    inputs: dict[str, object] = {"setup": demo_setup(scenario).model_dump(mode="json")}
+    if scenario == "subdelegate":
+        inputs["subtasks"] = [s.model_dump(mode="json") for s in demo_subtasks()]
+    return inputs

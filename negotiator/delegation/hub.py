@@ -3,15 +3,24 @@
 Eligibility rules, each recorded as a reason when it excludes a bidder (seed 000's initial
 filtering): every required capability, every required certification, reputation at least the
 task's minimum, and a privacy guarantee at least the task's requirement.
+
+Reputations come from the hub's :class:`~negotiator.delegation.reputation_store.ReputationStore`
+(in memory unless one is injected): a bidder the store has never scored has the reputation of
+its registered profile; settlement updates the store through :meth:`MarketHub.record_outcome`,
+once per contract. Eligibility (the reputation floor) and the award's risk objective read the
+store, so a breach in one delegation shows in the next.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from negotiator.delegation.bidders import BidderProfile
+from negotiator.delegation.reputation import ReputationUpdate
+from negotiator.delegation.reputation_store import MemoryReputationStore, ReputationStore
 from negotiator.errors import InvalidInputError, lookup
 from negotiator.wire.common import privacy_satisfies
 from negotiator.wire.task import TaskSpec
@@ -85,6 +94,8 @@ class MarketHub:
 
     Args:
         bidders: the registered bidders (ids must be unique).
+        reputation: where reputations are read and updated (default: a fresh in-memory store,
+            so every bidder starts from its profile's reputation).
 
     Raises:
         InvalidInputError: two bidders share an id.
@@ -94,7 +105,12 @@ class MarketHub:
         ()
     """
 
-    def __init__(self, bidders: Sequence[BidderProfile]) -> None:
+    def __init__(
+        self, bidders: Sequence[BidderProfile], reputation: ReputationStore | None = None
+    ) -> None:
+        self.reputation_store: ReputationStore = (
+            reputation if reputation is not None else MemoryReputationStore()
+        )
         seen: dict[str, BidderProfile] = {}
         for i, b in enumerate(bidders):
             if b.bidder_id in seen:
@@ -116,16 +132,35 @@ class MarketHub:
         """
         return lookup(self._bidders, bidder_id, "bidder")
 
+    def reputation(self, bidder_id: str) -> float:
+        """Return the current reputation of ``bidder_id`` (the store's, else its profile's).
+
+        Raises:
+            UnknownKeyError: no such bidder.
+        """
+        stored = self.reputation_store.score(bidder_id)
+        return self.bidder(bidder_id).reputation if stored is None else float(stored)
+
     def reputations(self) -> dict[str, float]:
-        """Return every bidder's reputation, by id."""
-        return {i: b.reputation for i, b in self._bidders.items()}
+        """Return every bidder's current reputation, by id."""
+        return {i: self.reputation(i) for i in self._bidders}
+
+    def record_outcome(self, key: str, bidder_id: str, outcome: str) -> ReputationUpdate:
+        """Update ``bidder_id``'s reputation for a contract ending in ``outcome``, once per ``key``.
+
+        Raises:
+            UnknownKeyError: no such bidder, or an unknown outcome.
+        """
+        initial = Decimal(str(self.bidder(bidder_id).reputation))
+        return self.reputation_store.apply(key, bidder_id, outcome, initial)
 
     def announce(self, task: TaskSpec) -> Announcement:
         """Post ``task``: split the bidders into eligible and ineligible (with reasons)."""
         eligible: list[str] = []
         ineligible: list[Ineligible] = []
         for bidder_id, bidder in self._bidders.items():
-            reasons = eligibility_reasons(task, bidder)
+            current = bidder.model_copy(update={"reputation": self.reputation(bidder_id)})
+            reasons = eligibility_reasons(task, current)
             if reasons:
                 ineligible.append(Ineligible(bidder_id=bidder_id, reasons=reasons))
             else:

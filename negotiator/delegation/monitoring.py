@@ -77,13 +77,15 @@ class ExecutorScript(BaseModel):
     silent_from: int | None = Field(default=None, description="Report from which it goes quiet.")
 
 
-#: scenario -> script. ``cancel`` runs like ``success``; the delegator's policy cancels it.
+#: scenario -> script. ``cancel`` runs like ``success``; the delegator's policy cancels it;
+#: ``subdelegate`` too (the contractor's sub-tasks are added by the demo).
 SCRIPTS: Mapping[str, ExecutorScript] = MappingProxyType(
     {
         "success": ExecutorScript(steps=5, final_low=22.0, final_high=31.0),
         "breach": ExecutorScript(steps=5, final_low=22.0, final_high=31.0, tests_fail_from=4),
         "cancel": ExecutorScript(steps=5, final_low=22.0, final_high=31.0),
         "silent": ExecutorScript(steps=5, final_low=22.0, final_high=31.0, silent_from=2),
+        "subdelegate": ExecutorScript(steps=5, final_low=22.0, final_high=31.0),
     }
 )
 
@@ -226,7 +228,8 @@ def _monitoring(c: Any, r: ProgressReport | None, m: MonitorState) -> tuple[Clau
 
 def _default(c: Any, r: ProgressReport | None, m: MonitorState) -> tuple[ClauseStatus, str]:
     if r is not None and r.status is ReportStatus.FAILED:
-        return ClauseStatus.VIOLATED, f"report {r.sequence}: the contractor reported failure"
+        why = f" ({r.notes})" if r.notes else ""
+        return ClauseStatus.VIOLATED, f"report {r.sequence}: the contractor reported failure{why}"
     return ClauseStatus.OK, ""
 
 

@@ -7,20 +7,29 @@ gives no advantage). Each bid is rejected, with every reason located by JSON pat
 * its sender already sent a bid (``$``), or it claims another bidder's id (``$.bidder_id``);
 * it fails the wire schema/model (e.g. ``$.price.amount``);
 * it fails a semantic rule against the task and the clock
-  (:func:`negotiator.wire.semantics.check_bid`: currency, price ≤ budget, expiry after now,
-  bond ≥ minimum, duration ≤ deadline, privacy, reporting cadence).
+  (:func:`negotiator.wire.semantics.check_bid`: currency, 0 < price ≤ budget, minimum bond ≤
+  bond ≤ price, expiry after ``now`` and within the maximum validity, duration between its floor
+  and the deadline, privacy, reporting cadence and its floor, a prose rationale);
+* its bond exceeds what the bidder can escrow (``$.reputation_bond.amount``), when the caller
+  gives the bidders' funds (:func:`available_funds` reads them from the ledger).
 
-Rejected bids never reach the award.
+The flow opens the bids with ``now`` = the bidding deadline, which is also the award's time, so
+a bid whose offer lapses before the award (``expiry`` ≤ deadline) is rejected here: the award
+never rests on an expired offer. Rejected bids never reach the award, and their bonds are never
+escrowed, so a bond the bidder cannot fund is a rejection, never a negative balance.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from negotiator.delegation.bidding import SealedBid
+from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.settlement import bond_account
 from negotiator.errors import InvalidInputError
 from negotiator.validation import validate_raw
 from negotiator.wire.award import BidRejection, RejectionReason
@@ -28,7 +37,7 @@ from negotiator.wire.bid import Bid
 from negotiator.wire.semantics import check_bid
 from negotiator.wire.task import TaskSpec
 
-__all__ = ["ScreenResult", "open_bids", "screen_one"]
+__all__ = ["ScreenResult", "available_funds", "open_bids", "screen_one"]
 
 
 class ScreenResult(BaseModel):
@@ -50,10 +59,56 @@ def _parse(payload: dict[str, object]) -> tuple[Bid | None, list[RejectionReason
     return bid, []
 
 
+def available_funds(
+    ledger: Ledger, task_id: str, bidder_ids: Iterable[str], currency: str
+) -> dict[str, Decimal]:
+    """Return what each bidder can stake as a bond on ``task_id``, read from ``ledger``.
+
+    That is its wallet balance plus any bond it already has in escrow on this task: opening the
+    bids again after a crash (the bond escrow is idempotent) then judges a bid exactly as the
+    first time, instead of rejecting it for the bond it has already staked.
+
+    Example:
+        >>> from negotiator.money import Money
+        >>> with Ledger(":memory:") as ledger:
+        ...     _ = ledger.transfer("f", "external:funding", "b1", Money(amount=Decimal("5"),
+        ...         currency="USDC"), "funding")
+        ...     _ = ledger.transfer("s", "b1", bond_account("t1", "b1"), Money(
+        ...         amount=Decimal("2"), currency="USDC"), "bond_escrow")
+        ...     available_funds(ledger, "t1", ["b1", "b2"], "USDC")
+        {'b1': Decimal('5'), 'b2': Decimal('0')}
+    """
+    balances = ledger.balances(currency)
+    zero = Decimal(0)
+    return {
+        b: balances.get(b, zero) + balances.get(bond_account(task_id, b), zero) for b in bidder_ids
+    }
+
+
+def _funds_reason(bid: Bid, funds: Decimal | None) -> list[RejectionReason]:
+    bond = bid.reputation_bond
+    if funds is None or bond.amount <= funds:
+        return []
+    return [
+        RejectionReason(
+            path="$.reputation_bond.amount",
+            message=f"{bond.amount} exceeds the {funds} {bond.currency} the bidder can escrow",
+        )
+    ]
+
+
 def screen_one(
-    sealed: SealedBid, task: TaskSpec, deadline: datetime, now: datetime
+    sealed: SealedBid,
+    task: TaskSpec,
+    deadline: datetime,
+    now: datetime,
+    funds: Decimal | None = None,
 ) -> tuple[Bid | None, list[RejectionReason]]:
-    """Screen one envelope: return the bid (``None`` if unparseable) and every reason to reject."""
+    """Screen one envelope: return the bid (``None`` if unparseable) and every reason to reject.
+
+    Args:
+        funds: what the sender can escrow as its bond (``None``: not checked).
+    """
     reasons: list[RejectionReason] = []
     if sealed.received_at > deadline:
         reasons.append(
@@ -76,17 +131,25 @@ def screen_one(
         reasons.extend(
             RejectionReason(path=e.path, message=e.message) for e in check_bid(bid, task, now)
         )
+        reasons.extend(_funds_reason(bid, funds))
     return bid, reasons
 
 
 def open_bids(
-    task: TaskSpec, envelopes: Sequence[SealedBid], deadline: datetime, now: datetime
+    task: TaskSpec,
+    envelopes: Sequence[SealedBid],
+    deadline: datetime,
+    now: datetime,
+    *,
+    funds: Mapping[str, Decimal] | None = None,
 ) -> ScreenResult:
     """Open every envelope together and screen it (see the module docstring).
 
     Args:
         deadline: the end of bidding; later envelopes are rejected.
         now: the opening time, against which expiries are checked.
+        funds: what each sender can escrow as its bond, in the task's currency (a sender not
+            listed has nothing); ``None`` skips the check.
 
     Example:
         >>> from datetime import timedelta
@@ -109,7 +172,8 @@ def open_bids(
     rejected: list[BidRejection] = []
     seen: set[str] = set()
     for sealed in sorted(envelopes, key=lambda s: (s.sender_id, s.received_at)):
-        bid, reasons = screen_one(sealed, task, deadline, now)
+        available = None if funds is None else funds.get(sealed.sender_id, Decimal(0))
+        bid, reasons = screen_one(sealed, task, deadline, now, available)
         if sealed.sender_id in seen:
             reasons.insert(0, RejectionReason(path="$", message="a second bid from this sender"))
         seen.add(sealed.sender_id)

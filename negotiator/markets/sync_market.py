@@ -19,14 +19,22 @@ Readings of the seed (Kang & Han, sections 2-5 and Table 2), each a documented c
   part. MANAGE only cleans the lists.
 * **Stale prices (SMP, BBMP; section 3.1 and 4.1).** Each agent holds the wished price it
   last computed (at registration, then at each slice where it failed to trade). The slice
-  holder enters the trade with that price; only if no trade is made does it compute a new
-  price at the slice's time. Counterparts are judged by their last computed price, so the
-  two prices of a trade are computed at different times (the paper's unfairness).
-* ``smp`` (direct, Kasbah-like): the slice holder itself scans the registered counterparts
-  of its product in registration order and trades with the first whose price is acceptable
-  (pairs form "depending on the situation"). ``MarketConfig.inspections_per_slice`` bounds
-  the scan per slice (an unfinished scan resumes in the agent's next slice); by default the
-  scan is complete.
+  holder enters the trade (or the offer) with that price; only if no trade is made does it
+  compute a new price at the slice's time. Counterparts are judged by their last computed
+  price, so the two prices of a trade are computed at different times (the unfairness).
+* ``smp`` (direct, Kasbah-like): a direct negotiation needs both parties to act, and a
+  time-sliced agent acts only in its own slice. The slice holder first answers the offers it
+  received, in arrival order: it re-computes its price and accepts the first offer whose
+  proposer is still alive and acceptable at that price (the "first acceptable" rule of its
+  own search; pairs form "depending on the situation", section 3.2). The trade is made at
+  the two held prices that met in the offer (section 3.1: the counterpart enters with the
+  price it computed earlier); the other proposers are turned down and re-price then, their
+  time lost. If it made no trade, it scans the registered counterparts of its product in
+  registration order and proposes to the first whose price is acceptable; the offer waits
+  for that counterpart's next slice (later in this TRANSACTION or in the next), and until
+  then the proposer is busy: it neither acts nor is found. An offer to an agent that
+  expires first is turned down. ``MarketConfig.inspections_per_slice`` bounds the scan per
+  slice (an unfinished scan resumes in the agent's next slice); by default it is complete.
 * ``bbmp`` (brokered, MAGMA-like): the slice holder asks the broker, which returns the
   counterpart with the best price *for the asking agent* (the lowest ask for a buyer, the
   highest bid for a seller; ties to the earlier registered); they trade if it is acceptable.
@@ -44,6 +52,7 @@ party's *time to trade* is the conclusion time minus its creation time
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -51,8 +60,9 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from negotiator.errors import FieldError, InvalidInputError, lookup
+from negotiator.errors import lookup
 from negotiator.markets.agents import BUYER, SELLER, Population
+from negotiator.markets.sync_match import synchronous_match
 
 __all__ = [
     "ALGORITHMS",
@@ -106,8 +116,9 @@ class MarketRun:
         algorithm: ``smp``, ``bbmp`` or ``sbbmp``.
         buyers / sellers: agent indices into the population.
         times: when each trade was concluded, in seconds.
-        decided_at: the market time whose state decided the trade (the slice in SMP/BBMP,
-            the reference time in SBBMP); both parties were alive then.
+        decided_at: the market time whose state decided the trade (the slice in BBMP, the
+            answering counterpart's slice in SMP, the reference time in SBBMP); both parties
+            were alive then.
         buyer_prices / seller_prices: the two prices that met.
         end_time: the time at which the market emptied.
     """
@@ -144,6 +155,8 @@ class _State:
     by_admission: IntArray  # agent indices in registration order (created, index)
     members: dict[tuple[int, int], IntArray]  # (side, product) -> agents, registration order
     cursor: IntArray  # SMP: where each agent's unfinished scan resumes
+    busy: NDArray[np.bool_]  # SMP: waiting for a counterpart's answer to its proposal
+    inbox: dict[int, list[int]] = field(default_factory=dict)  # SMP: responder -> proposers
     active: IntArray = field(default_factory=lambda: np.empty(0, np.int64))
     admitted: int = 0  # how many of by_admission have been registered
     now: float = 0.0  # time of the slice being played
@@ -159,78 +172,6 @@ class _State:
         self.status[seller] = _MATCHED
         bp, sp = float(self.posted[buyer]), float(self.posted[seller])
         self.run.record(buyer, seller, time, decided, bp=bp, sp=sp)
-
-
-def synchronous_match(
-    buy_product: IntArray, buy_price: FloatArray, sell_product: IntArray, sell_price: FloatArray
-) -> tuple[IntArray, IntArray]:
-    """Match highest buyers with lowest sellers per product (SBBMP's broker), fully vectorised.
-
-    Buyers are sorted by price descending and sellers ascending within each product (ties to
-    the lower index); the i-th buyer meets the i-th seller while ``buy >= sell``. Because the
-    gap shrinks down the lists, the matched pairs are a prefix of each product's lists. Product
-    ids must be non-negative integers.
-
-    Returns:
-        Indices into the buyer arrays and into the seller arrays, pair by pair, grouped by
-        product and ordered best spread first.
-
-    Raises:
-        InvalidInputError: a negative product id, a NaN or infinite price, or mismatched
-            array lengths.
-
-    Example:
-        >>> b, s = synchronous_match(np.zeros(4, np.int64), np.array([147., 185, 153, 162]),
-        ...                          np.zeros(4, np.int64), np.array([157., 176, 150, 183]))
-        >>> b.tolist(), s.tolist()
-        ([1, 3], [2, 0])
-    """
-    nb, ns = buy_price.shape[0], sell_price.shape[0]
-    if nb == 0 or ns == 0:
-        empty = np.empty(0, np.int64)
-        return empty, empty
-    _check_side("buy", buy_product, buy_price)
-    _check_side("sell", sell_product, sell_price)
-    groups = int(max(buy_product.max(), sell_product.max())) + 1
-    border = _sort_within(buy_product, -buy_price, groups)
-    sorder = _sort_within(sell_product, sell_price, groups)
-    bcount = np.bincount(buy_product, minlength=groups)
-    scount = np.bincount(sell_product, minlength=groups)
-    bstart = np.cumsum(bcount) - bcount
-    sstart = np.cumsum(scount) - scount
-    sorted_groups = buy_product[border]
-    rank = np.arange(nb) - bstart[sorted_groups]
-    paired = np.flatnonzero(rank < scount[sorted_groups])
-    b = border[paired]
-    s = sorder[sstart[sorted_groups[paired]] + rank[paired]]
-    keep = buy_price[b] >= sell_price[s]
-    return b[keep].astype(np.int64), s[keep].astype(np.int64)
-
-
-def _check_side(name: str, product: IntArray, price: FloatArray) -> None:
-    errors = []
-    if product.shape != price.shape:
-        errors.append(FieldError(f"$.{name}_product", "must have one entry per price"))
-    elif product.min() < 0:
-        errors.append(FieldError(f"$.{name}_product", f"{product.min()} is below 0"))
-    if not np.all(np.isfinite(price)):
-        errors.append(FieldError(f"$.{name}_price", "holds NaN or infinite prices"))
-    if errors:
-        raise InvalidInputError("synchronous match", errors)
-
-
-def _sort_within(groups: IntArray, key: FloatArray, n_groups: int) -> IntArray:
-    """Indices sorted by group, then key ascending, then index.
-
-    The key sort uses quicksort (several times faster than a stable sort on floats) and falls
-    back to a stable sort only when the key has ties, so ties always go to the lower index.
-    """
-    order = np.argsort(key)
-    ordered = key[order]
-    if np.any(ordered[1:] == ordered[:-1]):
-        order = np.argsort(key, kind="stable")
-    small = groups[order].astype(np.int16) if n_groups < 2**15 else groups[order]
-    return np.asarray(order[np.argsort(small, kind="stable")], dtype=np.int64)
 
 
 def _sbbmp_phase(st: _State, start: float) -> float:
@@ -254,7 +195,7 @@ def _counterparts(st: _State, agent: int) -> IntArray:
     """Registered, unmatched counterparts of ``agent``'s product alive now (registration order)."""
     other = SELLER if st.pop.side[agent] == BUYER else BUYER
     ids = st.members[(other, int(st.pop.product[agent]))]
-    ok = (st.status[ids] == _ACTIVE) & (st.pop.deadline[ids] > st.now)
+    ok = (st.status[ids] == _ACTIVE) & (st.pop.deadline[ids] > st.now) & ~st.busy[ids]
     return np.asarray(ids[ok], dtype=np.int64)
 
 
@@ -310,29 +251,105 @@ def _candidate_slices(st: _State, reprice: FloatArray) -> IntArray:
 
 def _repost(st: _State, ids: IntArray, prices: FloatArray) -> None:
     """Agents that did not trade compute their new wished price (matched ones keep theirs)."""
-    live = st.status[ids] == _ACTIVE
+    live = (st.status[ids] == _ACTIVE) & ~st.busy[ids]
     st.posted[ids[live]] = prices[live]
 
 
-def _sliced_phase(st: _State, start: float, search: Callable[[_State, int], int]) -> float:
-    """SMP/BBMP: one slice per registered agent; trade on the held price, else re-price."""
+def _alive(st: _State, agent: int) -> bool:
+    return bool(st.status[agent] == _ACTIVE and st.pop.deadline[agent] > st.now)
+
+
+def _pair(st: _State, agent: int, other: int) -> tuple[int, int]:
+    """(buyer, seller) of two counterparts."""
+    return (agent, other) if st.pop.side[agent] == BUYER else (other, agent)
+
+
+def _reject(st: _State, proposers: list[int]) -> list[int]:
+    """Turn down SMP proposers: released, they re-price now (their trade failed)."""
+    if proposers:
+        ids = np.asarray(proposers, dtype=np.int64)
+        st.busy[ids] = False
+        st.posted[ids] = st.pop.price_at(ids, st.now)
+    return proposers
+
+
+def _answer(st: _State, agent: int, fresh: float) -> tuple[bool, list[int]]:
+    """SMP: the slice holder answers its offers in arrival order at its new price ``fresh``.
+
+    It accepts the first offer whose proposer is still alive and whose held price is
+    acceptable at ``fresh``; the trade is made at the two held prices that met in the
+    proposal. Returns whether it traded and the proposers it turned down.
+    """
+    offers = st.inbox.pop(agent, [])
+    buyer_side = st.pop.side[agent] == BUYER
+    for i, proposer in enumerate(offers):
+        held = st.posted[proposer]
+        if _alive(st, proposer) and (held <= fresh if buyer_side else held >= fresh):
+            st.busy[proposer] = False
+            st.match(*_pair(st, agent, proposer), st.now, st.now)
+            return True, _reject(st, offers[:i] + offers[i + 1 :])
+    return False, _reject(st, offers)
+
+
+def _direct_slot(st: _State, agent: int, fresh: float) -> list[int]:
+    """SMP slice: answer the offers received, else search and propose (or re-price).
+
+    Returns the agents whose slice must now be played: the counterpart proposed to and the
+    proposers turned down.
+    """
+    if not _alive(st, agent):
+        return _reject(st, st.inbox.pop(agent, []))
+    if st.busy[agent]:
+        return []
+    traded, rejected = _answer(st, agent, fresh)
+    if traded:
+        return rejected
+    other = _direct_search(st, agent)
+    if other < 0:
+        st.posted[agent] = fresh
+        return rejected
+    st.inbox.setdefault(other, []).append(agent)
+    st.busy[agent] = True
+    return [*rejected, other]
+
+
+def _brokered_slot(st: _State, agent: int, fresh: float) -> list[int]:
+    """BBMP slice: trade with the broker's counterpart on the held price, else re-price."""
+    if _alive(st, agent):
+        other = _broker_search(st, agent)
+        if other < 0:
+            st.posted[agent] = fresh
+        else:
+            st.match(*_pair(st, agent, other), st.now, st.now)
+    return []
+
+
+SlotFn = Callable[[_State, int, float], list[int]]
+
+
+def _sliced_phase(st: _State, start: float, play: SlotFn) -> float:
+    """SMP/BBMP: one slice per registered agent in registration order.
+
+    Only slices that can change something are played (:func:`_candidate_slices`, agents with
+    offers to answer, and slices ``play`` asks for); the others just re-price their agent.
+    """
     acting = st.active
     times = start + np.arange(acting.size, dtype=np.float64) * st.config.slice_s
     reprice = st.pop.price_at(acting, times)
+    slot = dict(zip(acting.tolist(), range(acting.size), strict=True))
+    owed = (slot[agent] for agent in st.inbox if agent in slot)
+    heap = sorted({*_candidate_slices(st, reprice).tolist(), *owed})
     done = 0
-    for k in _candidate_slices(st, reprice).tolist():
+    while heap:
+        k = heapq.heappop(heap)
+        if k < done:
+            continue
         _repost(st, acting[done:k], reprice[done:k])
         done = k + 1
-        agent = int(acting[k])
         st.now = float(times[k])
-        if st.status[agent] != _ACTIVE or st.pop.deadline[agent] <= st.now:
-            continue
-        other = search(st, agent)
-        if other < 0:
-            st.posted[agent] = reprice[k]
-            continue
-        buyer, seller = (agent, other) if st.pop.side[agent] == BUYER else (other, agent)
-        st.match(buyer, seller, st.now, st.now)
+        for other in play(st, int(acting[k]), float(reprice[k])):
+            if slot.get(other, -1) > k:
+                heapq.heappush(heap, slot[other])
     _repost(st, acting[done:], reprice[done:])
     return start + acting.size * st.config.slice_s
 
@@ -340,8 +357,8 @@ def _sliced_phase(st: _State, start: float, search: Callable[[_State, int], int]
 PhaseFn = Callable[[_State, float], float]
 
 ALGORITHMS: dict[str, PhaseFn] = {
-    "smp": lambda st, start: _sliced_phase(st, start, _direct_search),
-    "bbmp": lambda st, start: _sliced_phase(st, start, _broker_search),
+    "smp": lambda st, start: _sliced_phase(st, start, _direct_slot),
+    "bbmp": lambda st, start: _sliced_phase(st, start, _brokered_slot),
     "sbbmp": _sbbmp_phase,
 }
 
@@ -351,6 +368,9 @@ def _manage(st: _State, t: float) -> bool:
     pop, act = st.pop, st.active
     keep = (st.status[act] == _ACTIVE) & (pop.deadline[act] > t)
     st.status[act[~keep]] = _GONE
+    st.now = t
+    for agent in act[~keep].tolist():
+        _reject(st, st.inbox.pop(agent, []))
     upto = int(np.searchsorted(st.admission_times, t, side="right"))
     arriving = st.by_admission[st.admitted : upto]
     st.admitted = upto
@@ -379,6 +399,7 @@ def _new_state(pop: Population, algorithm: str, config: MarketConfig) -> _State:
         by_admission=by_admission,
         members=members,
         cursor=np.zeros(n, np.int64),
+        busy=np.zeros(n, np.bool_),
     )
 
 

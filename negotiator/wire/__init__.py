@@ -40,6 +40,8 @@ from negotiator.wire.offer import Offer, OfferType, Terms
 from negotiator.wire.report import ProgressReport, ReportStatus
 from negotiator.wire.semantics import (
     BID_RULES,
+    DEFAULT_BID_LIMITS,
+    BidLimits,
     check_bid,
     check_bid_expiry,
     check_contract,
@@ -50,6 +52,7 @@ from negotiator.wire.task import ResourceBounds, TaskSpec
 
 __all__ = [
     "BID_RULES",
+    "DEFAULT_BID_LIMITS",
     "KINDS",
     "PRIVACY_RANK",
     "SCHEMA_VERSION",
@@ -59,6 +62,7 @@ __all__ = [
     "AutonomyLevel",
     "Award",
     "Bid",
+    "BidLimits",
     "BidRejection",
     "BidScore",
     "CancellationCompensation",

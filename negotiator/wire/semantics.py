@@ -37,7 +37,9 @@ every other rule) and how they read; :class:`BidLimits` holds the numbers, with 
   more often than once a minute gains the delegator nothing the task asked for; a task that asks
   for a shorter interval gets exactly what it asked for.
 * **rationale is prose** — non-empty, with at least one word of two or more letters, and no
-  markup tags (``<div ...>``, ``<!--``): it is shown to the delegator and quoted in the award.
+  markup (``<div class=...``, ``</b>``, ``<!--``; a bare ``<VirtualList>`` is a component's
+  name): it is shown to the delegator and quoted in the award. The rule judges form, not
+  meaning; the rationale never moves the award.
 """
 
 from __future__ import annotations
@@ -103,9 +105,15 @@ BidRule = Callable[[Bid, TaskSpec, datetime, BidLimits], FieldError | None]
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
 """A word: two or more letters in a row (any script)."""
-_MARKUP = re.compile(r"<!--|<[?!][A-Za-z]|</?[A-Za-z][\w:-]*(?:\s*/?>|\s+[\w:-]+\s*=|\s*$)")
-"""An HTML/XML tag (``<b>``, ``</p>``, ``<div class=``, a tag cut off at the end), comment or
-declaration; a lone ``<`` in prose (``latency < 100 ms``, ``a<b``) is not markup."""
+_MARKUP = re.compile(
+    r"<!--|<[?!][A-Za-z]"  # a comment or a declaration
+    r"|</[A-Za-z][\w:.-]*\s*>"  # a closing tag
+    r"|<[A-Za-z][\w:.-]*\s+[\w:-]+\s*="  # a tag with an attribute
+    r"|<[A-Za-z][\w:.-]*\s*$"  # a tag cut off at the end
+)
+"""Markup: an HTML/XML comment or declaration, a closing tag, a tag with attributes, or a tag
+cut off at the end. A bare ``<VirtualList>`` or ``latency < 100 ms`` is prose (a React bidder
+may name a component)."""
 
 
 def _span(seconds: int) -> str:

@@ -36,7 +36,7 @@ def make_bid(bidder_id: str = "did:web:a.ai", **changes: Any) -> Bid:
         "reputation_bond": usdc("0.50"),
         "expiry": NOW + timedelta(days=1),
         "offered_reporting_interval_seconds": 300,
-        "rationale": "",
+        "rationale": "Profiles the dashboard first, then fixes what the profile shows.",
     }
     fields.update(changes)
     return Bid.model_validate(fields)

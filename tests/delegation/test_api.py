@@ -66,6 +66,7 @@ def test_human_resume_through_the_sync_twin(tmp_path: Path) -> None:
         return delegate(
             request,
             bidders=setup.bidders,
+            funding=setup.funding,
             executor=SimulatedExecutor(setup.script, 7),
             clock=FixedClock(setup.start),
             run_id="api-3",

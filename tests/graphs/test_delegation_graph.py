@@ -20,6 +20,7 @@ from negotiator.delegation.ledger import Ledger
 from negotiator.delegation.monitoring import SimulatedCrash, SimulatedExecutor
 from negotiator.delegation.phases import TERMINAL, TRANSITIONS, Phase
 from negotiator.delegation.request import DelegationRequest
+from negotiator.delegation.settlement import fund
 from negotiator.flows import arun_flow, check_transcript
 from negotiator.graphs import DelegationState, build_delegation_graph, initial_state
 from negotiator.graphs.delegation import delegation_mermaid
@@ -143,6 +144,7 @@ class HostState(DelegationState, total=False):
 def test_compiled_graph_is_a_node_of_a_host_graph() -> None:
     setup = demo_setup("cancel")
     with Ledger(":memory:") as ledger:
+        fund(ledger, "host-run", setup.funding)
         sub = build_delegation_graph(
             hub=MarketHub(setup.bidders),
             delegator_client=DeterministicClient(),

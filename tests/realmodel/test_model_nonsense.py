@@ -5,9 +5,10 @@ demo's own bid prompts (``scripts/real-model-check``'s set-up; the table with se
 JSON is in the project notes, "model-nonsense"). Each value is put alone into an otherwise valid
 bid, which is then validated exactly as wire input is: ``validate_raw("bid", ..., task, now)``.
 
-- ``CAUGHT``: absurd values today's rules reject — each must stay rejected, at its JSON path.
-- ``MISSING``: absurd values today's rules accept. Each is ``xfail(strict=True)`` with the rule
-  that would catch it; whoever adds the rule removes the mark (strict: an unexpected pass fails).
+- ``CAUGHT``: absurd values the rules rejected from the start — each must stay rejected, at its
+  JSON path.
+- ``ADDED``: absurd values the first real-model runs found *accepted*; each became a rule, and must
+  stay rejected at its path.
 """
 
 from __future__ import annotations
@@ -85,46 +86,20 @@ def test_model_nonsense_caught_today_stays_caught(path: str, patch: dict[str, An
     assert path in _errors(patch)
 
 
-def _missing(rule: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=f"missing rule: {rule}")
-
-
-MISSING = [
-    pytest.param("$.price.amount", {"price": _usdc(0.0)}, marks=_missing("price > 0")),
-    pytest.param(
-        "$.reputation_bond.amount",
-        {"reputation_bond": _usdc(19.3)},
-        marks=_missing("bond <= price (19.30 bond on a 5.00 price)"),
-    ),
-    pytest.param(
-        "$.reputation_bond.amount",
-        {"reputation_bond": _usdc(86400.5732)},
-        marks=_missing("bond <= price / the bidder's funds"),
-    ),
-    pytest.param(
-        "$.expiry",
-        {"expiry": "7984-08-16T11:26:12Z"},
-        marks=_missing("expiry <= now + a maximum validity"),
-    ),
-    pytest.param(
-        "$.estimated_duration_seconds",
-        {"estimated_duration_seconds": 2},
-        marks=_missing("a minimum plausible duration (e.g. one reporting interval)"),
-    ),
-    pytest.param(
-        "$.offered_reporting_interval_seconds",
-        {"offered_reporting_interval_seconds": 2},
-        marks=_missing("a minimum reporting interval"),
-    ),
-    pytest.param("$.rationale", {"rationale": ""}, marks=_missing("rationale not empty")),
-    pytest.param(
-        "$.rationale",
-        {"rationale": "<div class='alert' id="},
-        marks=_missing("rationale is prose, not markup"),
-    ),
+# absurd values the first real-model runs found accepted; each got its rule (see the notes)
+ADDED: list[tuple[str, dict[str, Any]]] = [
+    ("$.price.amount", {"price": _usdc(0.0)}),  # price > 0
+    ("$.reputation_bond.amount", {"reputation_bond": _usdc(19.3)}),  # bond <= price
+    ("$.reputation_bond.amount", {"reputation_bond": _usdc(86400.5732)}),
+    ("$.expiry", {"expiry": "7984-08-16T11:26:12Z"}),  # a maximum validity
+    ("$.expiry", {"expiry": "6000-06-01T23:59:58+00:47"}),
+    ("$.estimated_duration_seconds", {"estimated_duration_seconds": 2}),  # a minimum duration
+    ("$.offered_reporting_interval_seconds", {"offered_reporting_interval_seconds": 2}),
+    ("$.rationale", {"rationale": ""}),  # prose, not empty
+    ("$.rationale", {"rationale": "<div class='alert' id="}),  # prose, not markup
 ]
 
 
-@pytest.mark.parametrize(("path", "patch"), MISSING)
-def test_model_nonsense_accepted_today_needs_a_rule(path: str, patch: dict[str, Any]) -> None:
+@pytest.mark.parametrize(("path", "patch"), ADDED, ids=[f"{p}={v}" for p, v in ADDED])
+def test_model_nonsense_found_accepted_is_now_caught(path: str, patch: dict[str, Any]) -> None:
     assert path in _errors(patch)

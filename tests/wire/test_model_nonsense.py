@@ -161,15 +161,14 @@ def test_row6_a_73_second_interval_is_left_to_the_bidders_policy() -> None:
         ("   \n\t", "'   \\n\\t' is empty"),
         ("{{{", "'{{{' has no word of letters"),
         ("<div class='alert' id=", "\"<div class='alert' id=\" contains markup ('<div class=')"),
-        ("Fast <b>and</b> cheap", "'Fast <b>and</b> cheap' contains markup ('<b>')"),
+        ("Fast <b>and</b> cheap", "'Fast <b>and</b> cheap' contains markup ('</b>')"),
+        ("Profiled <?xml version", "'Profiled <?xml version' contains markup ('<?x')"),
         ("<!-- hidden -->", "'<!-- hidden -->' contains markup ('<!--')"),
         ("12345 !!!", "'12345 !!!' has no word of letters"),
     ],
 )
 def test_row9_rationale_must_be_prose(text: str, reason: str) -> None:
-    assert errors({"rationale": text}) == [
-        f"$.rationale: {reason}: explain the bid in plain prose"
-    ]
+    assert errors({"rationale": text}) == [f"$.rationale: {reason}: explain the bid in plain prose"]
 
 
 @pytest.mark.parametrize(
@@ -180,6 +179,7 @@ def test_row9_rationale_must_be_prose(text: str, reason: str) -> None:
         ",# of items to be included in the offer.",
         "Renders 50,000 rows when latency < 100 ms and a<b holds.",
         "Écrit en français, avec des accents.",
+        "Wraps the table in <VirtualList> and memoises the <Row /> component.",
     ],
 )
 def test_row9_prose_passes_even_when_it_says_little(text: str) -> None:
@@ -187,8 +187,8 @@ def test_row9_prose_passes_even_when_it_says_little(text: str) -> None:
 
 
 def test_row9_a_long_rationale_is_quoted_shortened() -> None:
-    (error,) = errors({"rationale": "<p>" + "x" * 500})
-    assert error == f"$.rationale: '<p>{'x' * 57}…' contains markup ('<p>'): " + (
+    (error,) = errors({"rationale": "x" * 500 + "</p>"})
+    assert error == f"$.rationale: '{'x' * 60}…' contains markup ('</p>'): " + (
         "explain the bid in plain prose"
     )
 

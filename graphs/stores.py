@@ -1,0 +1,105 @@
+"""Where a delegation run keeps its state: the run folder's files, the checkpointer, the escrow
+ledger and the reputation store (SQLite in a run folder, in memory without one)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.reputation_store import (
+    MemoryReputationStore,
+    ReputationStore,
+    SqliteReputationStore,
+)
+
+__all__ = ["RunPaths", "open_reputation", "open_stores"]
+
+
+@dataclass(frozen=True)
+class RunPaths:
+    """The files of one run folder."""
+
+    root: Path
+
+    @classmethod
+    def for_run(cls, runs_dir: str | Path, run_id: str) -> RunPaths:
+        """Return the paths of run ``run_id`` under ``runs_dir``."""
+        return cls(Path(runs_dir) / run_id)
+
+    @property
+    def transcript(self) -> Path:
+        """The JSON Lines transcript."""
+        return self.root / "transcript.jsonl"
+
+    @property
+    def checkpoints(self) -> Path:
+        """The LangGraph SQLite checkpoints."""
+        return self.root / "checkpoints.sqlite"
+
+    @property
+    def ledger(self) -> Path:
+        """The escrow ledger."""
+        return self.root / "ledger.sqlite"
+
+    @property
+    def meta(self) -> Path:
+        """What ``negotiator resume`` needs to rebuild the run."""
+        return self.root / "run.json"
+
+
+@asynccontextmanager
+async def open_stores(
+    paths: RunPaths | None, ledger: Ledger | None = None
+) -> AsyncIterator[tuple[BaseCheckpointSaver[Any], Ledger]]:
+    """Open the checkpointer and ledger of a run folder (SQLite), or in-memory ones.
+
+    Args:
+        ledger: an open ledger to use instead of the run's own (the caller keeps and closes
+            it; nested delegations post to their parent's ledger this way).
+    """
+    if paths is None:
+        async with _ledger(":memory:", ledger) as books:
+            yield InMemorySaver(), books
+        return
+    paths.root.mkdir(parents=True, exist_ok=True)
+    async with (
+        AsyncSqliteSaver.from_conn_string(str(paths.checkpoints)) as saver,
+        _ledger(paths.ledger, ledger) as books,
+    ):
+        yield saver, books
+
+
+@asynccontextmanager
+async def _ledger(path: str | Path, given: Ledger | None) -> AsyncIterator[Ledger]:
+    if given is not None:
+        yield given
+        return
+    ledger = Ledger(path)
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
+@asynccontextmanager
+async def open_reputation(
+    paths: RunPaths | None, given: ReputationStore | None = None
+) -> AsyncIterator[ReputationStore]:
+    """Yield ``given``, else the run folder's store (tables in its ``ledger.sqlite``, so a
+    resumed run finds the update it already applied), else a fresh in-memory one."""
+    if given is not None:
+        yield given
+    elif paths is None:
+        yield MemoryReputationStore()
+    else:
+        paths.root.mkdir(parents=True, exist_ok=True)
+        with SqliteReputationStore(paths.ledger) as store:
+            yield store
