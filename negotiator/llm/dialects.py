@@ -11,8 +11,12 @@ llama-cpp-python 0.3.36.
 understand (same language, ASCII): shorthand classes become explicit ones (``\\d`` ->
 ``[0-9]``), any other escaped character becomes a hex escape (``\\.`` -> ``[\\x2E]``), and a pattern
 the converter cannot take at all (not anchored with ``^...$``, or with ``(?`` groups) is dropped
-from the request. Only the *request* changes: answers are still validated against the original
-strict schema, so a dropped or loosened pattern is still enforced — by a re-ask.
+from the request. A negated class also excludes ``"``, ``\\`` and raw control characters: the
+grammar applies it to the raw characters of the JSON string, so otherwise the model may "close" a
+string with a quote the grammar takes as content and run on to ``max_tokens`` (every bid did,
+before this rule), or write a raw newline, which is not JSON. Only the *request* changes: answers
+are still validated against the original strict schema, so a dropped or loosened pattern is still
+enforced — by a re-ask.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ _NEGATED = {"D": "d", "W": "w", "S": "s"}
 # escapes that both the converter and GBNF take as they are
 _KEEP = frozenset('tnrxuU\\"')
 _CONVERTER_META = frozenset("[]()|{}*+?")  # the converter unescapes these itself (outside [])
+_JSON_STRING_SPECIALS = "\\x22\\x5C\\x00-\\x1F"  # quote, backslash, raw control characters
 
 
 def _hex(char: str) -> str:
@@ -72,6 +77,13 @@ def grammar_safe_pattern(pattern: str) -> str | None:
             continue
         if char == "[" and not in_class:
             in_class = True
+            if pattern.startswith("[^", i):
+                # the grammar's class matches raw characters inside the JSON string: a negated
+                # class must not admit the quote that ends it, a backslash or a raw control
+                # character, or the model "closes" the string with content and runs on
+                out.append("[^" + _JSON_STRING_SPECIALS)
+                i += 2
+                continue
         elif char == "]" and in_class:
             in_class = False
         out.append(char)

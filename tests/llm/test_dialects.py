@@ -25,7 +25,7 @@ def _only_gbnf_escapes(pattern: str) -> bool:
     [
         (AMOUNT_PATTERN, r"^[0-9]{1,12}([\x2E][0-9]{1,6})?$"),
         (r"^[A-Z][A-Z0-9]{2,9}$", r"^[A-Z][A-Z0-9]{2,9}$"),
-        (r"^[^\x00-\x1f\x7f]*$", r"^[^\x00-\x1f\x7f]*$"),
+        (r"^[^\x00-\x1f\x7f]*$", r"^[^\x22\x5C\x00-\x1F\x00-\x1f\x7f]*$"),
         (r"^a\-b[\-x]\/c$", r"^a[\x2D]b[\x2Dx][\x2F]c$"),
         (
             r"^\w+\s\S\D$",
@@ -83,3 +83,16 @@ def test_property_rewritten_pattern_accepts_the_same_ascii_strings(
     from_safe = data.draw(st.from_regex(safe, fullmatch=True, alphabet=ASCII))
     assert re.fullmatch(safe, from_original)
     assert re.fullmatch(pattern, from_safe)
+
+
+@given(st.text(alphabet=ASCII, max_size=40))
+def test_negated_classes_exclude_what_would_end_or_break_a_json_string(text: str) -> None:
+    # the grammar applies a class to the raw characters of the JSON string: admitting '"' let
+    # every bid "close" its rationale with content and run on to max_tokens on llama.cpp
+    pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # the wire's paragraph text
+    safe = grammar_safe_pattern(pattern)
+    assert safe is not None and _only_gbnf_escapes(safe)
+    if re.fullmatch(safe, text):
+        assert re.fullmatch(pattern, text)
+    plain = not any(c in text for c in '"\\') and all(0x20 <= ord(c) < 0x7F for c in text)
+    assert bool(re.fullmatch(safe, text)) == plain

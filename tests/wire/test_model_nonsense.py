@@ -243,3 +243,35 @@ def test_limits_are_configurable_and_capped_by_the_task() -> None:
     ]
     with pytest.raises(UsageError, match="positive"):
         BidLimits(min_reporting_interval_seconds=0)
+
+
+# absurd values the model produced that the rules rejected from the start: keep them rejected
+CAUGHT: list[tuple[str, dict[str, Any]]] = [
+    ("$.claimed_quality", {"claimed_quality": 4795.83}),
+    ("$.claimed_quality", {"claimed_quality": 125}),
+    ("$.price.amount", {"price": usdc(20.5)}),
+    ("$.price.amount", {"price": usdc("50.875")}),
+    ("$.price.amount", {"price": usdc(1e-323)}),  # the example: too many decimals
+    ("$.estimated_duration_seconds", {"estimated_duration_seconds": 67083}),
+    ("$.estimated_duration_seconds", {"estimated_duration_seconds": 2837946}),
+    ("$.reputation_bond.currency", {"reputation_bond": {"amount": "2.157", "currency": "CERA"}}),
+    (
+        "$.price.currency",
+        {
+            "price": {"amount": "2", "currency": "LH9P7UYMBW"},
+            "reputation_bond": {"amount": "2", "currency": "LH9P7UYMBW"},
+        },
+    ),
+    ("$.task_id", {"task_id": "customerservice"}),
+    ("$.task_id", {"task_id": "pickup-2026-10-07T09:53:48Z"}),
+    ("$.expiry", {"expiry": "1000-10-10T23:45:56Z"}),
+    ("$.expiry", {"expiry": "1280-03-11T07:46:33.960Z"}),
+    ("$.offered_reporting_interval_seconds", {"offered_reporting_interval_seconds": 3600}),
+]
+
+
+@pytest.mark.parametrize(("path", "patch"), CAUGHT, ids=[f"{p}={v}" for p, v in CAUGHT])
+def test_values_the_rules_caught_from_the_start_stay_caught(
+    path: str, patch: dict[str, Any]
+) -> None:
+    assert path in paths(patch)
