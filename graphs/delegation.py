@@ -39,6 +39,7 @@ from negotiator.delegation.execution import AnyExecutor
 from negotiator.delegation.hub import MarketHub
 from negotiator.delegation.ledger import Ledger
 from negotiator.delegation.phases import TERMINAL, TRANSITIONS, Phase
+from negotiator.errors import UsageError
 from negotiator.graphs.nodes import DelegationNodes
 from negotiator.graphs.state import BID_LATENCY_RANGE, BidTask, DelegationState, initial_state
 from negotiator.llm.protocol import ModelClient
@@ -71,7 +72,10 @@ def _clients(
         return bidder_clients, {}
     missing = [b for b in hub.bidder_ids() if b not in bidder_clients]
     if missing:
-        raise KeyError(f"no model client for bidder(s): {', '.join(missing)}")
+        raise UsageError(
+            f"bidder_clients: no model client for bidder(s) {', '.join(missing)}; "
+            "give one per bidder id, or one client for all"
+        )
     return delegator, bidder_clients
 
 
@@ -137,7 +141,7 @@ def build_delegation_graph(
         name: the compiled graph's name.
 
     Raises:
-        KeyError: ``bidder_clients`` is a mapping without a client for some bidder.
+        UsageError: ``bidder_clients`` is a mapping without a client for some bidder.
 
     Example:
         >>> from negotiator.delegation.clock import FixedClock

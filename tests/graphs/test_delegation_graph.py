@@ -21,6 +21,7 @@ from negotiator.delegation.monitoring import SimulatedCrash, SimulatedExecutor
 from negotiator.delegation.phases import TERMINAL, TRANSITIONS, Phase
 from negotiator.delegation.request import DelegationRequest
 from negotiator.delegation.settlement import fund
+from negotiator.errors import UsageError
 from negotiator.flows import arun_flow, check_transcript
 from negotiator.graphs import DelegationState, build_delegation_graph, initial_state
 from negotiator.graphs.delegation import delegation_mermaid
@@ -244,3 +245,17 @@ def test_no_valid_bid_fails_at_award_and_moves_no_money() -> None:
     assert out.payments == () and out.ledger_balanced
     reasons = result.state["screened"]["rejected"][0]["reasons"]
     assert reasons[0]["path"] == "$.price.amount"
+
+
+def test_a_bidder_without_a_model_client_is_the_callers_mistake() -> None:
+    setup = demo_setup("success")
+    with Ledger(":memory:") as ledger, pytest.raises(UsageError, match=r"did:web:fast-coder\.ai"):
+        build_delegation_graph(
+            hub=MarketHub(setup.bidders),
+            delegator_client=DeterministicClient(),
+            bidder_clients={"did:web:cloud-agent.io": DeterministicClient()},
+            executor=SimulatedExecutor(setup.script, 7),
+            ledger=ledger,
+            clock=FixedClock(setup.start),
+            rng=random.Random(7),
+        )
