@@ -20,7 +20,7 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -28,13 +28,17 @@ from rich.markup import escape
 from negotiator.delegation.demo import SCENARIOS, demo_inputs
 from negotiator.delegation.monitoring import SimulatedCrash
 from negotiator.errors import RuntimeFailure, UsageError
-from negotiator.flows import arun_flow
-from negotiator.graphs.runner import ENVIRONMENT, FLOW_NAME, DelegationEnvironment, RunPaths
 from negotiator.llm.deterministic import DeterministicClient
 from negotiator.llm.modes import STRUCTURED_MODES
 from negotiator.llm.openai_client import OpenAICompatibleClient
 from negotiator.llm.protocol import ModelClient
 from negotiator.transcript.format import TranscriptEvent
+
+if TYPE_CHECKING:
+    from negotiator.graphs.runner import DelegationEnvironment
+
+# The graph layer (LangGraph) is imported inside the functions that run a delegation, so that
+# building the CLI parser — and every other sub-command — does not pay for loading it.
 
 __all__ = ["add_parser", "build_client", "execute_run", "next_run_id", "run"]
 
@@ -198,6 +202,9 @@ def execute_run(
     Raises:
         RuntimeFailure: the run stopped midway (e.g. a simulated crash); resume it.
     """
+    from negotiator.flows import arun_flow  # noqa: PLC0415 (lazy: see the module note)
+    from negotiator.graphs.runner import ENVIRONMENT, FLOW_NAME, RunPaths  # noqa: PLC0415
+
     run_id = str(meta["run_id"])
     paths = RunPaths.for_run(runs_dir, run_id)
     client, secrets = build_client(meta.get("model"))
@@ -236,6 +243,8 @@ def execute_run(
 
 def run(args: argparse.Namespace) -> int:
     """Run the demo; print the story (or ``--json``); return the exit code."""
+    from negotiator.graphs.runner import FLOW_NAME, RunPaths  # noqa: PLC0415 (lazy)
+
     runs_dir = Path(args.runs_dir)
     run_id = args.run_id or next_run_id(runs_dir, args.scenario)
     meta = {
@@ -264,6 +273,8 @@ def finish(
     previous: tuple[TranscriptEvent, ...],
 ) -> int:
     """Execute the run, then print the story's end or the JSON object (shared with resume)."""
+    from negotiator.graphs.runner import DelegationEnvironment  # noqa: PLC0415 (lazy)
+
     console = None if args.json else Console(highlight=False)
     env = DelegationEnvironment(
         runs_dir=runs_dir,

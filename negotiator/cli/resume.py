@@ -12,13 +12,15 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from negotiator.cli.demo import add_model_arguments, finish, model_settings
 from negotiator.errors import InvalidInputError, UsageError
-from negotiator.graphs.runner import FLOW_NAME, RunPaths
 from negotiator.transcript.format import MODEL_KINDS, TranscriptEvent
 from negotiator.transcript.reader import TranscriptError, read_transcript
+
+if TYPE_CHECKING:
+    from negotiator.graphs.runner import RunPaths
 
 __all__ = ["add_parser", "load_meta", "previous_model_events", "run"]
 
@@ -56,6 +58,8 @@ def load_meta(paths: RunPaths) -> dict[str, Any]:
     for key in ("flow", "run_id", "seed", "inputs"):
         if not isinstance(meta, dict) or key not in meta:
             raise InvalidInputError.single(str(paths.meta), f"$.{key}", "missing")
+    from negotiator.graphs.runner import FLOW_NAME  # noqa: PLC0415 (lazy: LangGraph)
+
     if meta["flow"] != FLOW_NAME:
         raise InvalidInputError.single(
             str(paths.meta), "$.flow", f"{meta['flow']!r} is not {FLOW_NAME!r}"
@@ -76,6 +80,8 @@ def previous_model_events(paths: RunPaths) -> tuple[TranscriptEvent, ...]:
 
 def run(args: argparse.Namespace) -> int:
     """Continue the run; print like ``negotiator demo``; return the exit code."""
+    from negotiator.graphs.runner import RunPaths  # noqa: PLC0415 (lazy: LangGraph)
+
     runs_dir = Path(args.runs_dir)
     paths = RunPaths.for_run(runs_dir, args.run_id)
     meta = load_meta(paths)
