@@ -37,6 +37,7 @@ from negotiator.wire.clarification import Faq
 from negotiator.wire.common import Level, PrivacyLevel
 from negotiator.wire.task import TaskSpec
 
+from ..llm.conftest import ok
 from .conftest import NOW, make_bid, usdc
 
 BASE_URL = "http://model.test/v1"
@@ -182,23 +183,8 @@ def test_the_self_check_joins_task_rules_identity_and_profile(task: TaskSpec) ->
 
 
 def _completion(content: str) -> httpx.Response:
-    return httpx.Response(
-        200,
-        json={
-            "id": "chatcmpl-test",
-            "object": "chat.completion",
-            "created": 1_700_000_000,
-            "model": "test-model",
-            "choices": [
-                {
-                    "index": 0,
-                    "finish_reason": "stop",
-                    "message": {"role": "assistant", "content": content, "refusal": None},
-                }
-            ],
-            "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
-        },
-    )
+    """One completion with the token counts these tests assert (100 in, 20 out)."""
+    return ok(content, prompt_tokens=100, completion_tokens=20)
 
 
 @pytest.fixture
