@@ -79,19 +79,20 @@ def _profile(rng: random.Random, task: TaskSpec, i: int) -> BidderProfile:
 
 
 def _costs(rng: random.Random, p: BidderProfile, task: TaskSpec) -> BidderCosts:
-    sealed = sealed_terms(deterministic_bid(p, task, [], [], START), task, PENALTY_SHARE)
+    bid = deterministic_bid(p, task, [], [], START)
+    sealed = sealed_terms(bid, task, PENALTY_SHARE)
     cost = float(p.cost)
     return BidderCosts(
         cost=cost,
-        rush=rng.uniform(0.1, 1.0) * cost / p.base_duration_seconds,
+        rush=rng.uniform(0.05, 0.5) * cost / sealed.duration_seconds,
         oversight=rng.uniform(0.0, 0.03)
         * cost
-        * sealed.duration_seconds
+        * bid.estimated_duration_seconds
         / sealed.cadence_seconds**2,
         breach_risk=rng.uniform(0.02, 0.3),
         capital=rng.uniform(0.02, 0.3),
         cancel_risk=rng.uniform(0.02, 0.3),
-        min_duration=float(min(p.base_duration_seconds, sealed.duration_seconds)),
+        min_duration=float(min(bid.estimated_duration_seconds, sealed.duration_seconds)),
         min_cadence=float(min(p.reporting_interval_seconds, sealed.cadence_seconds)),
     )
 

@@ -117,6 +117,8 @@ class NegotiationOutcome(BaseModel):
 def sealed_terms(bid: Bid, task: TaskSpec, penalty_share: float) -> ContractTerms:
     """The terms a contract built from ``bid`` alone carries (today's contract).
 
+    The duration issue is the contract's delivery deadline: the task's, for a sealed bid.
+
     Example:
         >>> from negotiator.delegation.demo import demo_setup
         >>> from negotiator.delegation.bidders import deterministic_bid
@@ -127,7 +129,7 @@ def sealed_terms(bid: Bid, task: TaskSpec, penalty_share: float) -> ContractTerm
     """
     return ContractTerms(
         price=bid.price.amount,
-        duration_seconds=bid.estimated_duration_seconds,
+        duration_seconds=task.deadline_seconds,
         cadence_seconds=min(
             bid.offered_reporting_interval_seconds, task.reporting_interval_seconds
         ),

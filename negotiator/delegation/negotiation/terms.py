@@ -6,7 +6,7 @@ Six issues, each with its place in the contract (see :func:`negotiator.delegatio
 issue                    unit         contract field                             sealed-bid value
 =======================  ===========  =========================================  ==================
 ``price``                money        ``Contract.price``                         the bid's price
-``duration_seconds``     seconds      delivery time promised                     the bid's estimate
+``duration_seconds``     seconds      ``Contract.deadline_seconds``              the task's deadline
 ``cadence_seconds``      seconds      ``MonitoringAgreement.report_interval``    min(bid, task)
 ``penalty_share``        [0, 1]       ``PenaltyClause.forfeit_fraction``         the policy's
 ``bond``                 money        ``Contract.bond``                          the bid's bond
@@ -15,7 +15,7 @@ issue                    unit         contract field                            
 
 :class:`TermGrid` enumerates a small Cartesian product of levels around the sealed-bid terms
 (every level list contains the sealed value, so the sealed bid is itself a point of the grid),
-never above the task's budget, never below its minimum bond.
+never above the task's budget or deadline, never below its minimum bond.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class ContractTerms(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     price: Decimal = Field(ge=0, description="Price of the whole task.")
-    duration_seconds: int = Field(gt=0, description="Promised delivery time, seconds.")
+    duration_seconds: int = Field(gt=0, description="Delivery deadline, seconds from signing.")
     cadence_seconds: int = Field(gt=0, le=_MAX_CADENCE, description="Seconds between reports.")
     penalty_share: float = Field(ge=0, le=1, description="Share of the price forfeited on breach.")
     bond: Decimal = Field(ge=0, description="Reputation bond held in escrow.")

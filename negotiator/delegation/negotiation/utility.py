@@ -26,10 +26,11 @@ priority order. The delegator's reservation is its utility of the best sealed bi
 
 **The bidder** (:class:`BidderCosts`, private: it is never sent to anyone) measures profit per
 unit of its sealed price: ``(price − cost(terms)) / sealed price``, where ``cost`` starts from its
-cost of the sealed terms and moves linearly with each term: faster delivery costs ``rush`` per
+cost of the sealed terms and moves linearly with each term: an earlier deadline costs ``rush`` per
 second, a shorter reporting interval ``oversight`` per second, a larger penalty share its breach
 risk times the sealed price, a larger bond its capital rate, a smaller cancellation rate half its
-cancellation risk times the sealed price. Below its base duration, below its reporting cadence,
+cancellation risk times the sealed price. A deadline before its own estimate, a reporting
+interval below its cadence,
 or with a bond above its funds a term is infeasible (utility ``-inf``). Its reservation is 0: the
 cost floor, a price that just covers the cost of the terms.
 """
@@ -160,12 +161,12 @@ class BidderCosts:
 
     Attributes:
         cost: its cost of delivering the sealed terms (its price floor).
-        rush: extra cost per second of faster delivery.
+        rush: extra cost per second the deadline comes earlier.
         oversight: extra cost per second of shorter reporting interval.
         breach_risk: probability it expects to breach (prices the penalty share).
         capital: cost per unit of bond held in escrow.
         cancel_risk: probability it expects the delegator to cancel.
-        min_duration: its fastest delivery, seconds.
+        min_duration: the earliest deadline it accepts (its own estimate), seconds.
         min_cadence: its shortest reporting interval, seconds.
         funds: the most bond it can stake (None: no limit known).
     """
@@ -182,31 +183,36 @@ class BidderCosts:
 
     @classmethod
     def of_profile(
-        cls, profile: BidderProfile, sealed: ContractTerms, funds: Decimal | None = None
+        cls,
+        profile: BidderProfile,
+        sealed: ContractTerms,
+        estimate_seconds: int,
+        funds: Decimal | None = None,
     ) -> BidderCosts:
         """The cost model the flow's bidder derives from its own profile.
 
-        Rush costs half its cost per second of base duration; each report costs 1 % of its
-        cost; breach risk is one minus its quality (at least 2 %); capital costs 10 %;
-        cancellation risk is 10 %.
+        Moving the deadline earlier by the whole sealed deadline would cost a fifth of its
+        cost; each report costs 1 % of its cost; breach risk is one minus its quality (at
+        least 2 %); capital costs 10 %; cancellation risk is 10 %. It accepts no deadline
+        before its own estimate ``estimate_seconds`` (its bid's duration).
 
         Example:
             >>> from negotiator.delegation.demo import demo_bidders
-            >>> t = ContractTerms(price=Decimal("5.00"), duration_seconds=300, cadence_seconds=300,
+            >>> t = ContractTerms(price=Decimal("5.00"), duration_seconds=3600, cadence_seconds=300,
             ...     penalty_share=0.5, bond=Decimal("0.50"), cancellation_rate=1.0)
-            >>> BidderCosts.of_profile(demo_bidders()[0], t).min_duration
-            300.0
+            >>> BidderCosts.of_profile(demo_bidders()[0], t, 368).min_duration
+            368.0
         """
         cost = float(profile.cost)
-        reports_per_second = sealed.duration_seconds / sealed.cadence_seconds**2
+        reports_per_second = estimate_seconds / sealed.cadence_seconds**2
         return cls(
             cost=cost,
-            rush=0.5 * cost / profile.base_duration_seconds,
+            rush=0.2 * cost / sealed.duration_seconds,
             oversight=0.01 * cost * reports_per_second,
             breach_risk=max(0.02, 1.0 - profile.quality),
             capital=0.1,
             cancel_risk=0.1,
-            min_duration=float(min(profile.base_duration_seconds, sealed.duration_seconds)),
+            min_duration=float(min(estimate_seconds, sealed.duration_seconds)),
             min_cadence=float(min(profile.reporting_interval_seconds, sealed.cadence_seconds)),
             funds=None if funds is None else float(max(funds, sealed.bond)),
         )
