@@ -29,6 +29,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from negotiator.delegation.negotiation.mechanisms import NegotiationOutcome, sealed_terms
+from negotiator.delegation.negotiation.terms import ContractTerms
 from negotiator.errors import lookup
 from negotiator.llm.prompts import render_prompt
 from negotiator.llm.protocol import ModelClient, ModelResult, TextCall
@@ -102,19 +104,21 @@ def _autonomy(reputation: float) -> Autonomy:
 
 
 def _clauses(
-    task: TaskSpec, award: Award, reputation: float, policy: ContractPolicy
+    task: TaskSpec, terms: ContractTerms, reputation: float, policy: ContractPolicy
 ) -> list[Clause]:
-    bid = award.winning_bid
     method = CompensationMethod.MILESTONES if policy.milestones else CompensationMethod.PRO_RATA
     level = _autonomy(reputation)
     return [
         *task.performance_requirements,
-        PenaltyClause(trigger=policy.penalty_trigger, forfeit_fraction=policy.penalty_fraction),
-        CancellationCompensation(method=method, milestones=policy.milestones, bond_returned=True),
+        PenaltyClause(trigger=policy.penalty_trigger, forfeit_fraction=terms.penalty_share),
+        CancellationCompensation(
+            method=method,
+            milestones=policy.milestones,
+            bond_returned=True,
+            rate=terms.cancellation_rate,
+        ),
         MonitoringAgreement(
-            report_interval_seconds=min(
-                bid.offered_reporting_interval_seconds, task.reporting_interval_seconds
-            ),
+            report_interval_seconds=terms.cadence_seconds,
             max_missed_reports=policy.max_missed_reports,
         ),
         AutonomyLevel(level=level, note=f"Granted for reputation {reputation:.2f}."),
@@ -133,12 +137,16 @@ def draft_contract(
     now: datetime,
     *,
     wording: str = "",
+    negotiated: NegotiationOutcome | None = None,
 ) -> Contract:
     """Draft the (unsigned) contract for ``award`` from numbers only.
 
     Args:
         reputation: the contractor's reputation, which sets its autonomy level.
         wording: the plain-language text (see :func:`word_contract`).
+        negotiated: the negotiate phase's outcome: the contract goes to its contractor on its
+            terms (the agreement, else the winner's sealed bid). Without it the terms are the
+            winning bid's and the policy's, as they were before negotiation existed.
 
     Example:
         >>> from negotiator.delegation.award import make_award
@@ -154,16 +162,22 @@ def draft_contract(
         (['performance_requirement', 'penalty', 'cancellation_compensation'], '6.13 USDC')
     """
     bid = award.winning_bid
+    terms = (
+        negotiated.terms
+        if negotiated is not None
+        else sealed_terms(bid, task, policy.penalty_fraction)
+    )
+    currency = bid.price.currency
     return Contract(
         id=f"contract-{task.id}",
         task_id=task.id,
         delegator_id=task.delegator_id,
-        contractor_id=award.winner_id,
-        price=bid.price,
-        bond=bid.reputation_bond,
-        deadline_seconds=task.deadline_seconds,
+        contractor_id=award.winner_id if negotiated is None else negotiated.contractor_id,
+        price=Money(amount=terms.price, currency=currency),
+        bond=Money(amount=terms.bond, currency=currency),
+        deadline_seconds=terms.duration_seconds,
         created_at=now,
-        clauses=tuple(_clauses(task, award, reputation, policy)),
+        clauses=tuple(_clauses(task, terms, reputation, policy)),
         wording=wording,
     )
 
@@ -207,6 +221,8 @@ def _fields_cancellation(c: Any, contract: Contract) -> dict[str, object]:
         else "per milestone: "
         + ", ".join(f"{m.payout_fraction:.0%} at {m.progress:.0%}" for m in c.milestones)
     )
+    if c.rate < 1:
+        method += f", of which {c.rate:.0%} is paid"
     bond = " and its bond is returned" if c.bond_returned else "; its bond is kept in escrow"
     return {"method_text": method, "bond_text": bond}
 

@@ -171,7 +171,7 @@ def compensation(contract: Contract, progress: float) -> Decimal:
     else:
         reached = [m.payout_fraction for m in clause.milestones if m.progress <= progress]
         share = Decimal(str(reached[-1])) if reached else Decimal(0)
-    return quantize(contract.price.amount * share)
+    return quantize(contract.price.amount * share * Decimal(str(clause.rate)))
 
 
 def _bond_back(contract: Contract, memo: str) -> Planned:
