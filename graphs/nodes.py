@@ -39,12 +39,15 @@ from negotiator.delegation.monitoring import (
     evaluate,
     tick_time,
 )
+from negotiator.delegation.negotiation.mechanisms import NegotiationOutcome
+from negotiator.delegation.negotiation.phase import negotiate_award
 from negotiator.delegation.phases import Phase, advance
 from negotiator.delegation.reputation_store import reputation_key
 from negotiator.delegation.request import DelegationRequest
 from negotiator.delegation.screening import ScreenResult, available_funds, open_bids
 from negotiator.delegation.settlement import (
     escrow_bonds,
+    escrow_negotiated,
     escrow_payment,
     return_losing_bonds,
     settle,
@@ -211,19 +214,66 @@ class DelegationNodes:
             )
         except NoValidBidError as exc:
             return {"phase": go(Phase.AWARD, Phase.FAILED), "failure": str(exc)}
+        if req.negotiation is not None and req.negotiation.top_k > 0:
+            return {"phase": go(Phase.AWARD, Phase.NEGOTIATE), "award": _j(award)}
         escrow_payment(self.ledger, run_id, task.id, task.delegator_id, award.winning_bid)
         return_losing_bonds(self.ledger, run_id, task.id, screened.valid, award.winner_id)
         return {"phase": go(Phase.AWARD, Phase.CONTRACT), "award": _j(award)}
+
+    async def negotiate(self, state: DelegationState) -> DelegationState:
+        """Negotiate the terms with the award's top-k; escrow the agreed price and bond."""
+        req = DelegationRequest.model_validate(state["request"])
+        award = Award.model_validate(state["award"])
+        valid = ScreenResult.model_validate(state["screened"]).valid
+        task, currency = req.task, req.task.budget.currency
+        assert req.negotiation is not None  # the award routes here only when it is set
+        outcome = await negotiate_award(
+            task,
+            award,
+            valid,
+            preferences=req.preferences,
+            penalty_share=req.policy.penalty_fraction,
+            settings=req.negotiation,
+            profiles=self.hub.bidder,
+            reputations=self.hub.reputations(),
+            funds={b.bidder_id: self.ledger.balance(b.bidder_id, currency) for b in valid},
+            delegator_client=self.delegator,
+            bidder_client=self._client,
+        )
+        terms = outcome.terms
+        escrow_negotiated(
+            self.ledger,
+            state["run_id"],
+            task.id,
+            task.delegator_id,
+            valid,
+            outcome.contractor_id,
+            Money(amount=terms.price, currency=currency),
+            Money(amount=terms.bond, currency=currency),
+        )
+        return {
+            "phase": go(Phase.NEGOTIATE, Phase.CONTRACT),
+            "negotiation": _j(outcome),
+            "calls": [_j(c) for c in outcome.calls],
+        }
 
     async def contract(self, state: DelegationState) -> DelegationState:
         """Draft the terms from numbers, word them, and have both parties sign."""
         req = DelegationRequest.model_validate(state["request"])
         award = Award.model_validate(state["award"])
         now = award.awarded_at
-        reputation = self.hub.reputations()[award.winner_id]
-        draft = draft_contract(req.task, award, reputation, req.policy, now)
+        negotiated = (
+            NegotiationOutcome.model_validate(state["negotiation"])
+            if "negotiation" in state
+            else None
+        )
+        contractor = award.winner_id if negotiated is None else negotiated.contractor_id
+        reputation = self.hub.reputations()[contractor]
+        draft = draft_contract(req.task, award, reputation, req.policy, now, negotiated=negotiated)
         wording, result = await word_contract(self.delegator, draft)
-        worded = draft_contract(req.task, award, reputation, req.policy, now, wording=wording)
+        worded = draft_contract(
+            req.task, award, reputation, req.policy, now, wording=wording, negotiated=negotiated
+        )
         return {
             "phase": go(Phase.CONTRACT, Phase.MONITOR),
             "contract": _j(sign(worded, now)),

@@ -38,6 +38,7 @@ class DelegationState(TypedDict, total=False):
     sealed: Annotated[list[Json], operator.add]
     screened: Json
     award: Json
+    negotiation: Json
     failure: str
     contract: Json
     monitor: Json

@@ -10,6 +10,7 @@ from negotiator.delegation.award import Preferences, WeightedPreferences
 from negotiator.delegation.bidders import BidderProfile
 from negotiator.delegation.contracting import ContractPolicy
 from negotiator.delegation.monitoring import CancelPolicy, ExecutorScript
+from negotiator.delegation.negotiation.mechanisms import NegotiationSettings
 from negotiator.money import Money
 from negotiator.wire.task import TaskSpec
 
@@ -55,6 +56,12 @@ class DelegationRequest(BaseModel):
     max_rounds: int = Field(default=3, ge=0, le=10, description="Clarification rounds at most.")
     bid_window_seconds: int = Field(
         default=600, gt=0, description="Seconds bids are collected after bidding opens."
+    )
+    negotiation: NegotiationSettings | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="How terms are negotiated with the award's top-k after the award; none "
+        "(the default) or top_k 0 keeps the sealed bid as the contract's basis.",
     )
 
 

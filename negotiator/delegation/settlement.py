@@ -47,6 +47,7 @@ __all__ = [
     "compensation",
     "escrow_account",
     "escrow_bonds",
+    "escrow_negotiated",
     "escrow_payment",
     "fund",
     "return_losing_bonds",
@@ -143,6 +144,39 @@ def escrow_payment(
         f"price of {bid.bidder_id}'s winning bid",
     )
     return _post(ledger, f"{run_id}/escrow", p, bid.price.currency)
+
+
+def escrow_negotiated(  # noqa: PLR0917 - the award's postings, spelled out
+    ledger: Ledger,
+    run_id: str,
+    task_id: str,
+    delegator_id: str,
+    bids: Sequence[Bid],
+    contractor_id: str,
+    price: Money,
+    bond: Money,
+) -> list[Payment]:
+    """After a negotiation: escrow the agreed price, return every other bond, and move the
+    contractor's escrowed bond to the agreed bond (idempotent, like the award's postings).
+
+    Args:
+        bids: the valid bids (their bonds were escrowed when the bids were opened).
+        contractor_id: who the contract goes to.
+        price: the contract's price; ``bond``: the contract's bond.
+    """
+    sealed = next(b for b in bids if b.bidder_id == contractor_id)
+    priced = sealed.model_copy(update={"price": price})
+    out = [p for p in [escrow_payment(ledger, run_id, task_id, delegator_id, priced)] if p]
+    out += return_losing_bonds(ledger, run_id, task_id, bids, contractor_id)
+    account = bond_account(task_id, contractor_id)
+    diff = bond.amount - sealed.reputation_bond.amount
+    adjust = (
+        Planned(contractor_id, account, diff, PaymentReason.BOND_ESCROW, "bond raised")
+        if diff > 0
+        else Planned(account, contractor_id, -diff, PaymentReason.BOND_RETURN, "bond lowered")
+    )
+    pay = _post(ledger, f"{run_id}/bond-adjust/{contractor_id}", adjust, bond.currency)
+    return out + ([pay] if pay else [])
 
 
 def _clause(contract: Contract, kind: type) -> object | None:

@@ -17,7 +17,7 @@ choose among the policy's feasible offers, see :mod:`~negotiator.delegation.nego
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -27,10 +27,11 @@ from negotiator.bargaining.acceptance import acceptance
 from negotiator.bargaining.negotiators import OutcomeNegotiator
 from negotiator.bargaining.protocols import Message, Negotiation, Status
 from negotiator.bargaining.strategies import concession
+from negotiator.delegation.calls import CallRecord, record
 from negotiator.delegation.negotiation.record import Guards, Move, Session, Stall
 from negotiator.delegation.negotiation.talk import MAX_OPTIONS, Option, choose_offer
 from negotiator.delegation.negotiation.terms import TermGrid
-from negotiator.llm.protocol import ModelClient, ResultSource
+from negotiator.llm.protocol import ModelClient
 from negotiator.wire.offer import Offer, OfferType
 
 __all__ = ["Side", "bilateral"]
@@ -92,6 +93,7 @@ class _Run:
     budget: float
     moves: list[Move]
     sent: tuple[set[int], set[int]]
+    calls: list[CallRecord] = field(default_factory=list)
     stale_rounds: int = 0
     new_this_round: bool = False
     last_note: str = ""
@@ -188,6 +190,7 @@ async def bilateral(
         stall_reason=None if stall is None else stall.value,
         delegator_utility=None if agreed is None else float(delegator.utilities[agreed]),
         bidder_utility=None if agreed is None else float(bidder.utilities[agreed]),
+        calls=tuple(run.calls),
     )
 
 
@@ -237,12 +240,11 @@ async def _narrated(
         timeout=run.guards.call_timeout_seconds,
     )
     run.last_note = note
+    run.calls.append(record("negotiate.offer", result))
     offer = run.wire(seq, side, _WIRE_TYPE[message], chosen.outcome, note)
-    source = result.source.value if result.source is ResultSource.MODEL else "fallback"
-    deterministic = result.fallback_reason == "deterministic client"
     return chosen.outcome, Move(
         offer=offer,
-        source="policy" if deterministic else source,
-        fallback_reason=None if deterministic else result.fallback_reason,
+        source=result.source.value,
+        fallback_reason=result.fallback_reason,
         reasks=int(result.meta.get("reasks", "0")),
     )

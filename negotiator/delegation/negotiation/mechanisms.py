@@ -25,6 +25,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from negotiator.delegation.award import LexicographicPreferences, WeightedPreferences
+from negotiator.delegation.calls import CallRecord
 from negotiator.delegation.negotiation.bilateral import Side, bilateral
 from negotiator.delegation.negotiation.mediated import MediatedBidder, mediated
 from negotiator.delegation.negotiation.record import Guards, Session, Stall
@@ -107,6 +108,11 @@ class NegotiationOutcome(BaseModel):
     delegator_gain: float = Field(description="Delegator's utility gain over the sealed bid.")
     contractor_gain: float = Field(description="Contractor's gain over its own sealed bid.")
     welfare_gain: float = Field(description="Joint utility gain over the sealed-bid contract.")
+
+    @property
+    def calls(self) -> tuple[CallRecord, ...]:
+        """Every model call of every session, in order."""
+        return tuple(c for s in self.sessions for c in s.calls)
 
     @property
     def terms(self) -> ContractTerms:

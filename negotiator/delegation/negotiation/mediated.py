@@ -17,13 +17,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 
 import numpy as np
+from pydantic import BaseModel
 
+from negotiator.delegation.calls import record
 from negotiator.delegation.negotiation.record import Guards, Move, Session, Stall
 from negotiator.delegation.negotiation.terms import ContractTerms, TermGrid
 from negotiator.delegation.negotiation.utility import BidderUtility, DelegatorUtility
-from negotiator.llm.protocol import ModelClient
+from negotiator.llm.protocol import ModelClient, ModelResult, StructuredCall, TextCall
 from negotiator.mediation.curves import PowerCurve
 from negotiator.mediation.explain import explain_mediation
 from negotiator.mediation.ga import GAConfig
@@ -33,6 +36,8 @@ from negotiator.money import quantize
 from negotiator.wire.offer import Offer, OfferType
 
 __all__ = ["MEDIATOR_ID", "MediatedBidder", "mediated"]
+
+T = TypeVar("T", bound=BaseModel)
 
 #: The mediator's id on the wire.
 MEDIATOR_ID = "mediator-ga"
@@ -48,6 +53,22 @@ _ATTRIBUTES = (
 _GA = GAConfig(population=32, generations=24, restart_after=10, polish=8)
 _DEAL_ZONE = 0.25
 _TINY = 1e-9
+
+
+class _Heard:
+    """The explainer's client, keeping each text result for the run's call records."""
+
+    def __init__(self, inner: ModelClient) -> None:
+        self.inner = inner
+        self.results: list[ModelResult[str]] = []
+
+    async def structured(self, call: StructuredCall[T]) -> ModelResult[T]:
+        return await self.inner.structured(call)
+
+    async def text(self, call: TextCall) -> ModelResult[str]:
+        result = await self.inner.text(call)
+        self.results.append(result)
+        return result
 
 
 @dataclass(frozen=True)
@@ -146,7 +167,9 @@ async def mediated(
         )
         return session, result
     terms, bidder, ud, ub = found
-    explanation = await explain_mediation(result, explainer)
+    heard = _Heard(explainer)
+    explanation = await explain_mediation(result, heard)
+    calls = tuple(record("mediation.explain", r) for r in heard.results)
 
     def message(seq: int, sender: str, receiver: str, kind: OfferType, note: str) -> Offer:
         at = guards.sent_at(start, seq)
@@ -189,5 +212,6 @@ async def mediated(
         stall_reason=None,
         delegator_utility=ud,
         bidder_utility=ub,
+        calls=calls,
     )
     return session, result

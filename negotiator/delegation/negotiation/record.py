@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from negotiator.delegation.calls import CallRecord
 from negotiator.delegation.negotiation.terms import ContractTerms
 from negotiator.wire.offer import Offer
 
@@ -68,7 +69,7 @@ class Move(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     offer: Offer = Field(description="The validated wire message.")
-    source: str = Field(description="model, fallback or policy (no model was asked).")
+    source: str = Field(description="model, fallback, or policy (no model call was made).")
     fallback_reason: str | None = Field(default=None, description="Why the model was overruled.")
     reasks: int = Field(default=0, ge=0, description="Re-asks the model needed.")
 
@@ -85,3 +86,4 @@ class Session(BaseModel):
     stall_reason: str | None = Field(description="Why it ended without agreement, if it did.")
     delegator_utility: float | None = Field(description="Delegator's utility of the agreement.")
     bidder_utility: float | None = Field(description="The bidder's utility of the agreement.")
+    calls: tuple[CallRecord, ...] = Field(default=(), description="Model calls, in order.")
