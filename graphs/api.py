@@ -41,6 +41,7 @@ from negotiator.delegation.execution import AnyExecutor
 from negotiator.delegation.hub import MarketHub
 from negotiator.delegation.ledger import Ledger
 from negotiator.delegation.monitoring import Verdict
+from negotiator.delegation.negotiation.mechanisms import NegotiationOutcome
 from negotiator.delegation.outcome import BidCounts, DelegationOutcome, build_outcome
 from negotiator.delegation.phases import Phase
 from negotiator.delegation.reputation import ReputationUpdate
@@ -161,6 +162,9 @@ def outcome_of(
         else None,
         failure=state.get("failure"),
         pending_questions=pending,
+        negotiation=NegotiationOutcome.model_validate(state["negotiation"])
+        if "negotiation" in state
+        else None,
     )
 
 

@@ -134,6 +134,21 @@ def _monitor_events(state: Mapping[str, Any], delegator: str) -> list[Event]:
     return events
 
 
+def _negotiate_events(state: Mapping[str, Any], delegator: str) -> list[Event]:
+    """Every negotiation message (sender, ``offer``), then the phase's end (``negotiation``)."""
+    if "negotiation" not in state:
+        return []
+    outcome = state["negotiation"]
+    events: list[Event] = [
+        ("negotiate", m["offer"]["sender"], "offer", m)
+        for s in outcome["sessions"]
+        for m in s["moves"]
+    ]
+    end = {k: outcome[k] for k in ("mechanism", "contractor_id", "agreed", "stall_reason")}
+    events.append(("negotiate", delegator, "negotiation", end))
+    return events
+
+
 def flow_events(state: Mapping[str, Any]) -> list[Event]:
     """The run's flow events in flow order (announce, clarify, bid, screen, award, contract,
     monitor, settle), built from its state."""
@@ -144,12 +159,11 @@ def flow_events(state: Mapping[str, Any]) -> list[Event]:
     events += _clarify_events(state, delegator)
     sealed = sorted(state.get("sealed", []), key=lambda s: str(s["sender_id"]))
     events += [("bid", s["sender_id"], "sealed_bid", s) for s in sealed]
-    singles = (
-        ("screen", "screened", "screening"),
-        ("award", "award", "award"),
-        ("contract", "contract", "contract"),
-    )
+    singles = (("screen", "screened", "screening"), ("award", "award", "award"))
     events += [(step, delegator, kind, state[key]) for step, key, kind in singles if key in state]
+    events += _negotiate_events(state, delegator)
+    if "contract" in state:
+        events.append(("contract", delegator, "contract", state["contract"]))
     events += _monitor_events(state, delegator)
     if "settlement" in state:
         events.append(("settle", delegator, "settlement", state["settlement"]))

@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from negotiator.delegation.calls import CallRecord, totals
 from negotiator.delegation.clarify import QuestionGroup
 from negotiator.delegation.monitoring import Verdict
+from negotiator.delegation.negotiation.mechanisms import NegotiationOutcome
+from negotiator.delegation.negotiation.terms import ContractTerms
 from negotiator.delegation.phases import A2A_STATE, Phase
 from negotiator.delegation.reputation import ReputationUpdate
 from negotiator.wire.award import Award
@@ -49,6 +51,66 @@ class PaymentLine(BaseModel):
     reason: str = Field(description="Why: escrow, bond_escrow, payment, penalty, ...")
 
 
+class OfferLine(BaseModel):
+    """One message of the negotiation as the outcome shows it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    from_: str = Field(alias="from", description="Sender.")
+    to: str = Field(description="Receiver.")
+    kind: str = Field(description="make_offer, accept_offer, reject_offer, nego_broken, ...")
+    terms: ContractTerms | None = Field(description="The terms offered (none for an answer).")
+    text: str = Field(description="The note that went with it (the model's words, or a template).")
+    source: str = Field(description="model, fallback, or policy (no model call).")
+
+
+class NegotiationSummary(BaseModel):
+    """The negotiate phase as the outcome shows it (gains are utilities over the sealed bid)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mechanism: str = Field(description="bilateral, mediated or none.")
+    contractor: str = Field(description="Who the contract went to.")
+    rounds: int = Field(ge=0, description="Rounds of the chosen session.")
+    offers: tuple[OfferLine, ...] = Field(description="Every message, session by session.")
+    sealed: ContractTerms = Field(description="The winner's sealed-bid terms.")
+    agreed: ContractTerms | None = Field(description="The agreed terms, or null.")
+    stall_reason: str | None = Field(description="Why there was no agreement, if none.")
+    delegator_gain: float = Field(description="The delegator's utility gain.")
+    contractor_gain: float = Field(description="The contractor's utility gain.")
+    welfare_gain: float = Field(description="Joint utility gain.")
+
+
+def negotiation_summary(outcome: NegotiationOutcome) -> NegotiationSummary:
+    """Summarise the negotiate phase's outcome for the run's outcome."""
+    offers = tuple(
+        OfferLine.model_validate(
+            {
+                "from": m.offer.sender,
+                "to": m.offer.receiver,
+                "kind": m.offer.message_type.value,
+                "terms": None if m.offer.terms is None else ContractTerms.from_wire(m.offer.terms),
+                "text": m.offer.message,
+                "source": m.source,
+            }
+        )
+        for s in outcome.sessions
+        for m in s.moves
+    )
+    return NegotiationSummary(
+        mechanism=outcome.mechanism,
+        contractor=outcome.contractor_id,
+        rounds=outcome.rounds,
+        offers=offers,
+        sealed=outcome.sealed,
+        agreed=outcome.agreed,
+        stall_reason=outcome.stall_reason,
+        delegator_gain=round(outcome.delegator_gain, 6),
+        contractor_gain=round(outcome.contractor_gain, 6),
+        welfare_gain=round(outcome.welfare_gain, 6),
+    )
+
+
 class DelegationOutcome(BaseModel):
     """Everything a caller needs to know about a finished (or paused) delegation."""
 
@@ -77,6 +139,11 @@ class DelegationOutcome(BaseModel):
     fallbacks: int = Field(ge=0, description="Calls that fell back after a model failed.")
     prompt_tokens: int = Field(ge=0, description="Tokens sent to models in total.")
     completion_tokens: int = Field(ge=0, description="Tokens received from models in total.")
+    negotiation: NegotiationSummary | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="The negotiate phase, when the run had one.",
+    )
 
 
 _OUTCOME = {
@@ -115,6 +182,7 @@ def build_outcome(
     reputation: ReputationUpdate | None = None,
     failure: str | None = None,
     pending_questions: Sequence[QuestionGroup] = (),
+    negotiation: NegotiationOutcome | None = None,
 ) -> DelegationOutcome:
     """Assemble the outcome of a run from its artefacts."""
     counts = totals(calls)
@@ -150,4 +218,5 @@ def build_outcome(
         fallbacks=counts.fallbacks,
         prompt_tokens=counts.prompt_tokens,
         completion_tokens=counts.completion_tokens,
+        negotiation=None if negotiation is None else negotiation_summary(negotiation),
     )

@@ -90,6 +90,24 @@ class ContractTerms(BaseModel):
             ]
         )
 
+    @classmethod
+    def from_wire(cls, terms: Terms) -> ContractTerms:
+        """The terms of a wire offer that carries all six issues.
+
+        Raises:
+            pydantic.ValidationError: an issue is missing from the offer.
+        """
+        return cls.model_validate(
+            {
+                "price": None if terms.price is None else terms.price.amount,
+                "duration_seconds": terms.estimated_duration_seconds,
+                "cadence_seconds": terms.reporting_interval_seconds,
+                "penalty_share": terms.penalty_fraction,
+                "bond": None if terms.reputation_bond is None else terms.reputation_bond.amount,
+                "cancellation_rate": terms.cancellation_rate,
+            }
+        )
+
     def to_wire(self, currency: str) -> Terms:
         """The terms as the wire :class:`~negotiator.wire.offer.Terms` of an offer."""
         return Terms(
