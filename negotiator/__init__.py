@@ -58,6 +58,12 @@ if _typing.TYPE_CHECKING:
         WeightedPreferences,
         demo_setup,
     )
+    from negotiator.delegation.negotiation import (
+        ContractTerms,
+        NegotiationOutcome,
+        NegotiationSettings,
+        negotiate_terms,
+    )
     from negotiator.errors import (
         FieldError,
         IllegalTransitionError,
@@ -226,6 +232,12 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "WeightedPreferences",
         "demo_setup",
     ),
+    "negotiator.delegation.negotiation": (
+        "ContractTerms",
+        "NegotiationOutcome",
+        "NegotiationSettings",
+        "negotiate_terms",
+    ),
     "negotiator.errors": (
         "FieldError",
         "IllegalTransitionError",
@@ -365,6 +377,7 @@ __all__ = [
     "Comparator",
     "Contract",
     "ContractPolicy",
+    "ContractTerms",
     "DefaultPenalty",
     "DelegationOutcome",
     "DelegationRequest",
@@ -397,7 +410,9 @@ __all__ = [
     "Money",
     "MonitoringAgreement",
     "Negotiation",
+    "NegotiationOutcome",
     "NegotiationResult",
+    "NegotiationSettings",
     "NegotiatorError",
     "NoValidBidError",
     "Offer",
@@ -468,6 +483,7 @@ __all__ = [
     "market_metrics",
     "mediate",
     "negotiate_pairings",
+    "negotiate_terms",
     "pareto_mask",
     "plot_experiment",
     "read_genius_folder",
