@@ -10,9 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from negotiator.llm.protocol import ModelResult, ResultSource
 
-__all__ = ["CallRecord", "CallTotals", "record", "totals"]
+__all__ = ["NO_OPTION", "CallRecord", "CallTotals", "record", "totals"]
 
 _DETERMINISTIC = "deterministic client"
+
+#: the reason recorded when the policy had no feasible option to offer, so no model was asked.
+NO_OPTION = "no feasible option: the policy's own answer breaks the rules; no model was asked"
+_NOT_ASKED = frozenset({_DETERMINISTIC, NO_OPTION})
 
 
 class CallRecord(BaseModel):
@@ -62,7 +66,7 @@ def totals(records: Iterable[CallRecord]) -> CallTotals:
         seam_calls=len(items),
         model_calls=sum(r.source == ResultSource.MODEL.value for r in items),
         fallbacks=sum(
-            r.source == ResultSource.FALLBACK.value and r.fallback_reason != _DETERMINISTIC
+            r.source == ResultSource.FALLBACK.value and r.fallback_reason not in _NOT_ASKED
             for r in items
         ),
         prompt_tokens=sum(r.prompt_tokens for r in items),
