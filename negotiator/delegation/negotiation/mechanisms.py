@@ -66,7 +66,9 @@ class NegotiationSettings(BaseModel):
     delegator_strategy: str = Field(default="linear", description="Delegator's concession.")
     bidder_strategy: str = Field(default="linear", description="Bidders' concession.")
     acceptance: str = Field(default="next", description="Acceptance condition of both sides.")
-    call_timeout_seconds: float = Field(default=30.0, gt=0, description="Per model call.")
+    call_timeout_seconds: float = Field(
+        default=300.0, gt=0, description="Per model call; a slower answer falls back."
+    )
     seed: int = Field(default=0, description="Seed of the mediator's generator.")
 
     def guards(self) -> Guards:

@@ -47,7 +47,7 @@ class Guards:
     seconds_per_message: int = 60
     offer_ttl_seconds: int = 300
     repeat_limit: int = 3
-    call_timeout_seconds: float = 30.0
+    call_timeout_seconds: float = 300.0
 
     def sent_at(self, start: datetime, seq: int) -> datetime:
         """When message ``seq`` (0-based) is sent."""
