@@ -12,7 +12,9 @@ utility gains over the sealed-bid contract (delegator, contractor, joint welfare
 agreements that break a reservation or the budget (must be 0), and negotiated delegations per
 second (one process; the machine may be shared, so it is a rough figure).
 
-Usage: ``python bench/negotiation_gain.py [--json] [--markets N] [--top-k K] [--seed S]``
+Usage: ``python bench/negotiation_gain.py [--json] [--markets N] [--top-k K] [--seed S] [--check]``
+(``--check`` exits 1 when an agreement broke a reservation or the budget, or when fewer than
+95 % of the markets agreed.)
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import argparse
 import asyncio
 import json
 import statistics
+import sys
 import time
 from typing import Any
 
@@ -36,6 +39,7 @@ from negotiator.delegation.request import DEFAULT_PREFERENCES
 from negotiator.llm.deterministic import DeterministicClient
 
 CLIENT = DeterministicClient()
+MIN_AGREEMENT = 0.95
 
 
 async def _run(mechanism: str, markets: int, top_k: int, seed: int) -> dict[str, Any]:
@@ -79,6 +83,7 @@ def main() -> None:
     parser.add_argument("--markets", type=int, default=1000, help="random markets per mechanism")
     parser.add_argument("--top-k", type=int, default=2, help="bidders negotiated with")
     parser.add_argument("--seed", type=int, default=20261206, help="first market's seed")
+    parser.add_argument("--check", action="store_true", help="exit 1 on a broken guarantee")
     args = parser.parse_args()
     report = {
         m: asyncio.run(_run(m, args.markets, args.top_k, args.seed))
@@ -86,9 +91,16 @@ def main() -> None:
     }
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))
-        return
-    for mechanism, row in report.items():
-        print(mechanism, " ".join(f"{k}={v}" for k, v in row.items()))
+    else:
+        for mechanism, row in report.items():
+            print(mechanism, " ".join(f"{k}={v}" for k, v in row.items()))
+    broken = [
+        m
+        for m, r in report.items()
+        if r["reservation_violations"] or r["agreement_rate"] < MIN_AGREEMENT
+    ]
+    if args.check and broken:
+        sys.exit(f"negotiation_gain: guarantees broken for {', '.join(broken)}")
 
 
 if __name__ == "__main__":
