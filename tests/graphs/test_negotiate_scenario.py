@@ -6,9 +6,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from negotiator.delegation.phases import A2A_STATE, TRANSITIONS, Phase
 from negotiator.flows import check_transcript
+from negotiator.llm.openai_client import OpenAICompatibleClient
 
+from . import conftest
 from .conftest import run_demo
 
 
@@ -72,3 +76,22 @@ def test_offers_are_transcript_events_and_replay_reproduces_the_run(tmp_path: Pa
 
 def test_without_negotiation_the_outcome_has_no_negotiation() -> None:
     assert "negotiation" not in run_demo("success").outcome
+
+
+def test_with_a_mocked_model_offers_are_its_choices_and_numbers_stay_bounded(
+    mocked_model: OpenAICompatibleClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / "model.jsonl"
+    loud = run_demo("negotiate", client=mocked_model, path=path)
+    n: Any = loud.outcome["negotiation"]
+    assert loud.outcome["outcome"] == "completed" and loud.outcome["ledger_balanced"] is True
+    sources = {o["source"] for o in n["offers"]}
+    assert "model" in sources  # the models chose (option 2) and worded the offers
+    assert any(o["text"] == conftest.OFFER_NOTE[0] for o in n["offers"])
+    price = Decimal(n["agreed"]["price"])
+    assert Decimal("0.01") < price <= Decimal("12.00") and n["delegator_gain"] >= 0
+    monkeypatch.setattr(conftest, "OFFER_NOTE", ["A fair step towards you."])
+    quiet = run_demo("negotiate", client=mocked_model)
+    assert quiet.outcome["negotiation"]["agreed"] == n["agreed"]  # type: ignore[index]
+    check = check_transcript(path)
+    assert check.ok, check.diff
