@@ -39,12 +39,13 @@ from pydantic import BaseModel
 from negotiator.delegation.clock import FixedClock
 from negotiator.delegation.execution import AnyExecutor, RunContext
 from negotiator.delegation.monitoring import Executor, SimulatedExecutor
+from negotiator.delegation.record import flow_events, outcome_of
 from negotiator.delegation.request import DelegationSetup
 from negotiator.delegation.subdelegation import SubDelegatingExecutor, SubRun
 from negotiator.delegation.subtasks import SubTaskSetup, sub_delegating
 from negotiator.errors import InvalidInputError, ReplayMismatchError
 from negotiator.flows import FlowRun, register_flow
-from negotiator.graphs.api import RunResult, Update, adelegate, execute, outcome_of
+from negotiator.graphs.api import RunResult, Update, adelegate, execute
 from negotiator.graphs.stores import RunPaths, open_reputation, open_stores
 from negotiator.llm.protocol import ModelClient, ModelResult, StructuredCall, TextCall
 from negotiator.llm.replay import ReplayClient
@@ -107,57 +108,6 @@ class DelegationEnvironment:
 ENVIRONMENT: ContextVar[DelegationEnvironment | None] = ContextVar(
     "negotiator_delegation_environment", default=None
 )
-
-
-Event = tuple[str, str, str, Json]
-
-
-def _clarify_events(state: Mapping[str, Any], delegator: str) -> list[Event]:
-    events: list[Event] = [
-        ("clarify", q["bidder_id"], "question", q) for q in state.get("questions", [])
-    ]
-    events += [("clarify", delegator, "answer", a) for a in state.get("answers", [])]
-    if "faq" in state:
-        events.append(("clarify", delegator, "faq", state["faq"]))
-    return events
-
-
-def _monitor_events(state: Mapping[str, Any], delegator: str) -> list[Event]:
-    reports = {r["sequence"]: r for r in state.get("reports", [])}
-    contractor = state["contract"]["contractor_id"] if "contract" in state else delegator
-    events: list[Event] = []
-    for verdict in state.get("verdicts", []):
-        report = reports.get(verdict["tick"])
-        if report is not None:
-            events.append(("monitor", contractor, "report", report))
-        events.append(("monitor", delegator, "verdict", verdict))
-    return events
-
-
-def flow_events(state: Mapping[str, Any]) -> list[Event]:
-    """The run's flow events in flow order (announce, clarify, bid, screen, award, contract,
-    monitor, settle), built from its state."""
-    delegator = state["request"]["task"]["delegator_id"]
-    events: list[Event] = []
-    if "announcement" in state:
-        events.append(("announce", delegator, "announcement", state["announcement"]))
-    events += _clarify_events(state, delegator)
-    sealed = sorted(state.get("sealed", []), key=lambda s: str(s["sender_id"]))
-    events += [("bid", s["sender_id"], "sealed_bid", s) for s in sealed]
-    singles = (
-        ("screen", "screened", "screening"),
-        ("award", "award", "award"),
-        ("contract", "contract", "contract"),
-    )
-    events += [(step, delegator, kind, state[key]) for step, key, kind in singles if key in state]
-    events += _monitor_events(state, delegator)
-    if "settlement" in state:
-        events.append(("settle", delegator, "settlement", state["settlement"]))
-    if "reputation" in state:
-        events.append(("settle", delegator, "reputation", state["reputation"]))
-    if "failure" in state:
-        events.append(("award", delegator, "failure", {"reason": state["failure"]}))
-    return events
 
 
 class _ResumingClient:
