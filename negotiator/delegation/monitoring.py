@@ -2,7 +2,8 @@
 
 The monitor ticks once per agreed reporting interval. At tick ``k`` (time
 ``created_at + (k + 1) * interval``) it asks the :class:`Executor` for report ``k``; ``None``
-means the report was missed. Each clause kind has a predicate (:data:`CLAUSE_CHECKS`) that looks
+means the report was missed. Each clause kind has a check (its entry in
+:data:`~negotiator.delegation.clauses.CLAUSE_KINDS`) that looks
 at the report (and the run of missed reports) and says ``ok``, ``pending`` or ``violated`` with
 its evidence. The :class:`Verdict` is then, in this order:
 
