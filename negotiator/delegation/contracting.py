@@ -28,7 +28,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from negotiator.delegation.clauses import clause_kind
 from negotiator.llm.prompts import render_prompt
 from negotiator.llm.protocol import ModelClient, ModelResult, TextCall
-from negotiator.money import Money
 from negotiator.wire.award import Award
 from negotiator.wire.clauses import (
     Autonomy,
@@ -161,10 +160,6 @@ def _template(kind: str) -> str:
     return folder.joinpath(f"{kind}.v1.txt").read_text(encoding="utf-8").strip()
 
 
-def _money(m: Money) -> str:
-    return f"{m.amount} {m.currency}"
-
-
 def template_wording(contract: Contract) -> str:
     """Word ``contract`` from the clause templates (one paragraph per clause)."""
     header = _template("header").format(
@@ -172,8 +167,8 @@ def template_wording(contract: Contract) -> str:
         task_id=contract.task_id,
         delegator_id=contract.delegator_id,
         contractor_id=contract.contractor_id,
-        price=_money(contract.price),
-        bond=_money(contract.bond),
+        price=str(contract.price),
+        bond=str(contract.bond),
         deadline_seconds=contract.deadline_seconds,
     )
     paragraphs = [header]
