@@ -1,5 +1,4 @@
-"""Running the delegation graph: funding, crash resume, transcript events, the outcome, and the
-registered ``delegation`` flow (recorded transcripts and ``negotiator replay --check``); the
+"""The registered ``delegation`` flow (recorded transcripts and ``negotiator replay --check``); the
 stores are opened by :mod:`negotiator.graphs.stores` and one run is
 :func:`negotiator.graphs.api.execute` (both re-exported here).
 
@@ -31,9 +30,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
+from typing import Any
 
 from negotiator.delegation.clock import FixedClock
 from negotiator.delegation.execution import AnyExecutor, RunContext
@@ -68,7 +65,6 @@ __all__ = [
 ]
 
 FLOW_NAME = "delegation"
-T = TypeVar("T", bound=BaseModel)
 Json = dict[str, Any]
 
 
