@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.markup import escape
 
+from negotiator.cli.console import make_console
 from negotiator.delegation.demo import SCENARIOS, demo_inputs
 from negotiator.delegation.monitoring import SimulatedCrash
 from negotiator.errors import RuntimeFailure, UsageError
@@ -262,6 +263,7 @@ def run(args: argparse.Namespace) -> int:
             f"'negotiator resume {run_id} --runs-dir {runs_dir}' or choose another --run-id"
         )
     paths.root.mkdir(parents=True)
+    args.resume_command = f"negotiator resume {run_id} --runs-dir {runs_dir}"
     paths.meta.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return finish(args, meta, runs_dir, previous=())
 
@@ -275,7 +277,7 @@ def finish(
     """Execute the run, then print the story's end or the JSON object (shared with resume)."""
     from negotiator.graphs.runner import DelegationEnvironment  # noqa: PLC0415 (lazy)
 
-    console = None if args.json else Console(highlight=False)
+    console = None if args.json else make_console()
     env = DelegationEnvironment(
         runs_dir=runs_dir,
         crash_after=getattr(args, "crash_after_reports", None),

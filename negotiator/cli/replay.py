@@ -16,6 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from negotiator.cli.console import make_console
 from negotiator.flows import check_transcript
 from negotiator.transcript.format import FALLBACK, MODEL_REQUEST, MODEL_RESPONSE, TranscriptEvent
 from negotiator.transcript.reader import Transcript, read_transcript
@@ -108,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(out, ensure_ascii=False))
     elif result is None:
-        _pretty(transcript, Console())
+        _pretty(transcript, make_console())
     elif result.ok:
         print(f"{args.file}: re-run identical to the recording ({transcript.header.flow})")
     else:

@@ -85,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     runs_dir = Path(args.runs_dir)
     paths = RunPaths.for_run(runs_dir, args.run_id)
     meta = load_meta(paths)
+    args.resume_command = f"negotiator resume {args.run_id} --runs-dir {runs_dir}"
     explicit = args.offline or args.base_url or args.model
     if explicit:
         meta["model"] = model_settings(args)
