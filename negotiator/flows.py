@@ -39,6 +39,7 @@ from negotiator.errors import ReplayMismatchError, UsageError, lookup
 from negotiator.llm.protocol import ModelClient
 from negotiator.llm.recording import RecordingClient
 from negotiator.llm.replay import RecordedTurn, ReplayClient
+from negotiator.llm.strict import RequireModel
 from negotiator.transcript.format import MODEL_KINDS, OUTCOME, TranscriptEvent, TranscriptHeader
 from negotiator.transcript.reader import read_transcript
 from negotiator.transcript.writer import EventSink, TranscriptWriter, to_json_payload
@@ -159,14 +160,19 @@ def default_run_id(flow: str, inputs: Mapping[str, JsonValue], seed: int | None)
 
 
 async def _execute(
-    fn: FlowFn, header: TranscriptHeader, client: ModelClient, writer: TranscriptWriter
+    fn: FlowFn,
+    header: TranscriptHeader,
+    client: ModelClient,
+    writer: TranscriptWriter,
+    require_model: bool = False,
 ) -> dict[str, JsonValue]:
+    recording: ModelClient = RecordingClient(client, writer)
     run = FlowRun(
         header.flow,
         header.inputs,
         header.seed,
         header.run_id,
-        RecordingClient(client, writer),
+        RequireModel(recording) if require_model else recording,
         writer,
     )
     if inspect.iscoroutinefunction(fn):
@@ -187,6 +193,7 @@ async def arun_flow(
     run_id: str | None = None,
     path: str | Path | None = None,
     secrets: Iterable[str] = (),
+    require_model: bool = False,
 ) -> RunRecord:
     """Run flow ``name`` and record it (to ``path`` if given, always in memory).
 
@@ -194,10 +201,13 @@ async def arun_flow(
         inputs: the flow's inputs (JSON-able; pydantic models and ``Decimal`` are converted).
         client: the model client to use (wrapped in a recording client).
         secrets: extra exact strings to redact from the transcript (e.g. the API key).
+        require_model: any step that falls back stops the run with
+            :class:`~negotiator.errors.ModelUnavailableError` (after it was recorded).
 
     Raises:
         UnknownKeyError: no flow called ``name``.
         UsageError: inputs or an event payload have no JSON form.
+        ModelUnavailableError: ``require_model`` and a step fell back.
     """
     fn = get_flow(name)
     json_inputs = to_json_payload(inputs, f"inputs of flow {name!r}")
@@ -212,7 +222,7 @@ async def arun_flow(
     else:
         writer = TranscriptWriter.to_file(path, header, secrets=secrets)
     with writer:
-        outcome = await _execute(fn, writer.header, client, writer)
+        outcome = await _execute(fn, writer.header, client, writer, require_model)
     return RunRecord(writer.header, writer.events, outcome)
 
 
@@ -225,6 +235,7 @@ def run_flow(
     run_id: str | None = None,
     path: str | Path | None = None,
     secrets: Iterable[str] = (),
+    require_model: bool = False,
 ) -> RunRecord:
     """Blocking :func:`arun_flow` (not from inside a running event loop).
 
@@ -237,7 +248,16 @@ def run_flow(
         {'twice': 42}
     """
     return asyncio.run(
-        arun_flow(name, inputs, client=client, seed=seed, run_id=run_id, path=path, secrets=secrets)
+        arun_flow(
+            name,
+            inputs,
+            client=client,
+            seed=seed,
+            run_id=run_id,
+            path=path,
+            secrets=secrets,
+            require_model=require_model,
+        )
     )
 
 

@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import os
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,13 +27,16 @@ from rich.console import Console
 from rich.markup import escape
 
 from negotiator.cli.console import make_console
+from negotiator.cli.narrate import clause_status_text, report_text, subrun_lines
 from negotiator.delegation.demo import SCENARIOS, demo_inputs
 from negotiator.delegation.monitoring import SimulatedCrash
-from negotiator.errors import RuntimeFailure, UsageError
+from negotiator.errors import ModelUnavailableError, RuntimeFailure, UsageError
+from negotiator.llm.breaker import log_warning
 from negotiator.llm.deterministic import DeterministicClient
 from negotiator.llm.modes import STRUCTURED_MODES
 from negotiator.llm.openai_client import OpenAICompatibleClient
 from negotiator.llm.protocol import ModelClient
+from negotiator.transcript.counts import AnswerCounts, answers_line
 from negotiator.transcript.format import TranscriptEvent
 
 if TYPE_CHECKING:
@@ -108,6 +112,11 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--offline", action="store_true", help="ignore OPENAI_* variables; no model at all"
     )
+    parser.add_argument(
+        "--require-model",
+        action="store_true",
+        help="a step that falls back to the numeric policy fails the run (exit 1)",
+    )
 
 
 def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
@@ -131,34 +140,72 @@ def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
 _LIMITS = ("max_tokens", "max_concurrency", "timeout")
 
 
+def _conflicts(args: argparse.Namespace) -> None:
+    """Refuse option combinations that cannot all be honoured."""
+    given = [
+        f"--{k.replace('_', '-')}" for k in ("base_url", "model", *_LIMITS) if getattr(args, k)
+    ]
+    if args.offline and given:
+        raise UsageError(f"--offline contradicts {', '.join(given)}: choose one")
+    if args.offline and args.require_model:
+        raise UsageError("--offline contradicts --require-model: an offline run asks no model")
+
+
+def _check_server(base_url: str | None, model: str | None) -> None:
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise UsageError(f"--base-url {base_url!r} is not an http:// or https:// URL")
+    if model is None and base_url is not None:
+        raise UsageError("--model (or OPENAI_MODEL) is required with a custom --base-url")
+    if base_url is None and not os.environ.get("OPENAI_API_KEY"):
+        raise UsageError("OpenAI's server needs OPENAI_API_KEY; for a local server give --base-url")
+
+
 def model_settings(args: argparse.Namespace) -> dict[str, Any] | None:
     """Return the model settings chosen by the options and environment (``None``: offline).
 
     Raises:
-        UsageError: a custom server was given without a model name.
+        UsageError: contradicting options (``--offline`` with a server option or
+            ``--require-model``), ``--require-model`` without a model, a ``--base-url`` that is
+            not an http(s) URL, a custom server without a model name, or OpenAI's own server
+            without ``OPENAI_API_KEY``.
     """
+    _conflicts(args)
     if args.offline:
         return None
     base_url = args.base_url or os.environ.get("OPENAI_BASE_URL")
     model = args.model or os.environ.get("OPENAI_MODEL")
     if not (base_url or model or os.environ.get("OPENAI_API_KEY")):
+        if args.require_model:
+            raise UsageError("--require-model needs a model: give --base-url and --model")
         return None
-    if model is None and base_url is not None:
-        raise UsageError("--model (or OPENAI_MODEL) is required with a custom --base-url")
+    _check_server(base_url, model)
     settings: dict[str, Any] = {
         "model": model or DEFAULT_MODEL,
         "structured_mode": args.structured_mode,
     }
     settings |= {k: v for k in _LIMITS if (v := getattr(args, k, None)) is not None}
+    settings |= {"require_model": True} if args.require_model else {}
     return settings | ({"base_url": base_url} if base_url else {})
 
 
-def build_client(settings: Mapping[str, Any] | None) -> tuple[ModelClient, list[str]]:
+def warn_on_stderr(command: str) -> Callable[[str], None]:
+    """The model-trouble callback of the CLI: one ``negotiator CMD: warning: ...`` line."""
+
+    def warn(message: str) -> None:
+        print(f"negotiator {command}: warning: {message}", file=sys.stderr, flush=True)
+
+    return warn
+
+
+def build_client(
+    settings: Mapping[str, Any] | None, on_trouble: Callable[[str], None] = log_warning
+) -> tuple[ModelClient, list[str]]:
     """Return the model client for ``settings`` and the secrets to keep out of transcripts.
 
     Limits not in ``settings`` take their defaults here: ``max_tokens``
     :data:`DEFAULT_LOCAL_MAX_TOKENS` when a ``base_url`` is given (else the server's own),
-    ``timeout`` :data:`DEFAULT_TIMEOUT_SECONDS`, no ``max_concurrency`` limit.
+    ``timeout`` :data:`DEFAULT_TIMEOUT_SECONDS`, no ``max_concurrency`` limit. ``on_trouble``
+    hears once about the first call the server failed.
 
     Raises:
         UsageError: a limit is out of range (e.g. from a hand-edited ``run.json``).
@@ -179,6 +226,7 @@ def build_client(settings: Mapping[str, Any] | None) -> tuple[ModelClient, list[
         timeout=float(settings.get("timeout", DEFAULT_TIMEOUT_SECONDS)),
         max_tokens=None if max_tokens is None else int(max_tokens),
         max_concurrency=None if concurrency is None else int(concurrency),
+        on_trouble=on_trouble,
     )
     return client, [key] if key else []
 
@@ -197,18 +245,21 @@ def execute_run(
     *,
     env: DelegationEnvironment,
     console: Console | None,
+    on_trouble: Callable[[str], None] = log_warning,
 ) -> dict[str, Any]:
     """Run (or continue) the delegation described by ``meta`` and return its JSON outcome.
 
     Raises:
         RuntimeFailure: the run stopped midway (e.g. a simulated crash); resume it.
+        ModelUnavailableError: the settings require a model and a step fell back.
     """
     from negotiator.flows import arun_flow  # noqa: PLC0415 (lazy: see the module note)
     from negotiator.graphs.runner import ENVIRONMENT, FLOW_NAME, RunPaths  # noqa: PLC0415
 
     run_id = str(meta["run_id"])
     paths = RunPaths.for_run(runs_dir, run_id)
-    client, secrets = build_client(meta.get("model"))
+    settings = meta.get("model")
+    client, secrets = build_client(settings, on_trouble)
 
     async def go() -> dict[str, Any]:
         token = ENVIRONMENT.set(env)
@@ -221,6 +272,7 @@ def execute_run(
                 run_id=run_id,
                 path=paths.transcript,
                 secrets=secrets,
+                require_model=bool(settings and settings.get("require_model")),
             )
         finally:
             ENVIRONMENT.reset(token)
@@ -238,6 +290,10 @@ def execute_run(
         raise RuntimeFailure(
             f"{exc}; the run stopped during monitoring. Continue it with: "
             f"negotiator resume {run_id} --runs-dir {runs_dir}"
+        ) from None
+    except ModelUnavailableError as exc:
+        raise ModelUnavailableError(
+            f"{exc}; the run stopped there (transcript {paths.transcript})"
         ) from None
     return outcome | {"transcript": str(paths.transcript), "run_dir": str(paths.root)}
 
@@ -285,7 +341,8 @@ def finish(
         on_update=None if console is None else story_printer(console),
         previous_events=previous,
     )
-    outcome = execute_run(meta, runs_dir, env=env, console=console)
+    warn = warn_on_stderr(args.command)
+    outcome = execute_run(meta, runs_dir, env=env, console=console, on_trouble=warn)
     if console is None:
         print(json.dumps(outcome, ensure_ascii=False))
     else:
@@ -365,14 +422,8 @@ def _contract(u: Mapping[str, Any]) -> list[str]:
 def _monitor(u: Mapping[str, Any]) -> list[str]:
     v = u["verdicts"][-1]
     reports = u.get("reports") or []
-    ok = sum(status == "ok" for status in v["clause_status"])
-    if reports:
-        r = reports[-1]
-        values = {**r["metrics"], **{k: "yes" if x else "NO" for k, x in r["checks"].items()}}
-        seen = f"progress {r['progress']:.0%}, " + ", ".join(f"{k} {x}" for k, x in values.items())
-    else:
-        seen = "[red]missed[/red]"
-    lines = [f"  report {v['tick']}: {seen}; clauses ok {ok}/{len(v['clause_status'])}"]
+    seen = report_text(reports[-1] if reports else None)
+    lines = [f"  report {v['tick']}: {seen}; {clause_status_text(v['clause_status'])}"]
     if v["kind"] != "continue":
         lines.append(f"[bold]{E(v['kind'])}[/bold]: {E(v['evidence'])}")
     return lines
@@ -420,20 +471,22 @@ def story_printer(console: Console) -> Callable[[str, Mapping[str, Any]], None]:
     return show
 
 
+def outcome_counts(outcome: Mapping[str, Any]) -> AnswerCounts:
+    """The run's step counts, its sub-delegations' included (as its transcript holds them)."""
+    runs = [outcome, *(sub["outcome"] for sub in outcome.get("subruns", ()))]
+    steps, model, fallbacks = (
+        sum(int(o[k]) for o in runs) for k in ("seam_calls", "model_calls", "fallbacks")
+    )
+    return AnswerCounts(steps, model, fallbacks, steps - model - fallbacks)
+
+
 def print_summary(console: Console, outcome: Mapping[str, Any]) -> None:
     """Print the closing lines of the story."""
     console.print(
         f"\n[bold]{outcome['outcome']}[/bold]; ledger balanced: {outcome['ledger_balanced']}; "
-        f"conversational steps: {outcome['seam_calls']} (model calls {outcome['model_calls']}, "
-        f"fallbacks {outcome['fallbacks']})."
+        f"{answers_line(outcome_counts(outcome))}."
     )
     for sub in outcome.get("subruns", ()):
-        o = sub["outcome"]
-        paid = ", ".join(
-            f"{p['from']} → {p['to']} {p['amount']} ({p['reason']})" for p in o["payments"]
-        )
-        console.print(
-            f"sub-delegation {escape(sub['task_id'])}: [bold]{escape(o['outcome'])}[/bold]"
-            + escape(f"; {paid}" if paid else "")
-        )
+        for line in subrun_lines(sub):
+            console.print(line)
     console.print(f"transcript: {escape(str(outcome['transcript']))}")

@@ -260,6 +260,7 @@ async def word_contract(client: ModelClient, contract: Contract) -> tuple[str, M
         step="contract.wording",
         messages=render_prompt("contract.wording", {"terms": terms}),
         fallback=lambda: template_wording(contract),
+        agent=contract.delegator_id,
     )
     result = await client.text(call)
     return result.value[:8000], result
