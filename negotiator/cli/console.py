@@ -8,7 +8,10 @@ from typing import TextIO
 
 from rich.console import Console
 
-__all__ = ["make_console", "on_terminal"]
+__all__ = ["PIPED_WIDTH", "make_console", "on_terminal"]
+
+#: the width tables are laid out for when the output is not a terminal (text never wraps)
+PIPED_WIDTH = 160
 
 
 def on_terminal(stream: TextIO | None = None) -> bool:
@@ -26,4 +29,10 @@ def make_console(stream: TextIO | None = None) -> Console:
         >>> make_console(io.StringIO()).soft_wrap
         True
     """
-    return Console(file=stream, highlight=False, soft_wrap=not on_terminal(stream))
+    terminal = on_terminal(stream)
+    return Console(
+        file=stream,
+        highlight=False,
+        soft_wrap=not terminal,
+        width=None if terminal else PIPED_WIDTH,
+    )

@@ -127,6 +127,8 @@ def _parse_line(file: str, number: int, text: str, model: type[BaseModel]) -> Ba
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise TranscriptError(file, number, f"not valid JSON: {exc.msg}") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise TranscriptError(file, number, f"not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise TranscriptError(file, number, "expected a JSON object")
     try:
@@ -138,7 +140,7 @@ def _parse_line(file: str, number: int, text: str, model: type[BaseModel]) -> Ba
 def _header(file: str, first: str) -> TranscriptHeader:
     try:
         data = json.loads(first)
-    except json.JSONDecodeError:
+    except ValueError:
         data = None
     if isinstance(data, dict):
         version = data.get("schema_version")

@@ -15,6 +15,7 @@ import pytest
 
 from negotiator.cli import EXIT_INTERRUPTED, main, version
 from negotiator.cli.console import make_console
+from negotiator.mediation.scenario import bundled_scenario
 
 SCHEDULE = {"buyers": [10, 9, 8], "sellers": [1, 2, 3]}
 
@@ -117,3 +118,68 @@ def test_piped_console_never_hard_wraps() -> None:
     out = io.StringIO()
     make_console(out).print("word " * 60)
     assert out.getvalue().count("\n") == 1
+
+
+# --- size guards, shipped scenarios by name, output paths checked before the run -----------
+
+
+def test_mediate_runs_a_shipped_scenario_by_name(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["mediate", "seed002"]) == 0
+    out = capsys.readouterr().out
+    assert "counterpart" in out and "δ = " in out
+    assert main(["mediate", "seed00"]) == 2
+    assert "expected one of: seed002" in capsys.readouterr().err
+
+
+def test_mediate_refuses_a_runaway_ga_before_running(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = json.loads(bundled_scenario("seed002").read_text(encoding="utf-8"))
+    data["ga"]["generations"] = 10**9
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["mediate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "above --max-evaluations 100,000,000" in err and err.count("\n") == 1
+    data["ga"]["generations"] = 3
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["mediate", str(path), "--max-evaluations", "100", "--json"]) == 2
+    assert main(["mediate", str(path), "--max-evaluations", "1000", "--json"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--periods", "1000000000"], "above --max-shouts 500,000"),
+        (["--periods", "5", "--max-shouts", "10"], "would price 300 quotes"),
+        (["--plot", "/nonexistent/dir/x.png"], "the folder /nonexistent/dir does not exist"),
+    ],
+)
+def test_market_guards_fail_before_the_run(
+    extra: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schedule = tmp_path / "s.json"
+    schedule.write_text(json.dumps(SCHEDULE))
+    assert main(["market", "cda", "--schedule", str(schedule), "--traders", "zic", *extra]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_market_plot_into_a_folder_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schedule = tmp_path / "s.json"
+    schedule.write_text(json.dumps(SCHEDULE))
+    args = ["market", "cda", "--schedule", str(schedule), "--traders", "zic"]
+    assert main([*args, "--plot", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["1e308", "1e400", str(10**400)])
+def test_market_prices_beyond_the_largest_are_refused(
+    value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schedule = tmp_path / "s.json"
+    schedule.write_text(f'{{"buyers": [{value}, 5], "sellers": [1, 2]}}')
+    assert main(["market", "cda", "--schedule", str(schedule), "--traders", "zic"]) == 2
+    err = capsys.readouterr().err
+    assert "$.buyers[0]" in err and "Traceback" not in err
