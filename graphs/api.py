@@ -48,6 +48,7 @@ from negotiator.delegation.reputation_store import ReputationStore
 from negotiator.delegation.request import DelegationRequest
 from negotiator.delegation.screening import ScreenResult
 from negotiator.delegation.settlement import fund, run_payments
+from negotiator.errors import UsageError
 from negotiator.graphs.delegation import build_delegation_graph, initial_state
 from negotiator.graphs.stores import RunPaths, open_reputation, open_stores
 from negotiator.llm.deterministic import DeterministicClient
@@ -112,6 +113,11 @@ async def execute(
     config: RunnableConfig = {"configurable": {"thread_id": run_id}}
     snapshot = await graph.aget_state(config)
     start: Any
+    if resume is not None and not snapshot.tasks:
+        raise UsageError(
+            f"run {run_id!r} is not waiting for answers (no paused question round in its "
+            "checkpoints); answers only continue a run that returned outcome 'pending'"
+        )
     if resume is not None:
         start = Command(resume=resume)
     elif snapshot.values:
@@ -179,6 +185,7 @@ async def adelegate(
     answers: HumanAnswers | None = None,
     ledger: Ledger | None = None,
     reputation: ReputationStore | None = None,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
 ) -> DelegationOutcome:
     """Delegate ``request.task`` to the best bidder and see the contract through (async).
 
@@ -195,9 +202,16 @@ async def adelegate(
         answers: a human's answers to resume a run paused at a question round.
         ledger: an open ledger to post to instead of the run folder's (the caller closes it).
         reputation: the reputation store the hub reads and settlement updates (see above).
+        checkpointer: with ``runs_dir=None``, where the checkpoints live (e.g. one
+            ``langgraph.checkpoint.memory.InMemorySaver`` kept by the caller): a run paused for
+            a human answer is continued by calling again with the same checkpointer and
+            ``answers``. Default: a fresh in-memory one per call.
 
     Raises:
-        UsageError: invalid inputs (e.g. a bidder without a client).
+        UsageError: invalid inputs (e.g. a bidder without a client); a human answerer or
+            ``answers`` without a ``runs_dir`` (an in-memory run cannot be continued by a later
+            call: run the graph in a host with its own checkpointer instead); ``answers`` for a
+            run that is not paused at a question round.
 
     Example:
         >>> import asyncio
@@ -214,8 +228,14 @@ async def adelegate(
     chosen = client or DeterministicClient()
     rid = run_id or f"{request.task.id}-{uuid.uuid4().hex[:12]}"
     paths = RunPaths.for_run(runs_dir, rid) if runs_dir is not None else None
+    keeps_state = paths is not None or checkpointer is not None
+    if not keeps_state and (request.answerer == "human" or answers is not None):
+        raise UsageError(
+            "a run that pauses for a human answer must keep its checkpoints for the call that "
+            "answers: give runs_dir, or checkpointer=InMemorySaver() (the same one both times)"
+        )
     async with (
-        open_stores(paths, ledger) as (checkpointer, books),
+        open_stores(paths, ledger, checkpointer) as (saver, books),
         open_reputation(paths, reputation) as store,
     ):
         result = await execute(
@@ -228,7 +248,7 @@ async def adelegate(
             executor=executor,
             clock=clock or SystemClock(),
             rng=random.Random(seed),
-            checkpointer=checkpointer,
+            checkpointer=saver,
             ledger=books,
             resume=answers.model_dump(mode="json") if answers is not None else None,
             reputation=store,
@@ -251,6 +271,7 @@ def delegate(
     answers: HumanAnswers | None = None,
     ledger: Ledger | None = None,
     reputation: ReputationStore | None = None,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
 ) -> DelegationOutcome:
     """Blocking :func:`adelegate` (same arguments; not from inside a running event loop).
 
@@ -279,5 +300,6 @@ def delegate(
             answers=answers,
             ledger=ledger,
             reputation=reputation,
+            checkpointer=checkpointer,
         )
     )

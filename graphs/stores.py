@@ -85,17 +85,21 @@ class RunPaths:
 
 @asynccontextmanager
 async def open_stores(
-    paths: RunPaths | None, ledger: Ledger | None = None
+    paths: RunPaths | None,
+    ledger: Ledger | None = None,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
 ) -> AsyncIterator[tuple[BaseCheckpointSaver[Any], Ledger]]:
     """Open the checkpointer and ledger of a run folder (SQLite), or in-memory ones.
 
     Args:
         ledger: an open ledger to use instead of the run's own (the caller keeps and closes
             it; nested delegations post to their parent's ledger this way).
+        checkpointer: without a run folder, the checkpointer to use (the caller keeps it, so
+            a paused in-memory run can be continued by a later call); default a fresh one.
     """
     if paths is None:
         async with _ledger(":memory:", ledger) as books:
-            yield InMemorySaver(), books
+            yield checkpointer or InMemorySaver(), books
         return
     paths.root.mkdir(parents=True, exist_ok=True)
     async with (

@@ -10,8 +10,7 @@ import pytest
 
 from negotiator.delegation.award import make_award
 from negotiator.delegation.contracting import ContractPolicy, draft_contract, sign
-from negotiator.delegation.demo import DEMO_POLICY
-from negotiator.delegation.demo import demo_bidders, demo_task
+from negotiator.delegation.demo import DEMO_POLICY, demo_bidders, demo_task
 from negotiator.delegation.request import DEFAULT_PREFERENCES
 from negotiator.money import Money
 from negotiator.wire.bid import Bid

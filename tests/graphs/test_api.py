@@ -3,9 +3,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+from langgraph.checkpoint.memory import InMemorySaver
+
 from negotiator.delegation import FixedClock, SimulatedExecutor, demo_setup
 from negotiator.delegation.clarify import HumanAnswers
 from negotiator.delegation.outcome import DelegationOutcome
+from negotiator.errors import UsageError
 from negotiator.graphs.api import adelegate, delegate
 
 
@@ -40,21 +44,59 @@ def test_delegate_plain_python_with_sqlite_default(tmp_path: Path) -> None:
     assert again == out
 
 
-def test_async_twin_pauses_for_a_human() -> None:
+def test_async_twin_pauses_for_a_human_and_continues_in_memory() -> None:
     setup = demo_setup("cancel")
     request = setup.request.model_copy(update={"answerer": "human"})
-    paused = asyncio.run(
-        adelegate(
-            request,
-            bidders=setup.bidders,
-            executor=SimulatedExecutor(setup.script, 7),
-            clock=FixedClock(setup.start),
-            run_id="api-2",
-            runs_dir=None,
+    saver = InMemorySaver()
+
+    def step(answers: HumanAnswers | None) -> DelegationOutcome:
+        return asyncio.run(
+            adelegate(
+                request,
+                bidders=setup.bidders,
+                funding=setup.funding,
+                executor=SimulatedExecutor(setup.script, 7),
+                clock=FixedClock(setup.start),
+                run_id="api-2",
+                runs_dir=None,
+                checkpointer=saver,
+                answers=answers,
+            )
         )
-    )
+
+    paused = step(None)
     assert (paused.outcome, paused.a2a_state) == ("pending", "input-required")
     assert paused.pending_questions[0].text.startswith("Should the optimisation")
+    assert step(HumanAnswers(answers=())).outcome == "pending"
+    done = step(HumanAnswers(answers=()))
+    assert done.outcome == "cancelled" and done.ledger_balanced
+
+
+def test_an_in_memory_human_run_without_a_checkpointer_is_refused_up_front() -> None:
+    setup = demo_setup("cancel")
+    request = setup.request.model_copy(update={"answerer": "human"})
+    for answers in (None, HumanAnswers(answers=())):
+        with pytest.raises(UsageError, match="must keep its checkpoints"):
+            delegate(
+                request,
+                bidders=setup.bidders,
+                executor=SimulatedExecutor(setup.script, 7),
+                runs_dir=None,
+                answers=answers,
+            )
+
+
+def test_answers_for_a_run_that_is_not_paused_are_refused(tmp_path: Path) -> None:
+    setup = demo_setup("success")
+    with pytest.raises(UsageError, match="is not waiting for answers"):
+        delegate(
+            setup.request,
+            bidders=setup.bidders,
+            executor=SimulatedExecutor(setup.script, 7),
+            run_id="never-started",
+            runs_dir=tmp_path,
+            answers=HumanAnswers(answers=()),
+        )
 
 
 def test_human_resume_through_the_sync_twin(tmp_path: Path) -> None:
