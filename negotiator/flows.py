@@ -201,6 +201,7 @@ async def arun_flow(
     path: str | Path | None = None,
     secrets: Iterable[str] = (),
     require_model: bool = False,
+    flow: FlowFn | None = None,
 ) -> RunRecord:
     """Run flow ``name`` and record it (to ``path`` if given, always in memory).
 
@@ -210,13 +211,16 @@ async def arun_flow(
         secrets: extra exact strings to redact from the transcript (e.g. the API key).
         require_model: any step that falls back stops the run with
             :class:`~negotiator.errors.ModelUnavailableError` (after it was recorded).
+        flow: the function to run instead of the registered one — the same flow set up for
+            this host (e.g. with a run folder); the transcript names ``name``, and a replay
+            check re-runs the registered flow, so both must record the same events.
 
     Raises:
         UnknownKeyError: no flow called ``name``.
         UsageError: inputs or an event payload have no JSON form.
         ModelUnavailableError: ``require_model`` and a step fell back.
     """
-    fn = get_flow(name)
+    fn = flow or get_flow(name)
     json_inputs = to_json_payload(inputs, f"inputs of flow {name!r}")
     header = TranscriptHeader(
         run_id=run_id or default_run_id(name, json_inputs, seed),
@@ -243,6 +247,7 @@ def run_flow(
     path: str | Path | None = None,
     secrets: Iterable[str] = (),
     require_model: bool = False,
+    flow: FlowFn | None = None,
 ) -> RunRecord:
     """Blocking :func:`arun_flow` (not from inside a running event loop).
 
@@ -264,6 +269,7 @@ def run_flow(
             path=path,
             secrets=secrets,
             require_model=require_model,
+            flow=flow,
         )
     )
 

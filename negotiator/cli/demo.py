@@ -74,8 +74,6 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("--run-id", help="run id (default: <scenario>-NNN, the next free one)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default 7)")
     add_model_arguments(parser)
-    parser.add_argument("--crash-after-reports", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--hard-crash", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -254,7 +252,11 @@ def execute_run(
         ModelUnavailableError: the settings require a model and a step fell back.
     """
     from negotiator.flows import arun_flow  # noqa: PLC0415 (lazy: see the module note)
-    from negotiator.graphs.runner import ENVIRONMENT, FLOW_NAME, RunPaths  # noqa: PLC0415
+    from negotiator.graphs.runner import (  # noqa: PLC0415 (lazy: LangGraph)
+        FLOW_NAME,
+        RunPaths,
+        delegation_flow_in,
+    )
 
     run_id = str(meta["run_id"])
     paths = RunPaths.for_run(runs_dir, run_id)
@@ -262,7 +264,6 @@ def execute_run(
     client, secrets = build_client(settings, on_trouble)
 
     async def go() -> dict[str, Any]:
-        token = ENVIRONMENT.set(env)
         try:
             record = await arun_flow(
                 FLOW_NAME,
@@ -273,9 +274,9 @@ def execute_run(
                 path=paths.transcript,
                 secrets=secrets,
                 require_model=bool(settings and settings.get("require_model")),
+                flow=delegation_flow_in(env),
             )
         finally:
-            ENVIRONMENT.reset(token)
             if isinstance(client, OpenAICompatibleClient):
                 await client.close()
         return dict(record.outcome)
@@ -336,8 +337,6 @@ def finish(
     console = None if args.json else make_console()
     env = DelegationEnvironment(
         runs_dir=runs_dir,
-        crash_after=getattr(args, "crash_after_reports", None),
-        hard_crash=getattr(args, "hard_crash", False),
         on_update=None if console is None else story_printer(console),
         previous_events=previous,
     )
