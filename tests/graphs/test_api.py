@@ -2,15 +2,19 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 
+from negotiator.cli import main
 from negotiator.delegation import FixedClock, SimulatedExecutor, demo_setup
 from negotiator.delegation.clarify import HumanAnswers
 from negotiator.delegation.outcome import DelegationOutcome
 from negotiator.errors import UsageError
 from negotiator.graphs.api import adelegate, delegate
+from negotiator.llm.replay import ReplayClient
+from negotiator.transcript.reader import read_transcript
 
 
 def test_delegate_plain_python_with_sqlite_default(tmp_path: Path) -> None:
@@ -123,3 +127,59 @@ def test_human_resume_through_the_sync_twin(tmp_path: Path) -> None:
     assert [g.topic for g in second.pending_questions] == ["table-size"]
     third = step(HumanAnswers(answers=()))
     assert third.outcome == "cancelled"
+
+
+def test_delegate_records_a_transcript_that_replays_and_tells_the_story(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    setup = demo_setup("breach")
+    path = tmp_path / "own.jsonl"
+
+    def run(client: Any = None) -> DelegationOutcome:
+        return delegate(
+            setup.request,
+            bidders=setup.bidders,
+            executor=SimulatedExecutor(setup.script, 7),
+            clock=FixedClock(setup.start),
+            funding=setup.funding,
+            run_id="rec-1",
+            runs_dir=None,
+            client=client,
+            transcript=None if client is not None else path,
+        )
+
+    recorded = run()
+    assert recorded.transcript == str(path)
+    transcript = read_transcript(path)
+    assert transcript.header.flow == "delegate" and transcript.summary().steps == 20
+    assert transcript.events[-1].payload == recorded.model_dump(mode="json", by_alias=True)
+    roles = {e.role for e in transcript.events if e.kind == "model_request"}
+    assert "did:web:fast-coder.ai" in roles and "model" not in roles
+    replay = ReplayClient.from_transcript(transcript)
+    again = run(replay)
+    assert again.model_dump(exclude={"transcript"}) == recorded.model_dump(exclude={"transcript"})
+    assert replay.unused() == ()
+    assert main(["replay", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "── settle" in out and "Settled (breached):" in out
+
+
+def test_the_outcome_says_why() -> None:
+    setup = demo_setup("breach")
+    out = delegate(
+        setup.request,
+        bidders=setup.bidders,
+        executor=SimulatedExecutor(setup.script, 7),
+        clock=FixedClock(setup.start),
+        funding=setup.funding,
+        runs_dir=None,
+    )
+    assert [(r.stage, r.bidder_id) for r in out.rejections] == [
+        ("announce", "did:web:budget-bot.dev"),
+        ("screen", "did:web:premium-labs.ai"),
+    ]
+    assert out.rejections[1].reasons == ("$.price.amount: 14.30 exceeds the budget 12.00 USDC",)
+    assert out.award_scores[0].bidder_id == "did:web:fast-coder.ai"
+    assert out.award_rule is not None and "price 0.30" in out.award_rule
+    assert out.contract is not None and len(out.contract.signatures) == 2
+    assert out.settlement is not None and out.settlement.outcome.value == "breached"
