@@ -178,10 +178,10 @@ def main() -> DelegationOutcome:
     """Delegate offline and print what happened."""
     outcome = asyncio.run(delegate_translation(DeterministicClient()))
     assert outcome.winner is not None
-    print(f"{outcome.outcome}: {outcome.winner.bidder_id} at {outcome.winner.price} EUR")
+    print(f"{outcome.outcome.value}: {outcome.winner.bidder_id} at {outcome.winner.price}")
     print(f"why: {outcome.winner.reason}")
     for p in outcome.payments:
-        print(f"  {p.from_} -> {p.to}: {p.amount} {p.currency} ({p.reason})")
+        print(f"  {p.from_account} -> {p.to_account}: {p.amount} ({p.reason.value})")
     print(f"ledger balanced: {outcome.ledger_balanced}")
     return outcome
 

@@ -95,7 +95,7 @@ def test_a_dead_server_warns_once_and_require_model_exits_1(
         def __init__(self, **settings: Any) -> None:
             super().__init__(retry=RetryPolicy(sleep=no_sleep), **settings)
 
-    monkeypatch.setattr("negotiator.cli.demo.OpenAICompatibleClient", NoWaitClient)
+    monkeypatch.setattr("negotiator.cli.models.OpenAICompatibleClient", NoWaitClient)
     with respx.mock(base_url=BASE_URL, using="httpcore2") as router:
         route = router.post("/chat/completions").mock(side_effect=httpx.ConnectError("refused"))
         args = ["demo", "--runs-dir", str(tmp_path), "--base-url", BASE_URL, "--model", "m"]
