@@ -21,7 +21,7 @@ from typing import Any
 
 from rich.markup import escape
 
-from negotiator.transcript.counts import AnswerCounts, answers_line
+from negotiator.transcript.counts import NO_MODEL_REASON, answers_line
 from negotiator.transcript.format import (
     FALLBACK,
     MODEL_KINDS,
@@ -240,7 +240,7 @@ EVENT_STORY: Mapping[str, Callable[[_Narrator, Mapping[str, Any], str], list[str
 """Event kind -> the formatter that tells it."""
 
 
-@dataclass
+@dataclass(eq=False)
 class _ModelCall:
     step: str
     role: str
@@ -250,20 +250,20 @@ class _ModelCall:
 
 
 def _model_calls(events: Iterable[TranscriptEvent]) -> list[_ModelCall]:
-    """Fold each call's request, response and fallback events (joined by request key)."""
+    """Fold each call's request, response and fallback events (joined by step and request key).
+
+    Two identical requests of one step are two calls: a request opens a new call, and the
+    response and fallback that follow it belong to the most recent call with that key.
+    """
     calls: list[_ModelCall] = []
-    open_calls: dict[tuple[str, str], _ModelCall] = {}
+    latest: dict[tuple[str, str], _ModelCall] = {}
     for e in events:
         key = (e.step, str(e.payload.get("key")))
-        if e.kind == MODEL_REQUEST:
+        call = latest.get(key)
+        if e.kind == MODEL_REQUEST or call is None:
             call = _ModelCall(e.step, e.role, str(e.payload.get("output", "")))
-            open_calls[key] = call
+            latest[key] = call
             calls.append(call)
-            continue
-        call = open_calls.get(key) or _ModelCall(e.step, e.role)
-        if call not in calls:
-            calls.append(call)
-            open_calls[key] = call
         if e.kind == MODEL_RESPONSE:
             call.response = e.payload
         elif e.kind == FALLBACK:
@@ -281,7 +281,7 @@ def _model_line(call: _ModelCall) -> str:
     if call.fallback is not None:
         verdict = (
             "numeric policy (no model asked)"
-            if call.fallback == "deterministic client"
+            if call.fallback == NO_MODEL_REASON
             else f"[red]fell back[/red] after {attempts} attempt(s): {E(clip(call.fallback))}"
         )
         return f"  [dim]model[/dim] for {who} ({E(call.step)}, {what}): {verdict}"
@@ -315,8 +315,7 @@ def story_lines(transcript: Transcript) -> list[str]:
         for e in flow:
             if _phase(e.step) == phase:
                 narrator.tell(e)
-    counts = AnswerCounts(s.steps, s.model_calls, s.fallbacks, s.numeric)
     lines.append(
-        f"{answers_line(counts)}; tokens {s.prompt_tokens} in / {s.completion_tokens} out."
+        f"{answers_line(s.counts)}; tokens {s.prompt_tokens} in / {s.completion_tokens} out."
     )
     return lines
