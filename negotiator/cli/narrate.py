@@ -5,8 +5,9 @@ appear). Under each phase come the model calls made for it — each attributed t
 model spoke for and saying whether the model answered or the step fell back, and why — then the
 phase's events, told in words by the table :data:`EVENT_STORY` (one formatter per event kind; a
 kind it does not know is shown as its fields, ``name=value``, never as raw JSON). A delegation's
-sub-runs are told as nested stories. The closing line counts the steps as every summary does
-(:func:`~negotiator.transcript.counts.answers_line`).
+sub-runs are told as nested stories, their own model calls inside them (a sub-run's calls are
+recorded with a scoped role, :mod:`negotiator.llm.scoped`). The closing line counts the steps as
+every summary does (:func:`~negotiator.transcript.counts.answers_line`).
 
 The helpers :func:`clause_status_text` and :func:`subrun_lines` are shared with the live demo so
 both tell the same story. Every formatter returns rich markup with the data escaped.
@@ -21,6 +22,7 @@ from typing import Any
 
 from rich.markup import escape
 
+from negotiator.llm.scoped import split_scope
 from negotiator.transcript.counts import NO_MODEL_REASON, answers_line
 from negotiator.transcript.format import (
     FALLBACK,
@@ -102,10 +104,12 @@ def subrun_lines(sub: Mapping[str, Any], indent: str = "  ") -> list[str]:
 
 @dataclass
 class _Narrator:
-    """Story state across events (the last report, told with the verdict that judged it)."""
+    """Story state across events: the last report (told with the verdict that judged it) and
+    the model calls of each sub-delegation (told inside its nested story)."""
 
     last_report: Mapping[str, Any] | None = None
     lines: list[str] = field(default_factory=list)
+    nested_calls: Mapping[str, list[_ModelCall]] = field(default_factory=dict)
 
     def tell(self, event: TranscriptEvent) -> None:
         teller = EVENT_STORY.get(event.kind)
@@ -211,8 +215,10 @@ def _reputation(_n: _Narrator, p: Mapping[str, Any], _role: str) -> list[str]:
     return [f"Reputation of {E(str(p['agent_id']))}: {p['before']} → {p['after']} (damped)."]
 
 
-def _subrun(_n: _Narrator, p: Mapping[str, Any], _role: str) -> list[str]:
-    return subrun_lines(p)
+def _subrun(n: _Narrator, p: Mapping[str, Any], _role: str) -> list[str]:
+    calls = n.nested_calls.get(str(p.get("task_id")), [])
+    lines = subrun_lines(p)
+    return [lines[0], *(f"  {_model_line(c)}" for c in calls), *lines[1:]]
 
 
 def _outcome(_n: _Narrator, p: Mapping[str, Any], _role: str) -> list[str]:
@@ -276,7 +282,7 @@ def _model_line(call: _ModelCall) -> str:
     usage = r.get("usage") if isinstance(r.get("usage"), dict) else {}
     assert isinstance(usage, dict)
     attempts = r.get("attempts", 0)
-    who = E(call.role)
+    who = E(split_scope(call.role)[1])
     what = E(call.output.removeprefix("structured:"))
     if call.fallback is not None:
         verdict = (
@@ -306,9 +312,15 @@ def story_lines(transcript: Transcript) -> list[str]:
     ]
     flow = [e for e in transcript.events if e.kind not in MODEL_KINDS]
     phases = list(dict.fromkeys(_phase(e.step) for e in flow))
-    calls = _model_calls(e for e in transcript.events if e.kind in MODEL_KINDS)
+    every_call = _model_calls(e for e in transcript.events if e.kind in MODEL_KINDS)
+    calls = [c for c in every_call if split_scope(c.role)[0] is None]
+    nested: dict[str, list[_ModelCall]] = {}
+    for c in every_call:
+        scope = split_scope(c.role)[0]
+        if scope is not None:
+            nested.setdefault(scope, []).append(c)
     phases += [p for p in dict.fromkeys(_phase(c.step) for c in calls) if p not in phases]
-    narrator = _Narrator(lines=lines)
+    narrator = _Narrator(lines=lines, nested_calls=nested)
     for phase in phases:
         lines.append(f"[cyan]── {E(phase)}[/cyan]")
         lines += [_model_line(c) for c in calls if _phase(c.step) == phase]

@@ -61,6 +61,10 @@ def test_demo_and_replay_tell_the_same_story(
     sub = demo.index(next(x for x in demo if x.startswith("Sub-delegation task-virtual-table")))
     assert demo[sub + 1].startswith("  Award: did:web:grid-smith.dev won")
     assert "  Ledger:" in demo[sub:]
+    nested = replay.index(next(x for x in replay if x.startswith("Sub-delegation")))
+    assert "model for did:web:grid-smith.dev (bid, Bid)" in replay[nested + 1 : nested + 6][2]
+    bid_block = replay[replay.index("── bid") : replay.index("── screen")]
+    assert not any("grid-smith" in line for line in bid_block)
     demo_counts = COUNTS.search("\n".join(demo))
     replay_counts = COUNTS.findall("\n".join(replay))
     assert demo_counts is not None and replay_counts == [demo_counts.group(0)] * 2
