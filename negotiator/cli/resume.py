@@ -90,4 +90,8 @@ def run(args: argparse.Namespace) -> int:
     explicit = args.offline or args.base_url or args.model
     if explicit:
         meta["model"] = model_settings(args)
+    elif args.require_model:  # the recorded server, now with every fallback a failure
+        if not meta.get("model"):
+            raise UsageError("--require-model: this run was made without a model; give --base-url")
+        meta["model"] = dict(meta["model"]) | {"require_model": True}
     return finish(args, meta, runs_dir, previous=previous_model_events(paths))

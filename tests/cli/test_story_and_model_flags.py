@@ -135,3 +135,12 @@ def test_clashing_or_incomplete_model_options_are_errors(
     assert main(["demo", "--runs-dir", str(tmp_path), *extra]) == 2
     assert message in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+def test_resume_require_model_of_an_offline_run_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--json", "--runs-dir", str(tmp_path), "--run-id", "r1"]) == 0
+    capsys.readouterr()
+    assert main(["resume", "r1", "--runs-dir", str(tmp_path), "--require-model"]) == 2
+    assert "this run was made without a model" in capsys.readouterr().err
