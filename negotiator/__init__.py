@@ -59,12 +59,14 @@ if _typing.TYPE_CHECKING:
         WeightedPreferences,
         demo_setup,
     )
+    from negotiator.delegation.clock import Clock, FixedClock, SystemClock
     from negotiator.delegation.negotiation import (
         ContractTerms,
         NegotiationOutcome,
         NegotiationSettings,
         negotiate_terms,
     )
+    from negotiator.delegation.settlement import fund
     from negotiator.errors import (
         FieldError,
         IllegalTransitionError,
@@ -91,6 +93,8 @@ if _typing.TYPE_CHECKING:
         adelegate,
         delegate,
     )
+    from negotiator.graphs.delegation import build_delegation_graph, initial_state
+    from negotiator.graphs.embed import namespaced_node
     from negotiator.llm import (
         ChatMessage,
         DeterministicClient,
@@ -110,6 +114,7 @@ if _typing.TYPE_CHECKING:
     from negotiator.llm.openai_client import (
         OpenAICompatibleClient,
     )
+    from negotiator.llm.strict import RequireModel
     from negotiator.markets import (
         AuctionEvent,
         ExperimentConfig,
@@ -234,6 +239,12 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "WeightedPreferences",
         "demo_setup",
     ),
+    "negotiator.delegation.clock": (
+        "Clock",
+        "FixedClock",
+        "SystemClock",
+    ),
+    "negotiator.delegation.settlement": ("fund",),
     "negotiator.delegation.negotiation": (
         "ContractTerms",
         "NegotiationOutcome",
@@ -266,6 +277,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "adelegate",
         "delegate",
     ),
+    "negotiator.graphs.delegation": (
+        "build_delegation_graph",
+        "initial_state",
+    ),
+    "negotiator.graphs.embed": ("namespaced_node",),
     "negotiator.llm": (
         "ChatMessage",
         "DeterministicClient",
@@ -283,6 +299,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "strict_wire_schema",
     ),
     "negotiator.llm.openai_client": ("OpenAICompatibleClient",),
+    "negotiator.llm.strict": ("RequireModel",),
     "negotiator.markets": (
         "AuctionEvent",
         "ExperimentConfig",
@@ -376,6 +393,7 @@ __all__ = [
     "CancelPolicy",
     "CancellationCompensation",
     "ChatMessage",
+    "Clock",
     "Comparator",
     "Contract",
     "ContractPolicy",
@@ -391,6 +409,7 @@ __all__ = [
     "Faq",
     "FaqEntry",
     "FieldError",
+    "FixedClock",
     "FlowRun",
     "GAConfig",
     "GeneratorConfig",
@@ -437,6 +456,7 @@ __all__ = [
     "ReplayClient",
     "ReplayMismatchError",
     "ReputationStore",
+    "RequireModel",
     "ResultSource",
     "RetryPolicy",
     "RetryableModelOutput",
@@ -454,6 +474,7 @@ __all__ = [
     "SubDelegatingExecutor",
     "SubTask",
     "SyncClient",
+    "SystemClock",
     "TaskSpec",
     "Terms",
     "TextCall",
@@ -471,6 +492,7 @@ __all__ = [
     "arun_flow",
     "bilateral",
     "broker",
+    "build_delegation_graph",
     "canonical_json",
     "check_bid",
     "check_transcript",
@@ -479,12 +501,15 @@ __all__ = [
     "demo_setup",
     "exact_best",
     "explain_mediation",
+    "fund",
     "generate_population",
     "generated_scenario",
+    "initial_state",
     "load_schedule",
     "make_trader",
     "market_metrics",
     "mediate",
+    "namespaced_node",
     "negotiate_pairings",
     "negotiate_terms",
     "pareto_mask",

@@ -14,7 +14,8 @@ model answers a :class:`BidChoice` — the option's number, bounded by the JSON 
 rationale — so even a 135M model's answer is a valid bid (a deterministic core with the model
 narrating raised an LLM buyer's deal rate from 26.67 % to 88.88 % in OG-Narrator, arXiv
 2402.15813). An invalid answer is re-asked once with the problems, then falls back to option 1
-(the cost model's bid). When no option is feasible the model is not asked at all.
+(the cost model's bid). When no option is feasible (a bidder over budget at every price it may
+ask) the cost model's own bid is the only option, and screening rejects it as it always did.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from negotiator.delegation.bidders import (
     deterministic_bid,
     price_floor,
 )
-from negotiator.delegation.calls import NO_OPTION
 from negotiator.delegation.clarify import resolved_topics
 from negotiator.llm.prompts import render_prompt
 from negotiator.llm.protocol import (
@@ -162,7 +162,7 @@ async def submit_bid(
     resolved = resolved_topics(faq)
     base = deterministic_bid(profile, task, answers, resolved, now)
     check = bid_self_check(profile, task, closes_at or now, funds)
-    options = bid_options(base, price_floor(profile), check)
+    options = bid_options(base, price_floor(profile), check) or [base]
     messages = render_prompt(
         "bid",
         {
@@ -173,7 +173,7 @@ async def submit_bid(
             "options": _options_text(options),
         },
     )
-    result = await _choose_bid(client, messages, base, options)
+    result = await _choose_bid(client, messages, base, options, profile.bidder_id)
     sealed = SealedBid(
         sender_id=profile.bidder_id,
         received_at=now + timedelta(seconds=latency_seconds),
@@ -183,11 +183,10 @@ async def submit_bid(
 
 
 async def _choose_bid(
-    client: ModelClient, messages: list[ChatMessage], base: Bid, options: list[Bid]
+    client: ModelClient, messages: list[ChatMessage], base: Bid, options: list[Bid], agent: str
 ) -> ModelResult[Bid]:
-    """Ask the model to choose among ``options``; the chosen bid carries its rationale."""
-    if not options:
-        return ModelResult(base, ResultSource.FALLBACK, fallback_reason=NO_OPTION)
+    """Ask the model to choose among ``options`` (at least one); the chosen bid carries its
+    rationale."""
 
     def check(choice: BidChoice) -> list[str]:
         if choice.option > len(options):
@@ -200,6 +199,7 @@ async def _choose_bid(
         output_type=BidChoice,
         fallback=lambda: BidChoice(option=1, rationale=base.rationale[:300]),
         check=check,
+        agent=agent,
     )
     result = await client.structured(call)
     choice = result.value if not check(result.value) else BidChoice(option=1, rationale="")

@@ -271,13 +271,16 @@ def test_every_option_passes_the_self_check(task: TaskSpec) -> None:
     assert min(b.price.amount for b in options) >= FAST.cost
 
 
-def test_without_a_feasible_option_no_model_is_asked(task: TaskSpec) -> None:
-    with respx.mock(base_url=BASE_URL, using="httpcore2", assert_all_called=False) as router:
-        route = router.post("/chat/completions").mock(return_value=_completion(_choice(1)))
-        sealed, result = _submit(PREMIUM, task, "5.00")  # over budget at any of its prices
-    assert route.call_count == 0 and result.source is ResultSource.FALLBACK
-    assert (result.fallback_reason or "").startswith("no feasible option")
-    assert Decimal(sealed.payload["price"]["amount"]) > task.budget.amount
+def test_without_a_feasible_option_the_cost_models_bid_is_the_only_one(
+    task: TaskSpec, server: tuple[list[str], list[dict[str, Any]]]
+) -> None:
+    answers, bodies = server
+    answers.append(_choice(3))  # there is no third option: re-asked, then option 1
+    sealed, result = _submit(PREMIUM, task, "5.00")  # over budget at any of its prices
+    prompt = bodies[0]["messages"][-1]["content"]
+    assert "1. price" in prompt and "2. price" not in prompt
+    assert result.source is ResultSource.FALLBACK
+    assert Decimal(sealed.payload["price"]["amount"]) > task.budget.amount  # screening rejects it
 
 
 def test_money_amounts_in_feedback_are_exact() -> None:

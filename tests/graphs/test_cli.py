@@ -148,8 +148,8 @@ def test_demo_with_a_model_server(
             "--scenario",
             "breach",
         )
-    assert route.call_count == 13  # premium-labs has no feasible bid: no model asked for it
-    assert (out["model_calls"], out["fallbacks"], out["outcome"]) == (13, 0, "breached")
+    assert route.call_count == 14
+    assert (out["model_calls"], out["fallbacks"], out["outcome"]) == (14, 0, "breached")
     assert out["winner"]["price"] == "6.89"
     transcript = Path(out["transcript"]).read_text(encoding="utf-8")
     assert "DO-NOT-LEAK" not in transcript

@@ -58,10 +58,10 @@ def test_mocked_model_every_payment(
     # one question round with a question, one FAQ entry, then a round where nobody asks
     assert out["clarifications"] == 1
     # 4 + 4 question calls, 1 answer, 4 bids, 1 contract wording; premium-labs is over budget
-    # at every price, so it had no option to choose and no model was asked for its bid
-    assert (out["seam_calls"], out["model_calls"], out["fallbacks"]) == (14, 13, 0)
+    # at every price: its one option is its cost model's bid, which screening rejects
+    assert (out["seam_calls"], out["model_calls"], out["fallbacks"]) == (14, 14, 0)
     # 100 prompt / 20 completion tokens per completion
-    assert (out["prompt_tokens"], out["completion_tokens"]) == (1300, 260)
+    assert (out["prompt_tokens"], out["completion_tokens"]) == (1400, 280)
     assert [(p["from"], p["to"], p["amount"], p["reason"]) for p in out["payments"]] == [
         *OPENING,
         *SETTLEMENTS[scenario],

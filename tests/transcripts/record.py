@@ -20,8 +20,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def _graph_helpers() -> ModuleType:
-    # imported as a module of the ``tests`` namespace package, so that its relative import of
-    # the shared model-response builders (``tests/llm/conftest.py``) resolves
+    # imported as tests.graphs.conftest (a namespace package) so its relative imports resolve
     sys.path.insert(0, str(HERE.parents[1]))
     return importlib.import_module("tests.graphs.conftest")
 

@@ -125,6 +125,7 @@ async def choose_offer(
         output_type=OfferReply,
         fallback=fallback,
         check=check,
+        agent=agent_id,
     )
     result = await _with_timeout(client, call, timeout, fallback)
     reply = result.value
