@@ -26,7 +26,7 @@ pairs (``bench/default_agent.py``) at 10, 20 and 100 rounds.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
@@ -46,7 +46,7 @@ class AgentSpec:
     """How a named agent negotiates (see :class:`OutcomeNegotiator` for each parameter)."""
 
     concession: Concession
-    accept: AcceptanceCondition = AcceptNext()
+    accept: AcceptanceCondition = field(default_factory=AcceptNext)
     window: float = 0.01
     slack: float = 0.01
     model_after: int = 3
@@ -91,7 +91,7 @@ def agent(name: str) -> AgentSpec:
     return lookup(AGENTS, name, "strategy")
 
 
-def build_agent(
+def build_agent(  # noqa: PLR0917 - documented positional order
     spec: AgentSpec,
     utilities: NDArray[np.float64],
     layout: SpaceLayout,

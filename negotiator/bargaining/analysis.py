@@ -7,8 +7,9 @@ and a reservation vector, with numpy over whole arrays. Definitions used through
 * **Pareto frontier** — outcomes whose utility point no other outcome dominates (≥ for all parties,
   > for one); equal points do not dominate each other, so duplicates are all kept;
 * **Nash point** — the zone outcome maximising ``Π (U[i] − reservation[i])``;
-* **Kalai–Smorodinsky point** — the zone outcome maximising ``min_i (U[i] − r_i)/(best_i − r_i)``
-  with ``best_i`` the party's best utility in the zone (the discrete KS solution);
+* **Kalai–Smorodinsky point** — the Pareto-optimal zone outcome maximising
+  ``min_i (U[i] − r_i)/(best_i − r_i)`` with ``best_i`` the party's best utility in the zone
+  (a term is 0 when ``best_i = r_i``; the discrete KS solution);
 * **max welfare** — the outcome maximising ``Σ_i U[i]``.
 
 **Exactness.** An integer matrix (e.g. points, see :class:`~negotiator.bargaining.PointsUtility`)
@@ -19,7 +20,8 @@ that gap are merged into one rank, so equality stays transitive. Differences tha
 rounding noise (normalising points to [0, 1] leaves last-bit differences between equal scores).
 
 **Tie rules.** Nash, Kalai–Smorodinsky and max welfare break ties by the larger utility sum, then
-by the lowest outcome index. All three are always Pareto-optimal.
+by the lowest outcome index. All three are Pareto-optimal (for Nash and max welfare this follows
+from the tie rule: an outcome dominating a maximiser is a maximiser with a larger sum).
 
 **Distances** are Euclidean in *normalised* utility space: each party's utilities are mapped by
 ``(u − low)/(high − low)`` with ``low``/``high`` its worst and best outcome (a party indifferent
@@ -268,9 +270,9 @@ def analyze(
     low = u.min(axis=1).astype(np.float64) / scale
     high = u.max(axis=1).astype(np.float64) / scale
     span = np.where(high > low, high - low, 1.0)
-    frontier = np.unique(((u[:, pareto].T / scale - low) / span), axis=0)
+    frontier = np.unique(((u[:, pareto].T.astype(np.float64) / scale - low) / span), axis=0)
     welfare = u.sum(axis=0)
-    zone = (u >= r[:, None]).all(axis=0)
+    zone: NDArray[np.bool_] = np.asarray((u >= r[:, None]).all(axis=0))
     front_zone = pareto[zone[pareto]]
     nash = kalai = None
     if front_zone.size:
@@ -297,7 +299,7 @@ def analyze(
 def _product(gains: NDArray[np.generic]) -> NDArray[np.generic]:
     """Π gains per column: exact Python integers for integer gains, floats otherwise."""
     if gains.dtype.kind == "i":
-        return np.prod(gains.astype(object), axis=0)
+        return np.asarray(np.prod(gains.astype(object), axis=0), dtype=object)
     return np.asarray(gains.prod(axis=0), dtype=np.float64)
 
 
@@ -306,7 +308,10 @@ def _ks_share(gains: NDArray[np.generic]) -> NDArray[np.generic]:
     top = gains.max(axis=1)
     if gains.dtype.kind == "i":
         cols = [
-            min(Fraction(int(g), int(t)) if t > 0 else Fraction(0) for g, t in zip(col, top))
+            min(
+                Fraction(int(g), int(t)) if t > 0 else Fraction(0)
+                for g, t in zip(col, top, strict=True)
+            )
             for col in gains.T.tolist()
         ]
         return np.array(cols, dtype=object)

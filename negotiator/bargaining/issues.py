@@ -2,9 +2,10 @@
 
 Four kinds of issue: categorical (named values), integer (a closed range), continuous (a
 closed real range) and item splits (``k ≥ 0`` units of an item divided between two sides; the
-value is the number of units the *first* side receives, the second side gets the rest). Every issue is *enumerable*: a continuous issue is sampled at ``levels``
-evenly spaced points for the exact analysis and for offer search (a protocol may still trade
-arbitrary reals, e.g. seed 001's multiplicative rule). Outcomes are numbered in C order: the first
+value is the number of units the *first* side receives, the second side gets the rest). Every
+issue is *enumerable*: a continuous issue is sampled at ``levels`` evenly spaced points for the
+exact analysis and for offer search (a protocol may still trade arbitrary reals, e.g. seed 001's
+multiplicative rule). Outcomes are numbered in C order: the first
 issue varies slowest, so outcome ``i`` has value indices ``numpy.unravel_index(i, shape)``.
 """
 

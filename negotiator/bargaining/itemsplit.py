@@ -68,7 +68,9 @@ class ItemSplitPair(BaseModel):
         """The scenario: one item issue per item, points utilities for A (side 0) and B."""
         names = self.names or tuple(f"item{k}" for k in range(len(self.counts)))
         space = OutcomeSpace(
-            issues=tuple(ItemIssue(name=n, units=c) for n, c in zip(names, self.counts, strict=True))
+            issues=tuple(
+                ItemIssue(name=n, units=c) for n, c in zip(names, self.counts, strict=True)
+            )
         )
         return Scenario(
             name=name,

@@ -40,7 +40,7 @@ from negotiator.bargaining.strategies import Concession, multiplicative_step
 from negotiator.bargaining.utility import AdditiveUtility
 from negotiator.errors import InvalidInputError
 
-__all__ = ["FixedOfferParty", "OutcomeNegotiator", "Seed001Party"]
+__all__ = ["FixedOfferParty", "OutcomeNegotiator", "Seed001Party", "slot_gains"]
 
 FloatArray = NDArray[np.float64]
 _ACCEPT = (Message.ACCEPT_OFFER, None)
@@ -126,7 +126,7 @@ class OutcomeNegotiator:
         self._top = [0.0] * len(layout.shape)
         self._issue_of: list[int] = layout.issue_of.tolist()
         self._scores: FloatArray | None = None
-        self._gain, self._ordered = _gains(layout, ordinal)
+        self._gain, self._ordered = slot_gains(layout, ordinal)
         self._claimed = np.zeros(len(layout.shape))
         self._seen = 0
         self._opp_first: float | None = None
@@ -231,14 +231,20 @@ class OutcomeNegotiator:
         return int(self._order.item(hi - 1 - int(est[::-1].argmax())))
 
 
-def _gains(
+def slot_gains(
     layout: SpaceLayout, ordinal: Sequence[int] | None
 ) -> tuple[FloatArray, NDArray[np.bool_]]:
-    """Per slot, the share of its issue's range a value gives the opponent; ordered issues."""
+    """Per slot, the share of its issue's range a value gives the opponent; ordered issues.
+
+    Raises:
+        InvalidInputError: when ``ordinal`` does not have one direction per issue.
+    """
     directions = np.zeros(len(layout.shape)) if ordinal is None else np.asarray(ordinal, float)
     if directions.shape != (len(layout.shape),):
         raise InvalidInputError.single(
-            "negotiator", "$.ordinal", f"{directions.size} directions for {len(layout.shape)} issues"
+            "negotiator",
+            "$.ordinal",
+            f"{directions.size} directions for {len(layout.shape)} issues",
         )
     gain = np.zeros(layout.issue_of.size)
     for i, m in enumerate(layout.shape):

@@ -71,8 +71,9 @@ class PointsUtility(BaseModel):
     def denominator(self) -> int:
         """Smallest integer that makes every points value and the reservation whole."""
         values = [*self.points, self.reservation]
-        return lcm(*(exact_fraction(x).limit_denominator(_MAX_DENOMINATOR).denominator
-                     for x in values))
+        return lcm(
+            *(exact_fraction(x).limit_denominator(_MAX_DENOMINATOR).denominator for x in values)
+        )
 
     def check(self, space: OutcomeSpace) -> None:
         """Check that the space holds only item issues, one points value each.
