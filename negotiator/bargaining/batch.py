@@ -45,8 +45,8 @@ class _Side:
     u: FloatArray
     order: IntArray
     sorted: FloatArray
-    slots: IntArray
-    index: IntArray
+    slots_sorted: NDArray[np.int32]
+    index: NDArray[np.int32]
     reservation: FloatArray
     best: FloatArray
     discount: FloatArray
@@ -114,11 +114,22 @@ class BatchSide:
     ordinal: tuple[int, ...]
 
     @cached_property
-    def sorted_view(self) -> tuple[IntArray, FloatArray, IntArray]:
+    def sorted_view(self) -> tuple[IntArray, FloatArray, NDArray[np.int32]]:
         """``(order, sorted utilities, search index)``: built once, shared by every pairing."""
         order = _stable_order(self.utilities)
         sorted_u = np.take_along_axis(self.utilities, order, axis=1)
         return order, sorted_u, _index(sorted_u)
+
+    def slots_sorted(self, layout: SpaceLayout) -> NDArray[np.int32]:
+        """Flat model slots of every outcome in sorted order, ``(negotiations·outcomes, issues)``.
+
+        Built once (like :attr:`sorted_view`) and shared by every pairing.
+        """
+        cached = self.__dict__.get("_slots_sorted")
+        if cached is None:
+            cached = layout.slots.astype(np.int32).take(self.sorted_view[0].ravel(), axis=0)
+            self.__dict__["_slots_sorted"] = cached
+        return cached
 
     @classmethod
     def of(cls, group: Sequence[Scenario], party: int) -> BatchSide:
@@ -135,6 +146,7 @@ def _side(spec: AgentSpec, data: BatchSide, layout: SpaceLayout) -> _Side:
     """Sort one side's utilities and set up its model state."""
     u = data.utilities
     order, sorted_u, index = data.sorted_view
+    slots_sorted = data.slots_sorted(layout)
     template = build_agent(spec, u[0], layout, 0.0, None, None, data.ordinal)
     gain, ordered = slot_gains(layout, data.ordinal if spec.model_ordinal else None)
     b, slots, issues = u.shape[0], layout.issue_of.size, len(layout.shape)
@@ -143,7 +155,7 @@ def _side(spec: AgentSpec, data: BatchSide, layout: SpaceLayout) -> _Side:
         u=u,
         order=order,
         sorted=sorted_u,
-        slots=layout.slots,
+        slots_sorted=slots_sorted,
         index=index,
         reservation=data.reservation,
         best=sorted_u[:, -1].copy(),
@@ -170,17 +182,17 @@ def _stable_order(u: FloatArray) -> IntArray:
     return order
 
 
-_GRID = 1024  # buckets of the search index over [0, 1]
+_GRID = 4096  # buckets of the search index over [0, 1]
 
 
-def _index(sorted_u: FloatArray) -> IntArray:
+def _index(sorted_u: FloatArray) -> NDArray[np.int32]:
     """Per row, how many values fall below each grid bucket ``k / _GRID`` (approximately)."""
     b = sorted_u.shape[0]
     k = np.clip(np.floor(sorted_u * _GRID).astype(np.intp), 0, _GRID) + 1
     counts = np.bincount(
         (k + np.arange(b)[:, None] * (_GRID + 2)).ravel(), minlength=b * (_GRID + 2)
     )
-    return np.cumsum(counts.reshape(b, _GRID + 2), axis=1)
+    return np.cumsum(counts.reshape(b, _GRID + 2), axis=1, dtype=np.int32)
 
 
 def _search(side: _Side, rows: IntArray, x: FloatArray, right: bool) -> IntArray:
@@ -189,7 +201,7 @@ def _search(side: _Side, rows: IntArray, x: FloatArray, right: bool) -> IntArray
     values = side.sorted.ravel()
     base = rows * n
     k = np.clip(np.floor(x * _GRID), 0, _GRID).astype(np.intp)
-    pos = side.index.ravel().take(rows * (_GRID + 2) + k)
+    pos = side.index.ravel().take(rows * (_GRID + 2) + k).astype(np.intp)
     while True:
         prev = values.take(base + np.maximum(pos - 1, 0))
         here = values.take(base + np.minimum(pos, n - 1))
@@ -203,14 +215,16 @@ def _search(side: _Side, rows: IntArray, x: FloatArray, right: bool) -> IntArray
         pos = pos + move
 
 
-def _observe(side: _Side, rows: IntArray, offers: IntArray, slots_of: IntArray) -> None:
-    offered = side.u[rows, offers]
+def _observe(
+    side: _Side, rows: IntArray, offers: IntArray, offered: FloatArray, slots_of: IntArray
+) -> None:
     first = side.seen[rows] == 0
     side.opp_first[rows] = np.where(first, offered, side.opp_first[rows])
     side.opp_best[rows] = np.where(first, offered, np.maximum(side.opp_best[rows], offered))
-    slots = slots_of[offers]  # (k, issues)
-    counts = side.counts[rows[:, None], slots] + 1.0
-    side.counts[rows[:, None], slots] = counts
+    slots = slots_of.take(offers, axis=0)  # (k, issues)
+    flat = rows[:, None] * side.counts.shape[1] + slots
+    counts = side.counts.ravel().take(flat) + 1.0
+    side.counts.ravel().put(flat, counts)
     side.top[rows] = np.maximum(side.top[rows], counts)
     if side.ordered.any():
         side.claimed[rows] += side.gain[slots]
@@ -218,7 +232,9 @@ def _observe(side: _Side, rows: IntArray, offers: IntArray, slots_of: IntArray) 
 
 
 def _scores(side: _Side, rows: IntArray, issue_of: IntArray) -> FloatArray:
-    scores = side.counts[rows] * side.top[rows][:, issue_of]
+    scores: FloatArray = side.counts.take(rows, axis=0) * side.top.take(rows, axis=0)[:, issue_of]
+    if not side.ordered.any():
+        return scores
     linear = side.claimed[rows][:, issue_of] * side.gain * side.seen[rows][:, None]
     return np.where(side.ordered[issue_of], linear, scores)
 
@@ -244,18 +260,24 @@ def _pick(
     sub, wlo, wwidth = rows[wide], lo[wide], width[wide]
     scores = _scores(side, sub, issue_of)
     top = np.maximum.reduceat(scores, starts, axis=1).sum(axis=1) if side.own_weight else None
-    bucket = np.frexp(wwidth - 1)[1] // 2  # widths grouped by powers of 4: gathers stay small
-    chosen = np.empty(sub.size, dtype=np.intp)
-    for k in np.unique(bucket).tolist():
-        m = np.flatnonzero(bucket == k)
-        chosen[m] = _band_best(
-            side,
-            sub[m],
-            lo=wlo[m],
-            width=wwidth[m],
-            scores=scores[m],
-            top=None if top is None else top[m],
-        )
+    # one gather over the widest band (numpy calls cost more than padding) unless the padding
+    # would be large; then bands are grouped by width in powers of 4
+    padded = sub.size * int(wwidth.max())
+    if padded <= 65_536 or padded <= 4 * int(wwidth.sum()):
+        chosen = _band_best(side, sub, lo=wlo, width=wwidth, scores=scores, top=top)
+    else:
+        bucket = np.frexp(wwidth - 1)[1] // 2
+        chosen = np.empty(sub.size, dtype=np.intp)
+        for k in np.unique(bucket).tolist():
+            m = np.flatnonzero(bucket == k)
+            chosen[m] = _band_best(
+                side,
+                sub[m],
+                lo=wlo[m],
+                width=wwidth[m],
+                scores=scores[m],
+                top=None if top is None else top[m],
+            )
     pick[wide] = side.order[sub, wlo + chosen]
     return pick
 
@@ -273,7 +295,7 @@ def _band_best(
     n = side.sorted.shape[1]
     span = np.arange(int(width.max()))
     flat = rows[:, None] * n + np.minimum(lo[:, None] + span, n - 1)
-    slots = side.slots.take(side.order.ravel().take(flat), axis=0)  # (k, w, issues)
+    slots = side.slots_sorted.take(flat, axis=0)  # (k, w, issues)
     base = (np.arange(rows.size) * scores.shape[1])[:, None, None]
     picked = scores.ravel().take(base + slots)
     est = picked[..., 0]
@@ -336,19 +358,21 @@ def _run(layout: SpaceLayout, sides: tuple[_Side, _Side], rounds: int) -> list[O
         step = 0.0 if last_t[p] is None else t - last_t[p]  # type: ignore[operator]
         last_t[p] = t
         offers = pending[rows]
+        base = rows * side.u.shape[1]
+        values = side.u.ravel()
         if n > 0:
-            _observe(side, rows, offers, slots_of)
+            offered = values.take(base + offers)
+            _observe(side, rows, offers, offered, slots_of)
         broke = side.best[rows] < side.reservation[rows]
         target = _TARGETS[type(side.spec.concession)](side, t, rows)
         mine = _pick(side, rows, target, starts, issue_of)
         accept = np.zeros(rows.size, dtype=bool)
         if n > 0:
-            offered = side.u[rows, offers]
             ok = offered >= side.reservation[rows]
             last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)
             ac = side.spec.accept
             assert isinstance(ac, AcceptNext)
-            nxt = side.u[rows, mine] * side.discount[rows] ** step
+            nxt = values.take(base + mine) * side.discount[rows] ** step
             accept = ok & ((side.spec.accept_last and last) | (offered >= ac.alpha * nxt + ac.beta))
         accept &= ~broke
         done = broke | accept
