@@ -9,11 +9,12 @@ The generated domain is the one of the NegMAS benchmark (see ``bench/vs_negmas.p
 categorical issues named ``i0, i1, …`` with ``values`` values ``v0 … v9``; for negotiation ``i``
 a ``numpy.random.default_rng(seed + i)`` draws, for each of the two parties in turn, the issue
 weights from Dirichlet(1, …, 1) and then, per issue, ``values`` uniform numbers rescaled to span
-exactly [0, 1]; the reservation value is 0.
+exactly [0, 1] (a one-value issue is worth 1); the reservation value is 0.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 from math import lcm
 
@@ -27,6 +28,7 @@ from negotiator.bargaining.analysis import ScenarioAnalysis, analyze
 from negotiator.bargaining.issues import CategoricalIssue, ItemIssue, OutcomeSpace
 from negotiator.bargaining.negotiators import OutcomeNegotiator
 from negotiator.bargaining.points import PointsUtility
+from negotiator.bargaining.protocols import Negotiation, NegotiationResult
 from negotiator.bargaining.utility import AdditiveUtility, TableValue
 
 __all__ = ["PartyTables", "Scenario", "bilateral", "generated_scenario", "random_tables"]
@@ -92,6 +94,30 @@ class Scenario(BaseModel):
         """Each party's reservation on the normalised scale."""
         return self.analysis.normalize(self.analysis.reservation)
 
+    def scored(self, result: NegotiationResult[int]) -> NegotiationResult[int]:
+        """The result with its :class:`OutcomeScores` (raw and normalised utilities, Pareto
+        status, distances) filled in."""
+        return replace(result, scores=self.analysis.score(result.agreement))
+
+    def negotiate(
+        self,
+        first: str = DEFAULT_AGENT,
+        second: str = DEFAULT_AGENT,
+        rounds: int = 20,
+        protocol: str = "alternating",
+    ) -> NegotiationResult[int]:
+        """Run one negotiation between two named agents (party 0 opens) and score it.
+
+        Raises:
+            UnknownKeyError: for an unknown agent or protocol.
+
+        Example:
+            >>> r = generated_scenario(seed=1).negotiate(rounds=10)
+            >>> r.status.value, r.scores is not None and r.scores.pareto
+            ('agreed', True)
+        """
+        return self.scored(Negotiation(protocol, bilateral(self, first, second), rounds).run())
+
     def ordinal(self, party: int) -> tuple[int, ...]:
         """Per issue, the direction in which the *other* party of a pair gains (0: unordered).
 
@@ -122,7 +148,8 @@ def random_tables(
         tables = []
         for _ in range(issues):
             v = rng.random(values)
-            tables.append((v - v.min()) / (v.max() - v.min()))
+            span = v.max() - v.min()
+            tables.append((v - v.min()) / span if span > 0 else np.ones(values))
         out.append((weights, tables))
     return out
 

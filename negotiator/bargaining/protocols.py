@@ -32,6 +32,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Generic, NamedTuple, Protocol, TypeVar
 
+from negotiator.bargaining.analysis import OutcomeScores
 from negotiator.errors import InvalidInputError, ProtocolViolationError, lookup
 
 __all__ = [
@@ -143,6 +144,9 @@ class NegotiationResult(Generic[OfferT]):
         agreement: the agreed offer (None unless agreed).
         rounds: rounds begun (a round is one message per party).
         messages: messages exchanged.
+        scores: both sides' raw and normalised utilities of the outcome, its Pareto status and
+            distances — filled in by :meth:`~negotiator.bargaining.Scenario.scored` (None
+            when the negotiation ran outside a scenario).
     """
 
     protocol: str
@@ -151,6 +155,7 @@ class NegotiationResult(Generic[OfferT]):
     rounds: int
     messages: int
     raw_trace: tuple[tuple[int, int, Message, OfferT | None], ...] = field(repr=False)
+    scores: OutcomeScores | None = None
 
     @property
     def trace(self) -> tuple[TraceEntry[OfferT], ...]:

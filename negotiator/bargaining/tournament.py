@@ -14,6 +14,7 @@ protocols run one negotiation at a time.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -79,8 +80,11 @@ class PairingReport:
     per_second: float
 
     def as_dict(self) -> dict[str, Any]:
-        """The report as a JSON-ready dict."""
-        return asdict(self)
+        """The report as a JSON-ready dict (an undefined figure, NaN, becomes None)."""
+        return {
+            k: None if isinstance(v, float) and math.isnan(v) else v
+            for k, v in asdict(self).items()
+        }
 
 
 Outcome = tuple[int | None, int]
