@@ -365,6 +365,9 @@ def _run(layout: SpaceLayout, sides: tuple[_Side, _Side], rounds: int) -> list[O
             _observe(side, rows, offers, offered, slots_of)
         broke = side.best[rows] < side.reservation[rows]
         target = _TARGETS[type(side.spec.concession)](side, t, rows)
+        d = side.discount[rows]
+        r = side.reservation[rows]
+        target = np.where(d < 1.0, r + (target - r) * d**t, target)
         mine = _pick(side, rows, target, starts, issue_of)
         accept = np.zeros(rows.size, dtype=bool)
         if n > 0:

@@ -59,9 +59,11 @@ class OutcomeNegotiator:
         window: how far above the target the band reaches (own utility).
         slack: how far below the target the band reaches once the model is in use.
         model_after: opponent offers seen before ``slack`` applies.
-        discount: own time discount per unit of relative time (None: none). Acceptance compares
-            the offer now with the own next offer discounted by the time until it could be
-            accepted (``next · discount^step``, ``step`` the time between own turns).
+        discount: own time discount per unit of relative time (None: none). The target's
+            margin above the reservation is scaled by ``discount^t`` (concede as the pie
+            shrinks), and acceptance compares the offer now with the own next offer discounted
+            by the time until it could be accepted (``next · discount^step``, ``step`` the time
+            between own turns).
         accept_last: accept any offer worth the reservation at the own last turn (when no
             later turn remains before the deadline) rather than let the negotiation time out.
         ordinal: per issue, 0 for the frequency model, or the direction in which the opponent
@@ -171,6 +173,8 @@ class OutcomeNegotiator:
         target = self.concession.target(
             t, self._opp_first, self._opp_best, self.best, self.reservation
         )
+        if self.discount < 1.0:  # the pie shrinks: aspiration above the reservation shrinks too
+            target = self.reservation + (target - self.reservation) * self.discount**t
         mine = self._pick(target)
         if offered is not None and offered >= self.reservation:
             last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)

@@ -116,10 +116,13 @@ def test_bad_shapes() -> None:
         analyze(np.array([[np.nan], [1.0]]), [0.0, 0.0])
 
 
-def brute_force(u: list[list[int]], r: list[int]) -> tuple[list[bool], int | None, int | None, int]:
+Exact = tuple[list[bool], int | None, int | None, int]
+
+
+def brute_force(u: list[list[Fraction]], r: list[Fraction]) -> Exact:
     """Definitions and tie rules of the module docstring, in exact Python arithmetic."""
     n = len(u[0])
-    col = [[Fraction(u[p][i]) for p in range(2)] for i in range(n)]
+    col = [[u[p][i] for p in range(2)] for i in range(n)]
     mask = [
         not any(
             all(col[j][p] >= col[i][p] for p in range(2))
@@ -168,13 +171,21 @@ def test_matches_exact_brute_force_on_random_item_splits(
     a = s.analysis
     u = a.utilities.tolist()
     r = [int(x) for x in a.reservation]
-    mask, nash, kalai, mw = brute_force(u, r)
+    mask, nash, kalai, mw = brute_force(
+        [[Fraction(x) for x in row] for row in u], [Fraction(x) for x in r]
+    )
     assert a.mask.tolist() == mask
     assert (a.nash, a.kalai, a.max_welfare) == (nash, kalai, mw)
     assert a.zone_empty == (nash is None)
-    # the same scenario as floats: normalised (ties survive rounding) and in tenths of points
+    # normalised to [0, 1] as floats (last-bit noise): the same as exact normalised fractions
+    lo, hi = [min(row) for row in u], [max(row) for row in u]
+    norm = [[Fraction(x - lo[p], (hi[p] - lo[p]) or 1) for x in u[p]] for p in range(2)]
+    norm_r = [Fraction(r[p] - lo[p], (hi[p] - lo[p]) or 1) for p in range(2)]
+    exact = brute_force(norm, norm_r)
     f = analyze(s.normalized_matrix, s.normalized_reservation)
-    assert f.mask.tolist() == mask and (f.nash, f.kalai) == (nash, kalai)
+    assert exact[0] == mask and f.mask.tolist() == mask
+    assert (f.nash, f.kalai, f.max_welfare) == exact[1:]
+    # in tenths of points as floats: the same as in points
     tenths = analyze(np.array(u) * 0.1, [x * 0.1 for x in r])
     assert tenths.mask.tolist() == mask
     assert (tenths.nash, tenths.kalai, tenths.max_welfare) == (nash, kalai, mw)
