@@ -159,7 +159,9 @@ def tournament(
     agents: Sequence[str],
     rounds: int = 20,
     protocol: str = "alternating",
+    *,
     max_rounds: int = MAX_ROUNDS,
+    pairings: Sequence[tuple[str, str]] | None = None,
 ) -> list[PairingReport]:
     """Every ordered pairing of ``agents`` (self-play included) over every scenario.
 
@@ -169,6 +171,7 @@ def tournament(
         rounds: the round limit of every negotiation.
         protocol: a protocol name (alternating offers runs vectorised).
         max_rounds: the guard on ``rounds`` (raise it deliberately for longer runs).
+        pairings: run only these ``(first, second)`` pairings instead of every pairing.
 
     Raises:
         InvalidInputError: for no scenario, no agent or a round limit outside ``1..max_rounds``.
@@ -180,16 +183,16 @@ def tournament(
         >>> reports[0].agreement
         1.0
     """
-    if not scenarios or not agents:
+    if not scenarios or not (agents or pairings):
         raise InvalidInputError.single("tournament", "$", "need at least one scenario and agent")
     if not 1 <= rounds <= max_rounds:
         raise InvalidInputError.single(
             "tournament", "$.rounds", f"{rounds} outside 1..{max_rounds} (raise max_rounds)"
         )
-    for name in agents:
-        agent(name)
+    pairs = list(pairings) if pairings else [(a, b) for a, b in product(agents, repeat=2)]
+    for pair in pairs:
+        agent(pair[0]), agent(pair[1])
     lookup(PROTOCOLS, protocol, "protocol")
-    pairs = [(a, b) for a, b in product(agents, repeat=2)]
     t0 = time.perf_counter()
     groups = batch_groups(scenarios) if protocol == "alternating" else None
     shared = (time.perf_counter() - t0) / len(pairs)
