@@ -162,10 +162,14 @@ def run_pairing(
 
 
 def batch_sides(draws: list[list[PartyTables]]) -> tuple[BatchSide, BatchSide]:
-    """Both sides' utility matrices stacked and sorted once (shared by every pairing)."""
+    """Both sides' utility matrices, built for the whole batch at once (the same sums as
+    ``additive_space``, in the same order) and sorted once: shared by every pairing."""
     sides = []
     for k in range(2):
-        u = np.vstack([additive_space([w * t for w, t in zip(*d[k], strict=True)]) for d in draws])
+        weights = np.array([d[k][0] for d in draws])  # (n, issues)
+        tables = np.array([d[k][1] for d in draws]) * weights[:, :, None]  # (n, issues, values)
+        u = tables[:, 0, :, None, None] + tables[:, 1, None, :, None]
+        u = (u + tables[:, 2, None, None, :]).reshape(len(draws), -1)
         side = BatchSide(u, np.zeros(len(draws)), np.ones(len(draws)), (0,) * ISSUES)
         side.sorted_view  # noqa: B018 - build the shared sorted view inside the timed region
         side.slots_sorted(LAYOUT)

@@ -47,6 +47,9 @@ class _Side:
     sorted: FloatArray
     slots_sorted: NDArray[np.int32]
     index: NDArray[np.int32]
+    padded: FloatArray
+    discounted: bool
+    starts: IntArray
     reservation: FloatArray
     best: FloatArray
     discount: FloatArray
@@ -114,11 +117,14 @@ class BatchSide:
     ordinal: tuple[int, ...]
 
     @cached_property
-    def sorted_view(self) -> tuple[IntArray, FloatArray, NDArray[np.int32]]:
-        """``(order, sorted utilities, search index)``: built once, shared by every pairing."""
+    def sorted_view(self) -> tuple[IntArray, FloatArray, NDArray[np.int32], FloatArray]:
+        """``(order, sorted utilities, search index, sorted rows between −inf and +inf)``,
+        flat: built once, shared by every pairing."""
         order = _stable_order(self.utilities)
         sorted_u = np.take_along_axis(self.utilities, order, axis=1)
-        return order, sorted_u, _index(sorted_u)
+        padded = np.empty((sorted_u.shape[0], sorted_u.shape[1] + 2))
+        padded[:, 0], padded[:, -1], padded[:, 1:-1] = -np.inf, np.inf, sorted_u
+        return order, sorted_u, _index(sorted_u), padded.ravel()
 
     def slots_sorted(self, layout: SpaceLayout) -> NDArray[np.int32]:
         """Flat model slots of every outcome in sorted order, ``(negotiations·outcomes, issues)``.
@@ -145,7 +151,7 @@ class BatchSide:
 def _side(spec: AgentSpec, data: BatchSide, layout: SpaceLayout) -> _Side:
     """Sort one side's utilities and set up its model state."""
     u = data.utilities
-    order, sorted_u, index = data.sorted_view
+    order, sorted_u, index, padded = data.sorted_view
     slots_sorted = data.slots_sorted(layout)
     template = build_agent(spec, u[0], layout, 0.0, None, None, data.ordinal)
     gain, ordered = slot_gains(layout, data.ordinal if spec.model_ordinal else None)
@@ -157,6 +163,9 @@ def _side(spec: AgentSpec, data: BatchSide, layout: SpaceLayout) -> _Side:
         sorted=sorted_u,
         slots_sorted=slots_sorted,
         index=index,
+        padded=padded,
+        discounted=bool((data.discount < 1.0).any()),
+        starts=layout.starts,
         reservation=data.reservation,
         best=sorted_u[:, -1].copy(),
         discount=data.discount,
@@ -196,23 +205,27 @@ def _index(sorted_u: FloatArray) -> NDArray[np.int32]:
 
 
 def _search(side: _Side, rows: IntArray, x: FloatArray, right: bool) -> IntArray:
-    """Row-wise exact ``searchsorted`` (left or right): a grid guess, then a short walk."""
-    n = side.sorted.shape[1]
-    values = side.sorted.ravel()
-    base = rows * n
+    """Row-wise exact ``searchsorted`` (left or right): a grid guess, then a short walk.
+
+    The walk reads each row's sorted values padded with −inf / +inf sentinels, so it needs no
+    bounds checks.
+    """
+    width = side.sorted.shape[1] + 2
+    values = side.padded
+    base = rows * width
     k = np.clip(np.floor(x * _GRID), 0, _GRID).astype(np.intp)
     pos = side.index.ravel().take(rows * (_GRID + 2) + k).astype(np.intp)
     while True:
-        prev = values.take(base + np.maximum(pos - 1, 0))
-        here = values.take(base + np.minimum(pos, n - 1))
+        at = base + pos
+        prev, here = values.take(at), values.take(at + 1)
         if right:
-            down, up = (pos > 0) & (prev > x), (pos < n) & (here <= x)
+            down, up = prev > x, here <= x
         else:
-            down, up = (pos > 0) & (prev >= x), (pos < n) & (here < x)
-        move = up.astype(np.intp) - down
+            down, up = prev >= x, here < x
+        move = np.subtract(up, down, dtype=np.intp)
         if not move.any():
             return pos
-        pos = pos + move
+        pos += move
 
 
 def _observe(
@@ -240,18 +253,18 @@ def _scores(side: _Side, rows: IntArray, issue_of: IntArray) -> FloatArray:
 
 
 def _pick(
-    side: _Side, rows: IntArray, target: FloatArray, starts: IntArray, issue_of: IntArray
+    side: _Side, rows: IntArray, target: FloatArray, reservation: FloatArray, issue_of: IntArray
 ) -> IntArray:
     spec, n = side.spec, side.sorted.shape[1]
-    slack = np.where(side.seen[rows] >= spec.model_after, spec.slack, 0.0)
-    lo = np.minimum(
-        _search(side, rows, np.maximum(target - slack, side.reservation[rows]), False), n - 1
-    )
-    pick: IntArray = side.order[rows, lo]
-    banded = side.seen[rows] > 0
+    seen = side.seen[rows]
+    floor = target - np.where(seen >= spec.model_after, spec.slack, 0.0) if spec.slack else target
+    lo = np.minimum(_search(side, rows, np.maximum(floor, reservation), False), n - 1)
+    pick: IntArray = side.order.ravel().take(rows * n + lo)
+    banded = seen > 0
     if not banded.any():
         return pick
-    cap = np.maximum(side.sorted[rows, lo], target) + side.window
+    at_lo = side.padded.take(rows * (n + 2) + lo + 1)
+    cap = np.maximum(at_lo, target) + side.window
     hi = _search(side, rows, cap, True)
     width = hi - lo
     wide = banded & (width > 1)
@@ -259,25 +272,8 @@ def _pick(
         return pick
     sub, wlo, wwidth = rows[wide], lo[wide], width[wide]
     scores = _scores(side, sub, issue_of)
-    top = np.maximum.reduceat(scores, starts, axis=1).sum(axis=1) if side.own_weight else None
-    # one gather over the widest band (numpy calls cost more than padding) unless the padding
-    # would be large; then bands are grouped by width in powers of 4
-    padded = sub.size * int(wwidth.max())
-    if padded <= 65_536 or padded <= 4 * int(wwidth.sum()):
-        chosen = _band_best(side, sub, lo=wlo, width=wwidth, scores=scores, top=top)
-    else:
-        bucket = np.frexp(wwidth - 1)[1] // 2
-        chosen = np.empty(sub.size, dtype=np.intp)
-        for k in np.unique(bucket).tolist():
-            m = np.flatnonzero(bucket == k)
-            chosen[m] = _band_best(
-                side,
-                sub[m],
-                lo=wlo[m],
-                width=wwidth[m],
-                scores=scores[m],
-                top=None if top is None else top[m],
-            )
+    top = np.maximum.reduceat(scores, side.starts, axis=1).sum(axis=1) if side.own_weight else None
+    chosen = _band_best(side, sub, lo=wlo, width=wwidth, scores=scores, top=top)
     pick[wide] = side.order[sub, wlo + chosen]
     return pick
 
@@ -291,22 +287,27 @@ def _band_best(
     scores: FloatArray,
     top: FloatArray | None,
 ) -> IntArray:
-    """Position in each band of the outcome the opponent model rates best (last of ties)."""
+    """Position in each band of the outcome the opponent model rates best (last of ties).
+
+    The bands are laid end to end (no padding): one gather of their outcomes' model slots,
+    then per-band maxima with ``reduceat``.
+    """
     n = side.sorted.shape[1]
-    span = np.arange(int(width.max()))
-    flat = rows[:, None] * n + np.minimum(lo[:, None] + span, n - 1)
-    slots = side.slots_sorted.take(flat, axis=0)  # (k, w, issues)
-    base = (np.arange(rows.size) * scores.shape[1])[:, None, None]
-    picked = scores.ravel().take(base + slots)
-    est = picked[..., 0]
-    for i in range(1, picked.shape[2]):
-        est = est + picked[..., i]
+    starts = np.zeros(rows.size, dtype=np.intp)
+    np.cumsum(width[:-1], out=starts[1:])
+    band = np.repeat(np.arange(rows.size), width)  # band of each laid-out element
+    offset = np.arange(band.size) - starts[band]  # position inside its band
+    flat = (rows * n + lo)[band] + offset
+    slots = side.slots_sorted.take(flat, axis=0)  # (total, issues)
+    picked = scores.ravel().take((band * scores.shape[1])[:, None] + slots)
+    est = picked[:, 0]
+    for i in range(1, picked.shape[1]):
+        est = est + picked[:, i]
     if top is not None:
         own = side.sorted.ravel().take(flat)
-        est = est / np.where(top != 0, top, 1.0)[:, None] + side.own_weight * own
-    est = np.where(span < width[:, None], est, -np.inf)
-    best = est.max(axis=1)
-    chosen: IntArray = np.where(est == best[:, None], span, -1).max(axis=1)
+        est = est / np.where(top != 0, top, 1.0)[band] + side.own_weight * own
+    best = np.maximum.reduceat(est, starts)
+    chosen: IntArray = np.maximum.reduceat(np.where(est == best[band], offset, -1), starts)
     return chosen
 
 
@@ -339,7 +340,7 @@ def run_arrays(
 
 
 def _run(layout: SpaceLayout, sides: tuple[_Side, _Side], rounds: int) -> list[Outcome]:
-    slots_of, starts, issue_of = layout.slots, layout.starts, layout.issue_of
+    slots_of, issue_of = layout.slots, layout.issue_of
     b = sides[0].u.shape[0]
     limit = 2 * rounds
     scale = 1.0 / (limit - 1) if limit > 1 else 0.0
@@ -363,19 +364,24 @@ def _run(layout: SpaceLayout, sides: tuple[_Side, _Side], rounds: int) -> list[O
         if n > 0:
             offered = values.take(base + offers)
             _observe(side, rows, offers, offered, slots_of)
-        broke = side.best[rows] < side.reservation[rows]
+        reservation = side.reservation[rows]
+        broke = side.best[rows] < reservation
         target = _TARGETS[type(side.spec.concession)](side, t, rows)
-        d = side.discount[rows]
-        r = side.reservation[rows]
-        target = np.where(d < 1.0, r + (target - r) * d**t, target)
-        mine = _pick(side, rows, target, starts, issue_of)
+        discount = side.discount[rows] if side.discounted else None
+        if discount is not None:
+            target = np.where(
+                discount < 1.0, reservation + (target - reservation) * discount**t, target
+            )
+        mine = _pick(side, rows, target, reservation, issue_of)
         accept = np.zeros(rows.size, dtype=bool)
         if n > 0:
-            ok = offered >= side.reservation[rows]
+            ok = offered >= reservation
             last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)
             ac = side.spec.accept
             assert isinstance(ac, AcceptNext)
-            nxt = values.take(base + mine) * side.discount[rows] ** step
+            nxt = values.take(base + mine)
+            if discount is not None:
+                nxt = nxt * discount**step
             accept = ok & ((side.spec.accept_last and last) | (offered >= ac.alpha * nxt + ac.beta))
         accept &= ~broke
         done = broke | accept
