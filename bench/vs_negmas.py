@@ -14,7 +14,9 @@ Without ``negmas`` importable the script runs negotiator's side alone and says s
 engine (:func:`negotiator.bargaining.batch.run_arrays`: every negotiation of a pairing advances
 one message per numpy step). The two sides' utility matrices are stacked and sorted once and
 shared by the four pairings (that preparation's CPU time is split evenly between them); each
-pairing's batch is run three times and the median CPU time counts. The batch must reach exactly
+pairing's batch is run three times and the median CPU time counts. Before the batch runs the heap
+is frozen (``gc.freeze()``): otherwise Python's cyclic collector rescans the objects NegMAS left
+in the process while negotiator's batch allocates its arrays. The batch must reach exactly
 the agreements of the one-at-a-time runs (checked, printed). NegMAS has no batch runner, so its
 figure for the same batch is its one-at-a-time rate measured above in the same process. The last
 line is ``min batch speedup over negmas: X``, after ``min speedup over negmas: Y``.
@@ -39,6 +41,7 @@ reservation point). Rounds: negotiator's rounds begun; NegMAS's ``state.step``.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import time
@@ -249,6 +252,8 @@ def main() -> None:
             speedups.append(ratio)
         report["pairings"]["–".join(pair)] = entry
     reference = {"–".join(pair): [r[0] for r in raw_results[pair]] for pair in PAIRINGS}
+    gc.collect()
+    gc.freeze()  # the batch timing should not rescan the heap both toolkits have built so far
     batch = run_batches(draws, reference)
     batch_speedups = []
     for key, entry in batch.items():

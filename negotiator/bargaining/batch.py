@@ -120,8 +120,7 @@ class BatchSide:
     def sorted_view(self) -> tuple[IntArray, FloatArray, NDArray[np.int32], FloatArray]:
         """``(order, sorted utilities, search index, sorted rows between −inf and +inf)``,
         flat: built once, shared by every pairing."""
-        order = _stable_order(self.utilities)
-        sorted_u = np.take_along_axis(self.utilities, order, axis=1)
+        order, sorted_u = _stable_order(self.utilities)
         padded = np.empty((sorted_u.shape[0], sorted_u.shape[1] + 2))
         padded[:, 0], padded[:, -1], padded[:, 1:-1] = -np.inf, np.inf, sorted_u
         return order, sorted_u, _index(sorted_u), padded.ravel()
@@ -182,16 +181,19 @@ def _side(spec: AgentSpec, data: BatchSide, layout: SpaceLayout) -> _Side:
     )
 
 
-def _stable_order(u: FloatArray) -> IntArray:
-    """Row-wise stable argsort: a fast sort, redone stably only in rows that hold ties."""
+def _stable_order(u: FloatArray) -> tuple[IntArray, FloatArray]:
+    """Row-wise stable argsort and the sorted rows: a fast sort, redone stably only in rows
+    that hold ties."""
     order = np.argsort(u, axis=1)
-    ties = (np.diff(np.take_along_axis(u, order, axis=1), axis=1) == 0).any(axis=1)
+    sorted_u = np.take_along_axis(u, order, axis=1)
+    ties = (sorted_u[:, 1:] == sorted_u[:, :-1]).any(axis=1)
     if ties.any():
         order[ties] = np.argsort(u[ties], axis=1, kind="stable")
-    return order
+        sorted_u[ties] = np.take_along_axis(u[ties], order[ties], axis=1)
+    return order, sorted_u
 
 
-_GRID = 4096  # buckets of the search index over [0, 1]
+_GRID = 2048  # buckets of the search index over [0, 1]
 
 
 def _index(sorted_u: FloatArray) -> NDArray[np.int32]:
@@ -231,17 +233,23 @@ def _search(side: _Side, rows: IntArray, x: FloatArray, right: bool) -> IntArray
 def _observe(
     side: _Side, rows: IntArray, offers: IntArray, offered: FloatArray, slots_of: IntArray
 ) -> None:
-    first = side.seen[rows] == 0
-    side.opp_first[rows] = np.where(first, offered, side.opp_first[rows])
-    side.opp_best[rows] = np.where(first, offered, np.maximum(side.opp_best[rows], offered))
+    seen = side.seen.take(rows)
+    first = seen == 0
+    best = side.opp_best.take(rows)
+    side.opp_best.put(rows, np.where(first, offered, np.maximum(best, offered)))
+    if first.any():
+        side.opp_first.put(rows[first], offered[first])
     slots = slots_of.take(offers, axis=0)  # (k, issues)
-    flat = rows[:, None] * side.counts.shape[1] + slots
-    counts = side.counts.ravel().take(flat) + 1.0
-    side.counts.ravel().put(flat, counts)
-    side.top[rows] = np.maximum(side.top[rows], counts)
+    counts_flat, top_flat = side.counts.reshape(-1), side.top.reshape(-1)
+    flat = (rows * side.counts.shape[1])[:, None] + slots
+    counts = counts_flat.take(flat) + 1.0
+    counts_flat.put(flat, counts)
+    issues = (rows * side.top.shape[1])[:, None] + np.arange(side.top.shape[1])
+    top_flat.put(issues, np.maximum(top_flat.take(issues), counts))
     if side.ordered.any():
-        side.claimed[rows] += side.gain[slots]
-    side.seen[rows] += 1
+        claimed = side.claimed.reshape(-1)
+        claimed.put(issues, claimed.take(issues) + side.gain[slots])
+    side.seen.put(rows, seen + 1)
 
 
 def _scores(side: _Side, rows: IntArray, issue_of: IntArray) -> FloatArray:
