@@ -152,6 +152,35 @@ class OutcomeNegotiator:
         u = utility.evaluate_space(space)
         return cls(u, space.layout, utility.reservation, concession, accept, window, slack)
 
+    def restore(
+        self,
+        counts: FloatArray,
+        top: FloatArray,
+        claimed: FloatArray,
+        *,
+        seen: int,
+        opponent: tuple[float, float] | None,
+        last_t: float | None,
+    ) -> None:
+        """Continue from a model state recorded elsewhere (the batch engine hands over its
+        last few negotiations this way).
+
+        Args:
+            counts: opponent offers per (issue, value) slot.
+            top: per issue, the count of the opponent's most used value.
+            claimed: per ordered issue, the summed share the opponent claimed.
+            seen: opponent offers seen.
+            opponent: own utility of the opponent's first and best offers (None before any).
+            last_t: relative time of the own last turn (None before it).
+        """
+        self._counts = [float(c) for c in counts]
+        self._top = [float(c) for c in top]
+        self._claimed = np.asarray(claimed, dtype=np.float64).copy()
+        self._seen = seen
+        self._opp_first, self._opp_best = opponent if opponent else (None, None)
+        self._last_t = last_t
+        self._scores = None
+
     def acceptable(self, offer: int) -> bool:
         """True when the outcome is worth at least the reservation value."""
         return bool(self._u.item(offer) >= self.reservation)

@@ -212,6 +212,19 @@ class Negotiation(Generic[OfferT]):
         self._agreement: OfferT | None = None
         self._trace: list[tuple[int, int, Message, OfferT | None]] = []
 
+    def resume(self, messages: int, pending: OfferT | None) -> None:
+        """Continue a negotiation begun elsewhere: ``messages`` counter-offers were exchanged
+        and ``pending`` is on the table (the trace holds only what follows).
+
+        Raises:
+            ProtocolViolationError: when this negotiation has already sent messages.
+        """
+        if self._n or self._status is not Status.RUNNING:
+            raise ProtocolViolationError(f"{self.rules.name}: only a fresh negotiation resumes")
+        self._n = messages
+        self._pending = pending
+        self._last = Message.MAKE_OFFER if messages else None
+
     @property
     def status(self) -> Status:
         """Current status (``running`` until it ends)."""
