@@ -61,7 +61,7 @@ class _Side:
     counts: FloatArray
     top: FloatArray
     claimed: FloatArray
-    seen: IntArray
+    seen: int  # opponent offers seen: the same in every running negotiation (lockstep)
     opp_first: FloatArray
     opp_best: FloatArray
 
@@ -74,15 +74,16 @@ def _time_dependent(side: _Side, t: float, rows: IntArray) -> FloatArray:
     floor = np.minimum(r, best)
     curve: FloatArray = floor + (best - floor) * (1.0 - tt**spec.exponent)
     if isinstance(spec, ParetoTarget):
-        seen = side.seen[rows] > 0
-        return np.where(seen, np.maximum(curve, np.minimum(side.opp_best[rows], best)), curve)
+        if side.seen:
+            return np.maximum(curve, np.minimum(side.opp_best[rows], best))
+        return curve
     return curve
 
 
 def _tit_for_tat(side: _Side, t: float, rows: IntArray) -> FloatArray:
     best, r = side.best[rows], side.reservation[rows]
     gain = np.maximum(0.0, side.opp_best[rows] - side.opp_first[rows])
-    return np.where(side.seen[rows] > 0, np.maximum(r, best - gain), best)
+    return np.maximum(r, best - gain) if side.seen else best
 
 
 _TARGETS: Mapping[type, Callable[[_Side, float, IntArray], FloatArray]] = MappingProxyType(
@@ -177,7 +178,7 @@ def _side(spec: AgentSpec, data: BatchSide, layout: SpaceLayout) -> _Side:
         counts=np.zeros((b, slots)),
         top=np.zeros((b, issues)),
         claimed=np.zeros((b, issues)),
-        seen=np.zeros(b, dtype=np.intp),
+        seen=0,
         opp_first=np.zeros(b),
         opp_best=np.zeros(b),
     )
@@ -235,12 +236,11 @@ def _search(side: _Side, rows: IntArray, x: FloatArray, right: bool) -> IntArray
 def _observe(
     side: _Side, rows: IntArray, offers: IntArray, offered: FloatArray, slots_of: IntArray
 ) -> None:
-    seen = side.seen.take(rows)
-    first = seen == 0
-    best = side.opp_best.take(rows)
-    side.opp_best.put(rows, np.where(first, offered, np.maximum(best, offered)))
-    if first.any():
-        side.opp_first.put(rows[first], offered[first])
+    if side.seen == 0:
+        side.opp_first.put(rows, offered)
+        side.opp_best.put(rows, offered)
+    else:
+        side.opp_best.put(rows, np.maximum(side.opp_best.take(rows), offered))
     slots = slots_of.take(offers, axis=0)  # (k, issues)
     counts_flat, top_flat = side.counts.reshape(-1), side.top.reshape(-1)
     flat = (rows * side.counts.shape[1])[:, None] + slots
@@ -251,14 +251,14 @@ def _observe(
     if side.ordered.any():
         claimed = side.claimed.reshape(-1)
         claimed.put(issues, claimed.take(issues) + side.gain[slots])
-    side.seen.put(rows, seen + 1)
+    side.seen += 1
 
 
 def _scores(side: _Side, rows: IntArray, issue_of: IntArray) -> FloatArray:
     scores: FloatArray = side.counts.take(rows, axis=0) * side.top.take(rows, axis=0)[:, issue_of]
     if not side.ordered.any():
         return scores
-    linear = side.claimed[rows][:, issue_of] * side.gain * side.seen[rows][:, None]
+    linear = side.claimed[rows][:, issue_of] * side.gain * float(side.seen)
     return np.where(side.ordered[issue_of], linear, scores)
 
 
@@ -266,18 +266,16 @@ def _pick(
     side: _Side, rows: IntArray, target: FloatArray, reservation: FloatArray, issue_of: IntArray
 ) -> IntArray:
     spec, n = side.spec, side.sorted.shape[1]
-    seen = side.seen[rows]
-    floor = target - np.where(seen >= spec.model_after, spec.slack, 0.0) if spec.slack else target
+    floor = target - spec.slack if spec.slack and side.seen >= spec.model_after else target
     lo = np.minimum(_search(side, rows, np.maximum(floor, reservation), False), n - 1)
     pick: IntArray = side.order.ravel().take(rows * n + lo)
-    banded = seen > 0
-    if not banded.any():
+    if not side.seen:
         return pick
     at_lo = side.padded.take(rows * (n + 2) + lo + 1)
     cap = np.maximum(at_lo, target) + side.window
     hi = _search(side, rows, cap, True)
     width = hi - lo
-    wide = banded & (width > 1)
+    wide = width > 1
     if not wide.any():
         return pick
     sub, wlo, wwidth = rows[wide], lo[wide], width[wide]
@@ -375,7 +373,7 @@ def _finish_alone(
             None,
             side.ordinal,
         )
-        seen = int(side.seen[row])
+        seen = side.seen
         opponent = (float(side.opp_first[row]), float(side.opp_best[row])) if seen else None
         party.restore(
             side.counts[row],
