@@ -218,7 +218,7 @@ def _search(side: _Side, rows: IntArray, x: FloatArray, right: bool) -> IntArray
     width = side.sorted.shape[1] + 2
     values = side.padded
     base = rows * width
-    k = np.clip(np.floor(x * _GRID), 0, _GRID).astype(np.intp)
+    k = (np.minimum(np.maximum(x, 0.0), 1.0) * _GRID).astype(np.intp)  # floor: x·G ≥ 0
     pos = side.index.ravel().take(rows * (_GRID + 2) + k).astype(np.intp)
     while True:
         at = base + pos
@@ -282,7 +282,7 @@ def _pick(
     scores = _scores(side, sub, issue_of)
     top = np.maximum.reduceat(scores, side.starts, axis=1).sum(axis=1) if side.own_weight else None
     chosen = _band_best(side, sub, lo=wlo, width=wwidth, scores=scores, top=top)
-    pick[wide] = side.order[sub, wlo + chosen]
+    pick[wide] = side.order.ravel().take(sub * n + wlo + chosen)
     return pick
 
 
@@ -345,6 +345,29 @@ def run_arrays(
     return _run(
         layout, (_side(specs[0], sides[0], layout), _side(specs[1], sides[1], layout)), rounds
     )
+
+
+def _accepts(
+    side: _Side,
+    time: tuple[float, float],
+    *,
+    offered: FloatArray,
+    nxt: FloatArray,
+    reservation: FloatArray,
+    discount: FloatArray | None,
+) -> NDArray[np.bool_]:
+    """AC_next (next own offer discounted over the wait), or anything worth the reservation
+    at the own last turn for agents that accept then."""
+    t, step = time
+    last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)
+    ac = side.spec.accept
+    assert isinstance(ac, AcceptNext)
+    if discount is not None:
+        nxt = nxt * discount**step
+    ok: NDArray[np.bool_] = offered >= reservation
+    if side.spec.accept_last and last:
+        return ok
+    return ok & (offered >= ac.alpha * nxt + ac.beta)
 
 
 #: Below this many running negotiations the batch hands them to the one-at-a-time engine: a
@@ -422,8 +445,9 @@ def _run(
         if n > 0:
             offered = values.take(base + offers)
             _observe(side, rows, offers, offered, slots_of)
-        reservation = side.reservation[rows]
-        broke = side.best[rows] < reservation
+        reservation = side.reservation.take(rows)
+        # a party none of whose outcomes reaches its reservation breaks off at its first turn
+        broke = side.best.take(rows) < reservation if n < 2 else None
         target = _TARGETS[type(side.spec.concession)](side, t, rows)
         discount = side.discount[rows] if side.discounted else None
         if discount is not None:
@@ -431,22 +455,29 @@ def _run(
                 discount < 1.0, reservation + (target - reservation) * discount**t, target
             )
         mine = _pick(side, rows, target, reservation, issue_of)
-        accept = np.zeros(rows.size, dtype=bool)
-        if n > 0:
-            ok = offered >= reservation
-            last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)
-            ac = side.spec.accept
-            assert isinstance(ac, AcceptNext)
+        if n == 0:
+            accept = np.zeros(rows.size, dtype=bool)
+        else:
             nxt = values.take(base + mine)
-            if discount is not None:
-                nxt = nxt * discount**step
-            accept = ok & ((side.spec.accept_last and last) | (offered >= ac.alpha * nxt + ac.beta))
-        accept &= ~broke
-        done = broke | accept
-        agreement[rows[accept]] = offers[accept]
-        messages[rows[done]] = n + 1
-        running[rows[done]] = False
-        pending[rows[~done]] = mine[~done]
+            accept = _accepts(
+                side,
+                (t, step),
+                offered=offered,
+                nxt=nxt,
+                reservation=reservation,
+                discount=discount,
+            )
+        if broke is not None:
+            accept &= ~broke
+            done = broke | accept
+        else:
+            done = accept
+        pending.put(rows, mine)  # finished rows' pending offers are never read again
+        if done.any():
+            ended = rows[done]
+            agreement[rows[accept]] = offers[accept]
+            messages[ended] = n + 1
+            running[ended] = False
     return [
         (None if a < 0 else int(a), (int(m) + 1) // 2)
         for a, m in zip(agreement.tolist(), messages.tolist(), strict=True)
