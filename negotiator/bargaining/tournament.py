@@ -46,11 +46,13 @@ class PairingReport:
         agreement: share that ended in agreement.
         agreement_in_zone: share agreed among scenarios with a non-empty agreement zone.
         agreements_without_zone: agreements in scenarios without a zone (always 0).
-        utility_first: side A's mean normalised utility (reservation without a deal).
+        utility_first: side A's mean normalised utility (the reservation without a deal).
         utility_second: side B's mean normalised utility.
         joint: mean normalised joint utility.
         joint_raw: mean joint utility in raw units (points for item splits).
-        welfare_share: total raw joint utility over the total maximum welfare.
+        welfare_share: total raw joint utility over the total maximum welfare (a negotiation
+            without agreement counts its reservation point, so high walk-away values can
+            lift this above 1).
         pareto_share: share of negotiations ending in a Pareto-optimal agreement.
         pareto_distance: mean normalised distance to the Pareto frontier.
         nash_distance: mean normalised distance to the Nash point (scenarios with a zone).

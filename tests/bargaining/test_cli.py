@@ -178,3 +178,38 @@ def test_tournament_table_and_json(capsys: pytest.CaptureFixture[str], tmp_path:
     report = json.loads(out)["pairings"][0]
     assert report["agreement"] == 0.5 and report["agreement_in_zone"] == 1.0
     assert report["agreements_without_zone"] == 0
+
+
+def test_levels_of_a_real_issue_are_guarded(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from negotiator.bargaining import (
+        AdditiveUtility,
+        CategoricalIssue,
+        ContinuousIssue,
+        LinearValue,
+        OutcomeSpace,
+        Scenario,
+        TableValue,
+        write_genius_folder,
+    )
+
+    space = OutcomeSpace(
+        issues=(
+            ContinuousIssue(name="price", low=0, high=10, levels=5),
+            CategoricalIssue(name="c", values=("a", "b")),
+        )
+    )
+    utilities = tuple(
+        AdditiveUtility(
+            weights=(0.5, 0.5),
+            values=(
+                LinearValue(low=0, high=10, increasing=k == 0),
+                TableValue(table={"a": 1.0, "b": 0.2}),
+            ),
+        )
+        for k in range(2)
+    )
+    write_genius_folder(Scenario(name="real", space=space, utilities=utilities), tmp_path)
+    code, _, err = run(capsys, "analyze", "--genius", str(tmp_path), "--levels", "100000000")
+    assert code == 2 and "200,000,000 outcomes, above 1,000,000" in err
