@@ -5,6 +5,16 @@ from pathlib import Path
 
 import pytest
 
+from negotiator.bargaining import (
+    AdditiveUtility,
+    CategoricalIssue,
+    ContinuousIssue,
+    LinearValue,
+    OutcomeSpace,
+    Scenario,
+    TableValue,
+    write_genius_folder,
+)
 from negotiator.cli import main
 
 
@@ -183,17 +193,6 @@ def test_tournament_table_and_json(capsys: pytest.CaptureFixture[str], tmp_path:
 def test_levels_of_a_real_issue_are_guarded(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from negotiator.bargaining import (
-        AdditiveUtility,
-        CategoricalIssue,
-        ContinuousIssue,
-        LinearValue,
-        OutcomeSpace,
-        Scenario,
-        TableValue,
-        write_genius_folder,
-    )
-
     space = OutcomeSpace(
         issues=(
             ContinuousIssue(name="price", low=0, high=10, levels=5),
