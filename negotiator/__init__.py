@@ -62,6 +62,8 @@ if _typing.TYPE_CHECKING:
         WeightedPreferences,
         demo_setup,
     )
+    from negotiator.delegation.clock import Clock, FixedClock, SystemClock
+    from negotiator.delegation.settlement import fund
     from negotiator.errors import (
         FieldError,
         IllegalTransitionError,
@@ -88,6 +90,8 @@ if _typing.TYPE_CHECKING:
         adelegate,
         delegate,
     )
+    from negotiator.graphs.delegation import build_delegation_graph, initial_state
+    from negotiator.graphs.embed import namespaced_node
     from negotiator.llm import (
         ChatMessage,
         DeterministicClient,
@@ -107,6 +111,7 @@ if _typing.TYPE_CHECKING:
     from negotiator.llm.openai_client import (
         OpenAICompatibleClient,
     )
+    from negotiator.llm.strict import RequireModel
     from negotiator.markets import (
         AuctionEvent,
         ExperimentConfig,
@@ -234,6 +239,12 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "WeightedPreferences",
         "demo_setup",
     ),
+    "negotiator.delegation.clock": (
+        "Clock",
+        "FixedClock",
+        "SystemClock",
+    ),
+    "negotiator.delegation.settlement": ("fund",),
     "negotiator.errors": (
         "FieldError",
         "IllegalTransitionError",
@@ -260,6 +271,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "adelegate",
         "delegate",
     ),
+    "negotiator.graphs.delegation": (
+        "build_delegation_graph",
+        "initial_state",
+    ),
+    "negotiator.graphs.embed": ("namespaced_node",),
     "negotiator.llm": (
         "ChatMessage",
         "DeterministicClient",
@@ -277,6 +293,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "strict_wire_schema",
     ),
     "negotiator.llm.openai_client": ("OpenAICompatibleClient",),
+    "negotiator.llm.strict": ("RequireModel",),
     "negotiator.markets": (
         "AuctionEvent",
         "ExperimentConfig",
@@ -371,6 +388,7 @@ __all__ = [
     "CancelPolicy",
     "CancellationCompensation",
     "ChatMessage",
+    "Clock",
     "Comparator",
     "Contract",
     "ContractPolicy",
@@ -385,6 +403,7 @@ __all__ = [
     "Faq",
     "FaqEntry",
     "FieldError",
+    "FixedClock",
     "FlowRun",
     "GAConfig",
     "GeneratorConfig",
@@ -430,6 +449,7 @@ __all__ = [
     "ReplayClient",
     "ReplayMismatchError",
     "ReputationStore",
+    "RequireModel",
     "ResultSource",
     "RetryPolicy",
     "RetryableModelOutput",
@@ -447,6 +467,7 @@ __all__ = [
     "SubDelegatingExecutor",
     "SubTask",
     "SyncClient",
+    "SystemClock",
     "TaskSpec",
     "Terms",
     "TextCall",
@@ -464,6 +485,7 @@ __all__ = [
     "arun_flow",
     "bilateral",
     "broker",
+    "build_delegation_graph",
     "canonical_json",
     "check_bid",
     "check_transcript",
@@ -472,12 +494,15 @@ __all__ = [
     "demo_setup",
     "exact_best",
     "explain_mediation",
+    "fund",
     "generate_population",
     "generated_scenario",
+    "initial_state",
     "load_schedule",
     "make_trader",
     "market_metrics",
     "mediate",
+    "namespaced_node",
     "negotiate_pairings",
     "pareto_mask",
     "plot_experiment",
