@@ -11,6 +11,7 @@ issue varies slowest, so outcome ``i`` has value indices ``numpy.unravel_index(i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -229,7 +230,7 @@ class OutcomeSpace(_Frozen):
     @property
     def size(self) -> int:
         """Number of outcomes."""
-        return int(np.prod(self.shape))
+        return math.prod(self.shape)
 
     @cached_property
     def layout(self) -> SpaceLayout:

@@ -22,11 +22,18 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from negotiator.bargaining.domains import Scenario
 from negotiator.bargaining.issues import ItemIssue, OutcomeSpace
-from negotiator.bargaining.points import PointsUtility
+from negotiator.bargaining.points import MAX_POINTS, PointsUtility
 from negotiator.errors import FieldError, InvalidInputError, lookup
 
 __all__ = ["PAIR_STYLES", "ItemSplitPair", "item_split_scenario", "synthetic_pairs"]
@@ -63,6 +70,21 @@ class ItemSplitPair(BaseModel):
         if any(c < 0 for c in self.counts):
             raise ValueError(f"counts must be ≥ 0, got {self.counts}")
         return self
+
+    @field_validator("points_a", "points_b")
+    @classmethod
+    def _points(cls, v: tuple[Number, ...]) -> tuple[Number, ...]:
+        bad = [p for p in v if not 0 <= p <= MAX_POINTS]
+        if bad:
+            raise ValueError(f"points per unit must lie in 0..{MAX_POINTS:g}, got {bad}")
+        return v
+
+    @field_validator("walk_away_a", "walk_away_b")
+    @classmethod
+    def _walk_away(cls, v: Number) -> Number:
+        if not -MAX_POINTS <= v <= MAX_POINTS:
+            raise ValueError(f"walk-away points must lie in ±{MAX_POINTS:g}, got {v}")
+        return v
 
     def scenario(self, name: str = "item-split") -> Scenario:
         """The scenario: one item issue per item, points utilities for A (side 0) and B."""

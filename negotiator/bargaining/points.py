@@ -23,11 +23,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from negotiator.bargaining.issues import ItemIssue, OutcomeSpace
 from negotiator.errors import FieldError, InvalidInputError
 
-__all__ = ["PointsUtility", "exact_fraction"]
+__all__ = ["MAX_POINTS", "PointsUtility", "exact_fraction"]
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 _MAX_DENOMINATOR = 10**6
+#: Largest points value accepted (per unit, or walk-away, in absolute value).
+MAX_POINTS = 1e12
+_EXACT_LIMIT = 2**62  # outcome totals (times the denominator) must fit in int64
 
 
 def exact_fraction(x: float) -> Fraction:
@@ -62,9 +65,16 @@ class PointsUtility(BaseModel):
     @field_validator("points")
     @classmethod
     def _non_negative(cls, v: tuple[int | float, ...]) -> tuple[int | float, ...]:
-        bad = [p for p in v if not (p >= 0 and np.isfinite(p))]
+        bad = [p for p in v if not (0 <= p <= MAX_POINTS)]
         if bad:
-            raise ValueError(f"points per unit must be finite and ≥ 0, got {bad}")
+            raise ValueError(f"points per unit must lie in 0..{MAX_POINTS:g}, got {bad}")
+        return v
+
+    @field_validator("reservation")
+    @classmethod
+    def _finite(cls, v: int | float) -> int | float:
+        if not -MAX_POINTS <= v <= MAX_POINTS:
+            raise ValueError(f"walk-away points must lie in ±{MAX_POINTS:g}, got {v}")
         return v
 
     @property
@@ -100,11 +110,16 @@ class PointsUtility(BaseModel):
         """
         self.check(space)
         d = denominator or self.denominator
+        per = [exact_fraction(p).limit_denominator(_MAX_DENOMINATOR) * d for p in self.points]
+        most = sum(int(x) * issue.size for x, issue in zip(per, space.issues, strict=True))
+        if most + abs(self.exact_reservation(d)) >= _EXACT_LIMIT:
+            raise InvalidInputError.single(
+                "points utility", "$.points", "totals too large for exact arithmetic"
+            )
         total = np.zeros((), dtype=np.int64)
-        for p, issue in zip(self.points, space.issues, strict=True):
+        for per_unit, issue in zip(per, space.issues, strict=True):
             units = np.arange(issue.size, dtype=np.int64)
             mine = units if self.side == 0 else issue.size - 1 - units
-            per_unit = exact_fraction(p).limit_denominator(_MAX_DENOMINATOR) * d
             total = np.add.outer(total, mine * int(per_unit))
         return np.asarray(total, dtype=np.int64).ravel()
 

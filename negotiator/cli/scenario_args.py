@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -32,6 +33,8 @@ __all__ = [
     "add_scenario_arguments",
     "check_plot_path",
     "check_rounds",
+    "check_seed",
+    "check_space",
     "load_scenario",
     "table_console",
 ]
@@ -75,14 +78,34 @@ def _generated_shape(args: argparse.Namespace) -> tuple[int, int]:
         raise InvalidInputError.single("arguments", "--issues", f"{issues} is below 1")
     if values < 2:
         raise InvalidInputError.single("arguments", "--values", f"{values} is below 2")
-    size = values**issues
-    if size > args.max_outcomes:
+    check_space(issues, values, args.max_outcomes)
+    return issues, values
+
+
+def check_space(issues: int, values: int, limit: int) -> None:
+    """Refuse ``values^issues`` outcomes above ``limit`` (compared by logarithms first, so a
+    huge exponent costs nothing).
+
+    Raises:
+        InvalidInputError: naming ``--issues/--values``.
+    """
+    if issues * math.log10(values) > math.log10(max(limit, 1)) + 1e-9 or values**issues > limit:
         raise InvalidInputError.single(
             "arguments",
             "--issues/--values",
-            f"{values}^{issues} = {size:.3g} outcomes exceed --max-outcomes {args.max_outcomes:,}",
+            f"{values}^{issues} outcomes exceed --max-outcomes {limit:,}",
         )
-    return issues, values
+
+
+def check_seed(seed: int) -> int:
+    """A generator seed must be ≥ 0.
+
+    Raises:
+        InvalidInputError: naming ``--seed``.
+    """
+    if seed < 0:
+        raise InvalidInputError.single("arguments", "--seed", f"{seed} is below 0")
+    return seed
 
 
 def generated(args: argparse.Namespace) -> bool:
@@ -104,7 +127,8 @@ def load_scenario(args: argparse.Namespace) -> Scenario:
         scenario = item_split_scenario(_read_json(args.split), name=Path(args.split).stem)
     elif generated(args):
         issues, values = _generated_shape(args)
-        return generated_scenario(20240601 if args.seed is None else args.seed, issues, values)
+        seed = check_seed(20240601 if args.seed is None else args.seed)
+        return generated_scenario(seed, issues, values)
     else:
         return DEFAULT_SPLIT.scenario("default-split")
     if scenario.space.size > args.max_outcomes:
@@ -123,6 +147,8 @@ def _read_json(path: str) -> dict[str, object]:
         raise InvalidInputError.single(path, "$", f"cannot read: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
         raise InvalidInputError.single(path, "$", f"not JSON: {exc.msg}") from None
+    except UnicodeDecodeError:
+        raise InvalidInputError.single(path, "$", "not UTF-8 text") from None
     if not isinstance(data, dict):
         raise InvalidInputError.single(path, "$", "expected a JSON object")
     return data

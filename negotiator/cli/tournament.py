@@ -27,7 +27,14 @@ from negotiator.bargaining.genius import read_genius_folder
 from negotiator.bargaining.itemsplit import PAIR_STYLES, item_split_scenario, synthetic_pairs
 from negotiator.bargaining.protocols import PROTOCOLS
 from negotiator.bargaining.tournament import PairingReport, tournament
-from negotiator.cli.scenario_args import MAX_OUTCOMES, MAX_ROUNDS, check_rounds, table_console
+from negotiator.cli.scenario_args import (
+    MAX_OUTCOMES,
+    MAX_ROUNDS,
+    check_rounds,
+    check_seed,
+    check_space,
+    table_console,
+)
 from negotiator.errors import InvalidInputError
 
 __all__ = ["MAX_SCENARIOS", "add_parser", "run"]
@@ -74,17 +81,13 @@ def _check_counts(args: argparse.Namespace) -> None:
             "--scenarios",
             f"{args.scenarios} outside 1..{args.max_scenarios:,} (raise --max-scenarios)",
         )
+    check_seed(args.seed)
     if args.domain == "generated":
         if args.issues < 1 or args.values < 2:
             raise InvalidInputError.single(
                 "arguments", "--issues/--values", "need at least 1 issue and 2 values"
             )
-        if args.values**args.issues > args.max_outcomes:
-            raise InvalidInputError.single(
-                "arguments",
-                "--issues/--values",
-                f"{args.values}^{args.issues} outcomes exceed --max-outcomes {args.max_outcomes:,}",
-            )
+        check_space(args.issues, args.values, args.max_outcomes)
 
 
 def _pairs_file(path: str) -> list[Scenario]:
@@ -94,6 +97,8 @@ def _pairs_file(path: str) -> list[Scenario]:
         raise InvalidInputError.single(path, "$", f"cannot read: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
         raise InvalidInputError.single(path, "$", f"not JSON: {exc.msg}") from None
+    except UnicodeDecodeError:
+        raise InvalidInputError.single(path, "$", "not UTF-8 text") from None
     if not isinstance(data, list) or not data:
         raise InvalidInputError.single(path, "$", "expected a non-empty JSON list of pairs")
     out = []

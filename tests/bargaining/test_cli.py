@@ -106,6 +106,9 @@ def test_split_file_and_plots(capsys: pytest.CaptureFixture[str], tmp_path: Path
         (["tournament", "--scenarios", "0"], "--scenarios: 0 outside"),
         (["tournament", "--domain", "chess"], "--domain: 'chess'"),
         (["tournament", "--rounds", "0"], "--rounds: 0 outside"),
+        (["analyze", "--issues", "1000000000"], "10^1000000000 outcomes exceed"),
+        (["negotiate", "--seed", "-1"], "--seed: -1 is below 0"),
+        (["tournament", "--seed", "-1"], "--seed: -1 is below 0"),
     ],
 )
 def test_bad_input_is_one_line_before_any_work(
@@ -126,6 +129,14 @@ def test_guards_are_overridable(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_bad_genius_and_pairs_files(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b"\x80\x81")
+    code, _, err = run(capsys, "tournament", "--pairs", str(binary))
+    assert code == 2 and "not UTF-8 text" in err
+    huge = tmp_path / "huge.json"
+    huge.write_text(json.dumps({"counts": [3], "points_a": [1e13], "points_b": [1]}))
+    code, _, err = run(capsys, "analyze", "--split", str(huge))
+    assert code == 2 and "$.points_a" in err
     code, _, err = run(capsys, "analyze", "--genius", str(tmp_path))
     assert code == 2 and "found 0 and 0" in err
     bad = tmp_path / "pairs.json"
