@@ -49,6 +49,7 @@ from negotiator.delegation.settlement import (
     return_losing_bonds,
     settle,
 )
+from negotiator.delegation.trust import permissions
 from negotiator.errors import NoValidBidError
 from negotiator.graphs.state import BidTask, DelegationState, Json
 from negotiator.graphs.state import dump as _j
@@ -175,7 +176,7 @@ class DelegationNodes:
         sealed, result = await submit_bid(
             self._client(state["bidder_id"]),
             self.hub.bidder(state["bidder_id"]),
-            req.task,
+            self.hub.personal_task(req.task, state["bidder_id"]),
             Faq.model_validate(state["faq"]),
             datetime.fromisoformat(state["opened_at"]),
             latency_seconds=self.latencies.get(state["bidder_id"], 0),
@@ -191,7 +192,8 @@ class DelegationNodes:
         envelopes = [SealedBid.model_validate(s) for s in state["sealed"]]
         senders = [e.sender_id for e in envelopes]
         funds = available_funds(self.ledger, req.task.id, senders, req.task.budget.currency)
-        result = open_bids(req.task, envelopes, deadline, deadline, funds=funds)
+        tasks = {b: self.hub.personal_task(req.task, b) for b in senders}
+        result = open_bids(req.task, envelopes, deadline, deadline, funds=funds, tasks=tasks)
         escrow_bonds(self.ledger, state["run_id"], req.task.id, result.valid)
         return {"phase": go(Phase.SCREEN, Phase.AWARD), "screened": _j(result)}
 
@@ -220,10 +222,16 @@ class DelegationNodes:
         req = DelegationRequest.model_validate(state["request"])
         award = Award.model_validate(state["award"])
         now = award.awarded_at
-        reputation = self.hub.reputations()[award.winner_id]
-        draft = draft_contract(req.task, award, reputation, req.policy, now)
+        reputation = self.hub.reputation(award.winner_id)
+        granted = None
+        if self.hub.trust is not None:
+            offered = award.winning_bid.offered_reporting_interval_seconds
+            granted = permissions(req.task, offered, reputation, self.hub.trust)
+        draft = draft_contract(req.task, award, reputation, req.policy, now, permissions=granted)
         wording, result = await word_contract(self.delegator, draft)
-        worded = draft_contract(req.task, award, reputation, req.policy, now, wording=wording)
+        worded = draft_contract(
+            req.task, award, reputation, req.policy, now, wording=wording, permissions=granted
+        )
         return {
             "phase": go(Phase.CONTRACT, Phase.MONITOR),
             "contract": _j(sign(worded, now)),

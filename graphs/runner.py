@@ -43,6 +43,7 @@ from negotiator.delegation.calls import CallRecord
 from negotiator.delegation.clarify import QuestionGroup
 from negotiator.delegation.clock import Clock, FixedClock
 from negotiator.delegation.execution import AnyExecutor, RunContext
+from negotiator.delegation.floor import not_delegated, should_delegate
 from negotiator.delegation.hub import MarketHub
 from negotiator.delegation.ledger import Ledger
 from negotiator.delegation.monitoring import Executor, SimulatedExecutor, Verdict
@@ -158,9 +159,19 @@ async def execute(
     interrupt. Funding, every ledger posting and the reputation update are idempotent, so
     calling this again for a finished run changes nothing and returns the same outcome.
 
+    A new run whose task is below the request's complexity floor
+    (:func:`~negotiator.delegation.floor.should_delegate`) stops before the market: nothing is
+    posted or funded, the state records the advice, the outcome is ``not_delegated``.
+
     Args:
         reputation: the hub's reputation store (default: a fresh in-memory one).
     """
+    floor = request.complexity_floor
+    if floor is not None and resume is None:
+        advice = should_delegate(request.task, floor)
+        if not advice.delegate:
+            skipped: Json = {**initial_state(run_id, request), "advice": advice.model_dump()}
+            return RunResult(skipped, (), not_delegated(run_id, request.task.id, advice))
     fund(ledger, run_id, funding)
     graph = build_delegation_graph(
         hub=MarketHub(bidders, reputation),
@@ -257,6 +268,8 @@ def flow_events(state: Mapping[str, Any]) -> list[Event]:
     monitor, settle), built from its state."""
     delegator = state["request"]["task"]["delegator_id"]
     events: list[Event] = []
+    if "advice" in state:
+        events.append(("announce", delegator, "advice", state["advice"]))
     if "announcement" in state:
         events.append(("announce", delegator, "announcement", state["announcement"]))
     events += _clarify_events(state, delegator)

@@ -142,6 +142,7 @@ def open_bids(
     now: datetime,
     *,
     funds: Mapping[str, Decimal] | None = None,
+    tasks: Mapping[str, TaskSpec] | None = None,
 ) -> ScreenResult:
     """Open every envelope together and screen it (see the module docstring).
 
@@ -150,6 +151,9 @@ def open_bids(
         now: the opening time, against which expiries are checked.
         funds: what each sender can escrow as its bond, in the task's currency (a sender not
             listed has nothing); ``None`` skips the check.
+        tasks: the task as each sender was shown it (its trust-scaled minimum bond, see
+            :meth:`~negotiator.delegation.hub.MarketHub.personal_task`); a sender not listed
+            is checked against ``task``.
 
     Example:
         >>> from datetime import timedelta
@@ -173,7 +177,8 @@ def open_bids(
     seen: set[str] = set()
     for sealed in sorted(envelopes, key=lambda s: (s.sender_id, s.received_at)):
         available = None if funds is None else funds.get(sealed.sender_id, Decimal(0))
-        bid, reasons = screen_one(sealed, task, deadline, now, available)
+        seen_task = task if tasks is None else tasks.get(sealed.sender_id, task)
+        bid, reasons = screen_one(sealed, seen_task, deadline, now, available)
         if sealed.sender_id in seen:
             reasons.insert(0, RejectionReason(path="$", message="a second bid from this sender"))
         seen.add(sealed.sender_id)
