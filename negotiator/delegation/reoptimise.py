@@ -53,6 +53,7 @@ __all__ = [
     "Observation",
     "SwitchEvent",
     "SwitchPolicy",
+    "complete",
     "decide",
     "estimate",
     "hire",
@@ -357,6 +358,22 @@ def post_switch(
         ledger.transfer(f"{run_id}/c{n}/fee", delegator_id, FEE_ACCOUNT, fee, "redelegation_fee")
     hire(ledger, run_id, task_id, delegator_id, c=hired, n=n)
     return settlement
+
+
+def complete(
+    ledger: Ledger,
+    run_id: str,
+    task_id: str,
+    delegator_id: str,
+    *,
+    contractor: Candidate,
+    n: int,
+    at: datetime,
+) -> Settlement:
+    """Settle contract ``n`` (the last contractor's) as completed: price paid, bond back."""
+    contract = _contract(f"contract-{n}", task_id, delegator_id, contractor, at)
+    verdict = Verdict(kind=VerdictKind.COMPLETED, tick=0, at=at, progress=1.0)
+    return settle(ledger, f"{run_id}/c{n}", contract, verdict, at)
 
 
 def tick_at(start: datetime, tick: int, interval_seconds: int) -> datetime:

@@ -30,6 +30,9 @@ MODULES = [
         "topics",
         "calls",
         "demo",
+        "floor",
+        "reoptimise",
+        "trust",
     )
 ] + ["negotiator.graphs.delegation"]
 
