@@ -16,6 +16,7 @@ from negotiator.delegation.reoptimise import (
     Candidate,
     LoopState,
     Observation,
+    SwitchEvent,
     SwitchPolicy,
     complete,
     decide,
@@ -111,7 +112,7 @@ def _books(*who: str) -> Ledger:
 def test_a_contractor_not_at_fault_is_paid_pro_rata_and_gets_its_bond_back() -> None:
     ledger = _books("a", "b")
     hire(ledger, "r", "t", "d", c=A, n=0)
-    _, event = _switch(at_fault=False, progress=0.4)
+    event = _switch(at_fault=False, progress=0.4)
     post_switch(ledger, "r", "t", "d", event=event, dropped=A, hired=B, n=1, at=AT)
     assert ledger.balance("a", "USDC") == Decimal("102.00")  # 40 % of 5.00, bond back
     assert ledger.balance(escrow_account("t"), "USDC") == Decimal("5.50")  # b's price
@@ -121,17 +122,15 @@ def test_a_contractor_not_at_fault_is_paid_pro_rata_and_gets_its_bond_back() -> 
 def test_a_defaulting_contractor_loses_its_bond_and_pays_the_price_difference() -> None:
     ledger = _books("a", "b")
     hire(ledger, "r", "t", "d", c=A, n=0)
-    _, event = _switch(at_fault=True, progress=0.4)
+    event = _switch(at_fault=True, progress=0.4)
     post_switch(ledger, "r", "t", "d", event=event, dropped=A, hired=B, n=1, at=AT)
     # a: bond 0.50 forfeited, 0.50 difference (5.50 - 5.00) charged, nothing paid
     assert ledger.balance("a", "USDC") == Decimal("99.00")
     assert ledger.balance(bond_account("t", "a"), "USDC") == 0
 
 
-def _switch(at_fault: bool, progress: float) -> tuple[LoopState, object]:
-    from negotiator.delegation.reoptimise import SwitchEvent
-
-    event = SwitchEvent(
+def _switch(at_fault: bool, progress: float) -> SwitchEvent:
+    return SwitchEvent(
         tick=2,
         dropped="a",
         hired="b",
@@ -141,7 +140,6 @@ def _switch(at_fault: bool, progress: float) -> tuple[LoopState, object]:
         expected_gain=Decimal("3"),
         fee=Decimal("0.25"),
     )
-    return state(), event
 
 
 observations = st.lists(
