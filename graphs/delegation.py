@@ -37,7 +37,7 @@ from langgraph.graph.state import CompiledStateGraph
 from negotiator.delegation.clock import Clock
 from negotiator.delegation.execution import AnyExecutor
 from negotiator.delegation.hub import MarketHub
-from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.ledger import Books, Ledger
 from negotiator.delegation.phases import TERMINAL, TRANSITIONS, Phase
 from negotiator.errors import UsageError
 from negotiator.graphs.nodes import DelegationNodes
@@ -117,7 +117,7 @@ def build_delegation_graph(
     delegator_client: ModelClient,
     bidder_clients: ModelClient | Mapping[str, ModelClient],
     executor: AnyExecutor,
-    ledger: Ledger,
+    ledger: Books,
     clock: Clock,
     rng: random.Random,
     checkpointer: BaseCheckpointSaver[Any] | None = None,

@@ -31,7 +31,7 @@ from negotiator.delegation.clock import Clock
 from negotiator.delegation.contracting import draft_contract, sign, word_contract
 from negotiator.delegation.execution import AnyExecutor, RunContext, collect_report
 from negotiator.delegation.hub import Announcement, MarketHub
-from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.ledger import Books
 from negotiator.delegation.monitoring import (
     MonitorState,
     Verdict,
@@ -77,7 +77,7 @@ class DelegationNodes:
     bidders: Mapping[str, ModelClient]
     default_bidder: ModelClient
     executor: AnyExecutor
-    ledger: Ledger
+    ledger: Books
     clock: Clock
     latencies: Mapping[str, int]
 

@@ -45,7 +45,7 @@ from negotiator.delegation.clock import Clock, FixedClock
 from negotiator.delegation.execution import AnyExecutor, RunContext
 from negotiator.delegation.floor import not_delegated, should_delegate
 from negotiator.delegation.hub import MarketHub
-from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.ledger import Books
 from negotiator.delegation.monitoring import Executor, SimulatedExecutor, Verdict
 from negotiator.delegation.outcome import BidCounts, DelegationOutcome, build_outcome
 from negotiator.delegation.phases import Phase
@@ -148,7 +148,7 @@ async def execute(
     clock: Clock,
     rng: random.Random,
     checkpointer: BaseCheckpointSaver[Any],
-    ledger: Ledger,
+    ledger: Books,
     resume: Any = None,
     on_update: Update | None = None,
     reputation: ReputationStore | None = None,
@@ -205,7 +205,7 @@ async def execute(
 
 def outcome_of(
     state: Mapping[str, Any],
-    ledger: Ledger,
+    ledger: Books,
     run_id: str,
     pending: Sequence[QuestionGroup] = (),
 ) -> DelegationOutcome:

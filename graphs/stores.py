@@ -13,7 +13,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
-from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.ledger import Books, Ledger
 from negotiator.delegation.reputation_store import (
     MemoryReputationStore,
     ReputationStore,
@@ -57,8 +57,8 @@ class RunPaths:
 
 @asynccontextmanager
 async def open_stores(
-    paths: RunPaths | None, ledger: Ledger | None = None
-) -> AsyncIterator[tuple[BaseCheckpointSaver[Any], Ledger]]:
+    paths: RunPaths | None, ledger: Books | None = None
+) -> AsyncIterator[tuple[BaseCheckpointSaver[Any], Books]]:
     """Open the checkpointer and ledger of a run folder (SQLite), or in-memory ones.
 
     Args:
@@ -78,7 +78,7 @@ async def open_stores(
 
 
 @asynccontextmanager
-async def _ledger(path: str | Path, given: Ledger | None) -> AsyncIterator[Ledger]:
+async def _ledger(path: str | Path, given: Books | None) -> AsyncIterator[Books]:
     if given is not None:
         yield given
         return

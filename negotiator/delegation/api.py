@@ -30,7 +30,7 @@ from negotiator.delegation.bidders import BidderProfile
 from negotiator.delegation.clarify import HumanAnswers
 from negotiator.delegation.clock import Clock, SystemClock
 from negotiator.delegation.execution import AnyExecutor
-from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.ledger import Books
 from negotiator.delegation.outcome import DelegationOutcome
 from negotiator.delegation.reputation_store import ReputationStore
 from negotiator.delegation.request import DelegationRequest
@@ -54,7 +54,7 @@ async def adelegate(
     runs_dir: str | Path | None = "runs",
     funding: Mapping[str, Money] | None = None,
     answers: HumanAnswers | None = None,
-    ledger: Ledger | None = None,
+    ledger: Books | None = None,
     reputation: ReputationStore | None = None,
 ) -> DelegationOutcome:
     """Delegate ``request.task`` to the best bidder and see the contract through (async).
@@ -129,7 +129,7 @@ def delegate(
     runs_dir: str | Path | None = "runs",
     funding: Mapping[str, Money] | None = None,
     answers: HumanAnswers | None = None,
-    ledger: Ledger | None = None,
+    ledger: Books | None = None,
     reputation: ReputationStore | None = None,
 ) -> DelegationOutcome:
     """Blocking :func:`adelegate` (same arguments; not from inside a running event loop).

@@ -24,11 +24,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
+from typing import Protocol, runtime_checkable
 
 from negotiator.errors import FieldError, InvalidInputError, UsageError
 from negotiator.money import Money
 
-__all__ = ["FUNDING_ACCOUNT", "Entry", "Ledger", "LedgerConflictError", "Posting", "Transfer"]
+__all__ = [
+    "FUNDING_ACCOUNT",
+    "Books",
+    "Entry",
+    "Ledger",
+    "LedgerConflictError",
+    "Posting",
+    "Transfer",
+    "as_transfer",
+    "validate_posting",
+]
 
 FUNDING_ACCOUNT = "external:funding"
 
@@ -98,6 +109,59 @@ class Transfer:
     target: str
     amount: Money
     reason: str
+
+
+@runtime_checkable
+class Books(Protocol):
+    """What the flow needs of an escrow ledger: :class:`Ledger` (SQLite) and
+    :class:`~negotiator.delegation.postgres.PostgresLedger` (PostgreSQL) both provide it."""
+
+    def post(self, posting: Posting) -> bool:
+        """Apply ``posting`` once; ``False`` if its key was already applied."""
+        ...
+
+    def transfer(self, key: str, source: str, target: str, amount: Money, reason: str) -> bool:
+        """Move ``amount`` from ``source`` to ``target`` as one posting (idempotent)."""
+        ...
+
+    def postings(self) -> list[Posting]:
+        """Every posting in the order it was applied."""
+        ...
+
+    def transfers(self) -> list[Transfer]:
+        """The two-entry postings as payments, in posting order."""
+        ...
+
+    def balance(self, account: str, currency: str) -> Decimal:
+        """The balance of ``account`` in ``currency`` (zero if unknown)."""
+        ...
+
+    def balances(self, currency: str) -> dict[str, Decimal]:
+        """Every account's balance in ``currency``, sorted by account."""
+        ...
+
+    def is_balanced(self) -> bool:
+        """Whether every posting and every currency sums to exactly zero."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
+
+def validate_posting(posting: Posting) -> None:
+    """Raise :class:`InvalidInputError` naming every problem of ``posting`` (see :class:`Posting`).
+
+    Raises:
+        InvalidInputError: unbalanced, fewer than two entries, an empty key, a zero, non-finite
+            or over-precise amount.
+    """
+    _validate(posting)
+
+
+def as_transfer(posting: Posting) -> Transfer:
+    """Return a two-entry ``posting`` as a payment ``source -> target``."""
+    return _as_transfer(posting)
 
 
 def _validate(posting: Posting) -> None:

@@ -36,7 +36,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.ledger import Books
 from negotiator.delegation.monitoring import Verdict, VerdictKind
 from negotiator.delegation.settlement import bond_account, escrow_account, settle
 from negotiator.errors import ReplayMismatchError
@@ -310,7 +310,7 @@ def _contract(cid: str, task_id: str, delegator_id: str, c: Candidate, at: datet
 
 
 def hire(
-    ledger: Ledger, run_id: str, task_id: str, delegator_id: str, *, c: Candidate, n: int
+    ledger: Books, run_id: str, task_id: str, delegator_id: str, *, c: Candidate, n: int
 ) -> None:
     """Escrow contract ``n``'s price from the delegator and its bond from ``c`` (idempotent)."""
     ledger.transfer(
@@ -322,7 +322,7 @@ def hire(
 
 
 def post_switch(
-    ledger: Ledger,
+    ledger: Books,
     run_id: str,
     task_id: str,
     delegator_id: str,
@@ -361,7 +361,7 @@ def post_switch(
 
 
 def complete(
-    ledger: Ledger,
+    ledger: Books,
     run_id: str,
     task_id: str,
     delegator_id: str,

@@ -28,7 +28,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from negotiator.delegation.bidding import SealedBid
-from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.ledger import Books
 from negotiator.delegation.settlement import bond_account
 from negotiator.errors import InvalidInputError
 from negotiator.validation import validate_raw
@@ -60,7 +60,7 @@ def _parse(payload: dict[str, object]) -> tuple[Bid | None, list[RejectionReason
 
 
 def available_funds(
-    ledger: Ledger, task_id: str, bidder_ids: Iterable[str], currency: str
+    ledger: Books, task_id: str, bidder_ids: Iterable[str], currency: str
 ) -> dict[str, Decimal]:
     """Return what each bidder can stake as a bond on ``task_id``, read from ``ledger``.
 

@@ -30,7 +30,7 @@ from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
 
-from negotiator.delegation.ledger import FUNDING_ACCOUNT, Ledger
+from negotiator.delegation.ledger import FUNDING_ACCOUNT, Books
 from negotiator.delegation.monitoring import Verdict, VerdictKind
 from negotiator.errors import lookup
 from negotiator.money import Money, quantize
@@ -78,7 +78,7 @@ class Planned:
     memo: str = ""
 
 
-def _post(ledger: Ledger, key: str, p: Planned, currency: str) -> Payment | None:
+def _post(ledger: Books, key: str, p: Planned, currency: str) -> Payment | None:
     if p.amount <= 0:
         return None
     money = Money(amount=p.amount, currency=currency)
@@ -88,14 +88,14 @@ def _post(ledger: Ledger, key: str, p: Planned, currency: str) -> Payment | None
     )
 
 
-def fund(ledger: Ledger, run_id: str, balances: Mapping[str, Money]) -> None:
+def fund(ledger: Books, run_id: str, balances: Mapping[str, Money]) -> None:
     """Give each party its opening balance from ``external:funding`` (idempotent)."""
     for party, money in sorted(balances.items()):
         if money.amount > 0:
             ledger.transfer(f"{run_id}/fund/{party}", FUNDING_ACCOUNT, party, money, FUNDING_REASON)
 
 
-def escrow_bonds(ledger: Ledger, run_id: str, task_id: str, bids: Sequence[Bid]) -> list[Payment]:
+def escrow_bonds(ledger: Books, run_id: str, task_id: str, bids: Sequence[Bid]) -> list[Payment]:
     """Escrow the bond of every valid bid (idempotent)."""
     out = []
     for bid in bids:
@@ -112,7 +112,7 @@ def escrow_bonds(ledger: Ledger, run_id: str, task_id: str, bids: Sequence[Bid])
 
 
 def return_losing_bonds(
-    ledger: Ledger, run_id: str, task_id: str, bids: Sequence[Bid], winner_id: str
+    ledger: Books, run_id: str, task_id: str, bids: Sequence[Bid], winner_id: str
 ) -> list[Payment]:
     """Return the bonds of every valid bid that did not win (idempotent)."""
     out = []
@@ -132,7 +132,7 @@ def return_losing_bonds(
 
 
 def escrow_payment(
-    ledger: Ledger, run_id: str, task_id: str, delegator_id: str, bid: Bid
+    ledger: Books, run_id: str, task_id: str, delegator_id: str, bid: Bid
 ) -> Payment | None:
     """Escrow the winning price from the delegator at award (idempotent)."""
     p = Planned(
@@ -269,7 +269,7 @@ PLANNERS: Mapping[str, Planner] = MappingProxyType(
 
 
 def settle(
-    ledger: Ledger,
+    ledger: Books,
     run_id: str,
     contract: Contract,
     verdict: Verdict,
@@ -319,7 +319,7 @@ def settle(
     )
 
 
-def run_payments(ledger: Ledger, run_id: str) -> list[Payment]:
+def run_payments(ledger: Books, run_id: str) -> list[Payment]:
     """Every payment of run ``run_id`` in posting order (opening balances excluded)."""
     prefix = f"{run_id}/"
     return [
