@@ -20,7 +20,7 @@ from negotiator.delegation.reputation_store import (
     SqliteReputationStore,
 )
 
-__all__ = ["RunPaths", "open_reputation", "open_stores"]
+__all__ = ["PostgresStores", "RunPaths", "open_postgres_stores", "open_reputation", "open_stores"]
 
 
 @dataclass(frozen=True)
@@ -103,3 +103,60 @@ async def open_reputation(
         paths.root.mkdir(parents=True, exist_ok=True)
         with SqliteReputationStore(paths.ledger) as store:
             yield store
+
+
+#: advisory lock held while the checkpointer creates its tables (workers start together).
+_SETUP_LOCK = 7_013_014
+
+
+@dataclass(frozen=True)
+class PostgresStores:
+    """A market's shared stores in PostgreSQL: checkpoints, escrow ledger, reputations."""
+
+    checkpointer: BaseCheckpointSaver[Any]
+    ledger: Books
+    reputation: ReputationStore
+
+
+@asynccontextmanager
+async def open_postgres_stores(
+    dsn: str, *, schema: str | None = None, max_size: int = 8
+) -> AsyncIterator[PostgresStores]:
+    """Open LangGraph's Postgres checkpointer and the Postgres ledger and reputation store.
+
+    Every worker process that opens the same ``dsn`` (and ``schema``) shares one market: a run
+    started by one worker can be continued by another, and settlement stays exactly-once
+    (:mod:`negotiator.delegation.postgres`). Needs the ``postgres`` extra.
+
+    Args:
+        schema: keep every table in this schema (created if missing) instead of ``public``.
+        max_size: connections per pool (one pool for checkpoints, one for the ledger).
+    """
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver  # noqa: PLC0415
+    from psycopg.rows import dict_row  # noqa: PLC0415
+    from psycopg_pool import AsyncConnectionPool  # noqa: PLC0415
+
+    from negotiator.delegation.postgres import (  # noqa: PLC0415
+        PostgresLedger,
+        PostgresReputationStore,
+        connect_pool,
+    )
+
+    books = connect_pool(dsn, max_size=max_size, schema=schema)
+    kwargs: dict[str, Any] = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
+    if schema is not None:
+        kwargs["options"] = f"-c search_path={schema}"
+    try:
+        async with AsyncConnectionPool(
+            dsn, min_size=1, max_size=max_size, kwargs=kwargs, open=False
+        ) as pool:
+            saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
+            async with pool.connection() as lock:  # one worker at a time creates the tables
+                await lock.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK,))
+                try:
+                    await saver.setup()
+                finally:
+                    await lock.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK,))
+            yield PostgresStores(saver, PostgresLedger(books), PostgresReputationStore(books))
+    finally:
+        books.close()

@@ -29,6 +29,7 @@ Amounts and scores are ``NUMERIC`` (exact), never floats.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from types import TracebackType
 from typing import Any
 
 import psycopg
+import psycopg.sql
 from psycopg_pool import ConnectionPool
 
 from negotiator.delegation.ledger import (
@@ -48,7 +50,7 @@ from negotiator.delegation.ledger import (
     validate_posting,
 )
 from negotiator.delegation.reputation import DEFAULT_DAMPING, ReputationUpdate, damped_update
-from negotiator.errors import RuntimeFailure
+from negotiator.errors import InvalidInputError, RuntimeFailure
 from negotiator.money import Money
 
 __all__ = [
@@ -111,6 +113,8 @@ CREATE TABLE IF NOT EXISTS reputation_updates (
 );
 """
 
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
 #: one lock key for schema creation, so two processes never race on CREATE … IF NOT EXISTS.
 _SCHEMA_LOCK = 7_013_013
 
@@ -139,9 +143,29 @@ class Fence:
     token: int
 
 
-def connect_pool(dsn: str, max_size: int = 8) -> ConnectionPool:
-    """Open a connection pool to ``dsn`` (the caller closes it)."""
-    pool: ConnectionPool = ConnectionPool(dsn, min_size=1, max_size=max_size, open=True)
+def connect_pool(dsn: str, max_size: int = 8, schema: str | None = None) -> ConnectionPool:
+    """Open a connection pool to ``dsn`` (the caller closes it).
+
+    Args:
+        schema: keep the tables in this schema (created if missing) instead of ``public``,
+            e.g. one schema per market.
+    """
+    kwargs: dict[str, Any] = {}
+    if schema is not None:
+        if not _SCHEMA_NAME.fullmatch(schema):
+            raise InvalidInputError.single(
+                "postgres pool", "$.schema", f"{schema!r} is not a plain lower-case identifier"
+            )
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(
+                psycopg.sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                    psycopg.sql.Identifier(schema)
+                )
+            )
+        kwargs["options"] = f"-c search_path={schema}"
+    pool: ConnectionPool = ConnectionPool(
+        dsn, min_size=1, max_size=max_size, kwargs=kwargs, open=True
+    )
     return pool
 
 
