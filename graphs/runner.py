@@ -1,10 +1,13 @@
 """Running the delegation graph: funding, crash resume, transcript events, the outcome, and the
 registered ``delegation`` flow (recorded transcripts and ``negotiator replay --check``); the
-stores are opened by :mod:`negotiator.graphs.stores` (re-exported here).
+stores are opened by :mod:`negotiator.graphs.stores` and one run is
+:func:`negotiator.graphs.api.execute` (both re-exported here).
 
 Where a run keeps its checkpoints and ledger is an *environment* choice, not an input: the CLI
-sets :data:`ENVIRONMENT` (a run folder under ``--runs-dir``); a replay check leaves it unset and
-so re-runs entirely in memory, never touching the recorded run's files.
+runs the flow bound to a :class:`DelegationEnvironment` (:func:`delegation_flow_in`: a run folder
+under ``--runs-dir``, a progress display); the registered flow, which a replay check re-runs,
+has the default environment and so runs entirely in memory, never touching the recorded run's
+files.
 
 A run folder ``<runs-dir>/<run id>/`` holds ``transcript.jsonl``, ``checkpoints.sqlite`` (the
 LangGraph SQLite checkpointer, written with ``durability="sync"``), ``ledger.sqlite`` (the escrow
@@ -24,91 +27,56 @@ money goes to the parent's ledger) is ``<runs-dir>/<run id>.<sub-task id>/``.
 
 from __future__ import annotations
 
-import os
 import random
-from collections.abc import Callable, Mapping, Sequence
-from contextvars import ContextVar
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.types import Command
 from pydantic import BaseModel
 
-from negotiator.delegation.bidders import BidderProfile
-from negotiator.delegation.calls import CallRecord
-from negotiator.delegation.clarify import QuestionGroup
-from negotiator.delegation.clock import Clock, FixedClock
+from negotiator.delegation.clock import FixedClock
 from negotiator.delegation.execution import AnyExecutor, RunContext
-from negotiator.delegation.floor import not_delegated, should_delegate
-from negotiator.delegation.hub import MarketHub
-from negotiator.delegation.ledger import Books
-from negotiator.delegation.monitoring import Executor, SimulatedExecutor, Verdict
-from negotiator.delegation.outcome import BidCounts, DelegationOutcome, build_outcome
-from negotiator.delegation.phases import Phase
-from negotiator.delegation.reputation import ReputationUpdate
-from negotiator.delegation.reputation_store import ReputationStore
-from negotiator.delegation.request import DelegationRequest, DelegationSetup
-from negotiator.delegation.screening import ScreenResult
-from negotiator.delegation.settlement import fund, run_payments
+from negotiator.delegation.monitoring import Executor, SimulatedExecutor
+from negotiator.delegation.record import flow_events, outcome_of
+from negotiator.delegation.request import DelegationSetup
 from negotiator.delegation.subdelegation import SubDelegatingExecutor, SubRun
 from negotiator.delegation.subtasks import SubTaskSetup, sub_delegating
 from negotiator.errors import InvalidInputError, ReplayMismatchError
-from negotiator.flows import FlowRun, register_flow
-from negotiator.graphs.delegation import build_delegation_graph, initial_state
+from negotiator.flows import FlowFn, FlowRun, register_flow
+from negotiator.graphs.api import RunResult, Update, adelegate, execute
 from negotiator.graphs.stores import RunPaths, open_reputation, open_stores
 from negotiator.llm.protocol import ModelClient, ModelResult, StructuredCall, TextCall
 from negotiator.llm.replay import ReplayClient
-from negotiator.money import Money
 from negotiator.transcript.format import TranscriptEvent
-from negotiator.wire.award import Award
 from negotiator.wire.contract import Contract
-from negotiator.wire.settlement import Settlement
 
 __all__ = [
-    "ENVIRONMENT",
     "FLOW_NAME",
     "DelegationEnvironment",
     "RunPaths",
     "RunResult",
     "delegation_flow",
+    "delegation_flow_in",
     "execute",
     "flow_events",
     "open_reputation",
     "open_stores",
     "outcome_of",
+    "simulated_contractor",
 ]
 
 FLOW_NAME = "delegation"
 T = TypeVar("T", bound=BaseModel)
 Json = dict[str, Any]
-Update = Callable[[str, Mapping[str, Any]], None]
-
-
-class _KillingExecutor:
-    """Test tooling: ends the process abruptly (``os._exit``) before report ``after``."""
-
-    def __init__(self, inner: Executor, after: int) -> None:
-        self.inner = inner
-        self.after = after
-
-    def report(self, contract: Contract, sequence: int, at: datetime) -> Any:
-        if sequence >= self.after:
-            os._exit(70)
-        return self.inner.report(contract, sequence, at)
 
 
 @dataclass(frozen=True)
 class DelegationEnvironment:
-    """Where and how the ``delegation`` flow runs (set by the CLI; defaults: in memory).
+    """Where and how the ``delegation`` flow runs (chosen by the CLI; defaults: in memory).
 
     Args:
         runs_dir: the folder of run folders; ``None`` keeps everything in memory.
-        crash_after: test tooling — the simulated contractor fails before this report.
-        hard_crash: with ``crash_after``, kill the process instead of raising.
         on_update: called with ``(node, partial state)`` after every graph step (progress).
         previous_events: model events of an earlier attempt, copied into the new transcript
             when a crashed run is resumed; a call the resumed run makes again is answered from
@@ -116,179 +84,8 @@ class DelegationEnvironment:
     """
 
     runs_dir: Path | None = None
-    crash_after: int | None = None
-    hard_crash: bool = False
     on_update: Update | None = None
     previous_events: tuple[TranscriptEvent, ...] = field(default_factory=tuple)
-
-
-ENVIRONMENT: ContextVar[DelegationEnvironment | None] = ContextVar(
-    "negotiator_delegation_environment", default=None
-)
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """A run's final (or paused) state, pending interrupts and outcome."""
-
-    state: Json
-    interrupts: tuple[Any, ...]
-    outcome: DelegationOutcome
-
-
-async def execute(
-    request: DelegationRequest,
-    *,
-    bidders: Sequence[BidderProfile],
-    funding: Mapping[str, Money],
-    run_id: str,
-    delegator_client: ModelClient,
-    bidder_clients: ModelClient | Mapping[str, ModelClient],
-    executor: AnyExecutor,
-    clock: Clock,
-    rng: random.Random,
-    checkpointer: BaseCheckpointSaver[Any],
-    ledger: Books,
-    resume: Any = None,
-    on_update: Update | None = None,
-    reputation: ReputationStore | None = None,
-) -> RunResult:
-    """Start, continue (after a crash) or resume (after an interrupt) run ``run_id``.
-
-    A thread with checkpoints is continued from its last one; ``resume`` answers a pending
-    interrupt. Funding, every ledger posting and the reputation update are idempotent, so
-    calling this again for a finished run changes nothing and returns the same outcome.
-
-    A new run whose task is below the request's complexity floor
-    (:func:`~negotiator.delegation.floor.should_delegate`) stops before the market: nothing is
-    posted or funded, the state records the advice, the outcome is ``not_delegated``.
-
-    Args:
-        reputation: the hub's reputation store (default: a fresh in-memory one).
-    """
-    floor = request.complexity_floor
-    if floor is not None and resume is None:
-        advice = should_delegate(request.task, floor)
-        if not advice.delegate:
-            skipped: Json = {**initial_state(run_id, request), "advice": advice.model_dump()}
-            return RunResult(skipped, (), not_delegated(run_id, request.task.id, advice))
-    fund(ledger, run_id, funding)
-    graph = build_delegation_graph(
-        hub=MarketHub(bidders, reputation),
-        delegator_client=delegator_client,
-        bidder_clients=bidder_clients,
-        executor=executor,
-        ledger=ledger,
-        clock=clock,
-        rng=rng,
-        checkpointer=checkpointer,
-    )
-    config: RunnableConfig = {"configurable": {"thread_id": run_id}}
-    snapshot = await graph.aget_state(config)
-    start: Any
-    if resume is not None:
-        start = Command(resume=resume)
-    elif snapshot.values:
-        start = None
-    else:
-        start = initial_state(run_id, request)
-    async for chunk in graph.astream(start, config, stream_mode="updates", durability="sync"):
-        for node, update in chunk.items():
-            if on_update is not None and isinstance(update, Mapping):
-                on_update(node, update)
-    snapshot = await graph.aget_state(config)
-    interrupts = tuple(i.value for task in snapshot.tasks for i in task.interrupts)
-    state: Json = dict(snapshot.values)
-    pending = [QuestionGroup.model_validate(q) for i in interrupts for q in i["questions"]]
-    return RunResult(state, interrupts, outcome_of(state, ledger, run_id, pending))
-
-
-def outcome_of(
-    state: Mapping[str, Any],
-    ledger: Books,
-    run_id: str,
-    pending: Sequence[QuestionGroup] = (),
-) -> DelegationOutcome:
-    """Build the :class:`DelegationOutcome` of a run from its state and the ledger."""
-    screened = ScreenResult.model_validate(state["screened"]) if "screened" in state else None
-    faq_entries = len(state.get("faq", {}).get("entries", ()))
-    preset = len(state["request"]["task"].get("faq", ()))
-    settlement = state.get("settlement")
-    verdicts = state.get("verdicts") or []
-    return build_outcome(
-        run_id=run_id,
-        task_id=state["request"]["task"]["id"],
-        phase=Phase(state["phase"]),
-        award=Award.model_validate(state["award"]) if "award" in state else None,
-        clarifications=max(0, faq_entries - preset),
-        bids=BidCounts(
-            received=len(state.get("sealed", [])),
-            rejected=len(screened.rejected) if screened else 0,
-        ),
-        payments=run_payments(ledger, run_id),
-        ledger_balanced=ledger.is_balanced(),
-        calls=[CallRecord.model_validate(c) for c in state.get("calls", [])],
-        settlement=Settlement.model_validate(settlement) if settlement else None,
-        verdict=Verdict.model_validate(verdicts[-1]) if verdicts else None,
-        reputation=ReputationUpdate.model_validate(state["reputation"])
-        if "reputation" in state
-        else None,
-        failure=state.get("failure"),
-        pending_questions=pending,
-    )
-
-
-Event = tuple[str, str, str, Json]
-
-
-def _clarify_events(state: Mapping[str, Any], delegator: str) -> list[Event]:
-    events: list[Event] = [
-        ("clarify", q["bidder_id"], "question", q) for q in state.get("questions", [])
-    ]
-    events += [("clarify", delegator, "answer", a) for a in state.get("answers", [])]
-    if "faq" in state:
-        events.append(("clarify", delegator, "faq", state["faq"]))
-    return events
-
-
-def _monitor_events(state: Mapping[str, Any], delegator: str) -> list[Event]:
-    reports = {r["sequence"]: r for r in state.get("reports", [])}
-    contractor = state["contract"]["contractor_id"] if "contract" in state else delegator
-    events: list[Event] = []
-    for verdict in state.get("verdicts", []):
-        report = reports.get(verdict["tick"])
-        if report is not None:
-            events.append(("monitor", contractor, "report", report))
-        events.append(("monitor", delegator, "verdict", verdict))
-    return events
-
-
-def flow_events(state: Mapping[str, Any]) -> list[Event]:
-    """The run's flow events in flow order (announce, clarify, bid, screen, award, contract,
-    monitor, settle), built from its state."""
-    delegator = state["request"]["task"]["delegator_id"]
-    events: list[Event] = []
-    if "advice" in state:
-        events.append(("announce", delegator, "advice", state["advice"]))
-    if "announcement" in state:
-        events.append(("announce", delegator, "announcement", state["announcement"]))
-    events += _clarify_events(state, delegator)
-    sealed = sorted(state.get("sealed", []), key=lambda s: str(s["sender_id"]))
-    events += [("bid", s["sender_id"], "sealed_bid", s) for s in sealed]
-    singles = (
-        ("screen", "screened", "screening"),
-        ("award", "award", "award"),
-        ("contract", "contract", "contract"),
-    )
-    events += [(step, delegator, kind, state[key]) for step, key, kind in singles if key in state]
-    events += _monitor_events(state, delegator)
-    if "settlement" in state:
-        events.append(("settle", delegator, "settlement", state["settlement"]))
-    if "reputation" in state:
-        events.append(("settle", delegator, "reputation", state["reputation"]))
-    if "failure" in state:
-        events.append(("award", delegator, "failure", {"reason": state["failure"]}))
-    return events
 
 
 class _ResumingClient:
@@ -313,10 +110,9 @@ class _ResumingClient:
             return await self.live.text(call)
 
 
-def _executor(setup: DelegationSetup, seed: int, env: DelegationEnvironment) -> Executor:
-    if env.crash_after is not None and env.hard_crash:
-        return _KillingExecutor(SimulatedExecutor(setup.script, seed), env.crash_after)
-    return SimulatedExecutor(setup.script, seed, crash_after=env.crash_after)
+def simulated_contractor(setup: DelegationSetup, seed: int) -> Executor:
+    """The flow's contractor: the setup's simulated executor, seeded with the run's seed."""
+    return SimulatedExecutor(setup.script, seed)
 
 
 async def _subruns(
@@ -342,10 +138,22 @@ async def delegation_flow(run: FlowRun) -> dict[str, object]:
     """The ``delegation`` flow: inputs ``{"setup": DelegationSetup}`` and optionally
     ``"subtasks": [SubTaskSetup, ...]`` (the contractor's sub-delegations); one model client for
     the delegator and every bidder at every level; the simulated executors seeded with the run's
-    seed."""
+    seed. Runs in memory (see :func:`delegation_flow_in` for a run folder)."""
+    return await _delegation(run, DelegationEnvironment())
+
+
+def delegation_flow_in(env: DelegationEnvironment) -> FlowFn:
+    """The ``delegation`` flow run in ``env`` (pass it as ``arun_flow(..., flow=...)``)."""
+
+    async def flow(run: FlowRun) -> dict[str, object]:
+        return await _delegation(run, env)
+
+    return flow
+
+
+async def _delegation(run: FlowRun, env: DelegationEnvironment) -> dict[str, object]:
     setup = DelegationSetup.model_validate(run.inputs["setup"])
     subtasks = [SubTaskSetup.model_validate(s) for s in _as_list(run.inputs.get("subtasks"))]
-    env = ENVIRONMENT.get() or DelegationEnvironment()
     for e in env.previous_events:
         run.sink.emit(e.step, e.role, e.kind, e.payload)
     client: ModelClient = run.client
@@ -353,10 +161,16 @@ async def delegation_flow(run: FlowRun) -> dict[str, object]:
         client = _ResumingClient(ReplayClient.from_events(env.previous_events), run.client)
     seed = run.seed or 0
     paths = RunPaths.for_run(env.runs_dir, run.run_id) if env.runs_dir is not None else None
-    executor: AnyExecutor = _executor(setup, seed, env)
+    executor: AnyExecutor = simulated_contractor(setup, seed)
     if subtasks:
         executor = sub_delegating(
-            executor, subtasks, setup.bidders, seed, client=client, runs_dir=env.runs_dir
+            executor,
+            subtasks,
+            setup.bidders,
+            seed,
+            delegate=adelegate,
+            client=client,
+            runs_dir=env.runs_dir,
         )
     clock = FixedClock(setup.start)
     async with open_stores(paths) as (checkpointer, ledger), open_reputation(paths) as store:

@@ -16,8 +16,10 @@ thread; wrap ``run.client`` in :class:`~negotiator.llm.sync.SyncClient` to call 
 be deterministic given its inputs, seed and model answers.
 
 Registering: decorate the flow with ``@register_flow("name")``; for ``replay --check`` from a
-fresh process, also add ``"name": "module.that.registers.it"`` to :data:`FLOW_MODULES` (a
-transcript is data: it names a flow, it never names code to import).
+fresh process, also declare it as an entry point of the group :data:`FLOW_ENTRY_POINTS` in the
+package's metadata (``[project.entry-points."negotiator.flows"]`` in ``pyproject.toml``:
+``name = "package.module:flow"``). A transcript is data: it names a flow, it never names code to
+import; and this module names no flow module either, so the layers above it stay above it.
 """
 
 from __future__ import annotations
@@ -25,11 +27,11 @@ from __future__ import annotations
 import asyncio
 import difflib
 import hashlib
-import importlib
 import inspect
 import json
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -44,7 +46,7 @@ from negotiator.transcript.reader import read_transcript
 from negotiator.transcript.writer import EventSink, TranscriptWriter, to_json_payload
 
 __all__ = [
-    "FLOW_MODULES",
+    "FLOW_ENTRY_POINTS",
     "FlowFn",
     "FlowRun",
     "ReplayCheck",
@@ -61,10 +63,8 @@ __all__ = [
 OUTCOME_STEP = "flow"
 OUTCOME_ROLE = "runner"
 
-FLOW_MODULES: dict[str, str] = {
-    # flow name -> module that registers it on import (for replay --check in a fresh process)
-    "delegation": "negotiator.graphs.runner",
-}
+#: the entry-point group naming the flows installed packages provide (loaded on first use).
+FLOW_ENTRY_POINTS = "negotiator.flows"
 
 
 @dataclass(frozen=True)
@@ -127,20 +127,27 @@ def register_flow(name: str, *, replace: bool = False) -> Callable[[F], F]:
     return decorate
 
 
+def _declared_flows() -> dict[str, EntryPoint]:
+    return {ep.name: ep for ep in entry_points(group=FLOW_ENTRY_POINTS)}
+
+
 def get_flow(name: str) -> FlowFn:
-    """Return the flow registered as ``name``, importing its module from :data:`FLOW_MODULES`.
+    """Return the flow registered as ``name``, loading its entry point (:data:`FLOW_ENTRY_POINTS`)
+    when it is not registered yet.
 
     Raises:
         UnknownKeyError: no such flow (the message lists the known ones).
     """
-    if name not in _FLOWS and name in FLOW_MODULES:
-        importlib.import_module(FLOW_MODULES[name])
+    if name not in _FLOWS:
+        declared = _declared_flows().get(name)
+        if declared is not None:
+            register_flow(name)(declared.load())
     return lookup(_FLOWS, name, "flow")
 
 
 def registered_flows() -> list[str]:
-    """Every flow name known now or importable from :data:`FLOW_MODULES`, sorted."""
-    return sorted(set(_FLOWS) | set(FLOW_MODULES))
+    """Every flow name registered now or declared by an installed package, sorted."""
+    return sorted(set(_FLOWS) | set(_declared_flows()))
 
 
 @dataclass(frozen=True)
@@ -187,6 +194,7 @@ async def arun_flow(
     run_id: str | None = None,
     path: str | Path | None = None,
     secrets: Iterable[str] = (),
+    flow: FlowFn | None = None,
 ) -> RunRecord:
     """Run flow ``name`` and record it (to ``path`` if given, always in memory).
 
@@ -194,12 +202,15 @@ async def arun_flow(
         inputs: the flow's inputs (JSON-able; pydantic models and ``Decimal`` are converted).
         client: the model client to use (wrapped in a recording client).
         secrets: extra exact strings to redact from the transcript (e.g. the API key).
+        flow: the function to run instead of the registered one — the same flow set up for
+            this host (e.g. with a run folder); the transcript names ``name``, and a replay
+            check re-runs the registered flow, so both must record the same events.
 
     Raises:
         UnknownKeyError: no flow called ``name``.
         UsageError: inputs or an event payload have no JSON form.
     """
-    fn = get_flow(name)
+    fn = flow or get_flow(name)
     json_inputs = to_json_payload(inputs, f"inputs of flow {name!r}")
     header = TranscriptHeader(
         run_id=run_id or default_run_id(name, json_inputs, seed),
@@ -225,6 +236,7 @@ def run_flow(
     run_id: str | None = None,
     path: str | Path | None = None,
     secrets: Iterable[str] = (),
+    flow: FlowFn | None = None,
 ) -> RunRecord:
     """Blocking :func:`arun_flow` (not from inside a running event loop).
 
@@ -237,7 +249,16 @@ def run_flow(
         {'twice': 42}
     """
     return asyncio.run(
-        arun_flow(name, inputs, client=client, seed=seed, run_id=run_id, path=path, secrets=secrets)
+        arun_flow(
+            name,
+            inputs,
+            client=client,
+            seed=seed,
+            run_id=run_id,
+            path=path,
+            secrets=secrets,
+            flow=flow,
+        )
     )
 
 

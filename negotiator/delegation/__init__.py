@@ -6,15 +6,15 @@ opened together) → :mod:`~.award` (Pareto front, preferences) → :mod:`~.cont
 numbers, signatures) → :mod:`~.monitoring` (clauses checked on every report) →
 :mod:`~.settlement` / :mod:`~.ledger` / :mod:`~.reputation` (escrow, exactly once). The phases
 and their one transition table are in :mod:`~.phases`; the LangGraph state machine that runs
-them is ``negotiator.graphs.delegation``; :func:`delegate` runs it all as plain Python. A contractor
-may sub-delegate through the same flow (:mod:`~.subdelegation`: recursive delegation), and
-reputations persist between delegations in a :mod:`~.reputation_store`. Market dynamics:
-:mod:`~.trust` (bonds, cadence and autonomy scaled by reputation), :mod:`~.reoptimise` (switching
-contractors during monitoring, with cooldown, damping and fees) and :mod:`~.floor` (whether a
-task is worth delegating at all).
+them, and ``negotiator.delegate`` that runs it all as plain Python, are the graph layer above
+this package (it never imports them). A contractor may sub-delegate through the same flow
+(:mod:`~.subdelegation`: recursive delegation, given the runner to use), and reputations persist
+between delegations in a :mod:`~.reputation_store`. Market dynamics: :mod:`~.trust` (bonds,
+cadence and autonomy scaled by reputation), :mod:`~.reoptimise` (switching contractors during
+monitoring, with cooldown, damping and fees) and :mod:`~.floor` (whether a task is worth
+delegating at all).
 """
 
-from negotiator.delegation.api import adelegate, delegate
 from negotiator.delegation.award import (
     LexicographicPreferences,
     Objective,
@@ -53,6 +53,7 @@ from negotiator.delegation.screening import ScreenResult, open_bids
 from negotiator.delegation.settlement import settle
 from negotiator.delegation.subdelegation import (
     MAX_DEPTH,
+    Delegate,
     SubDelegatingExecutor,
     SubRun,
     SubTask,
@@ -74,6 +75,7 @@ __all__ = [
     "Candidate",
     "Clock",
     "ContractPolicy",
+    "Delegate",
     "DelegationAdvice",
     "DelegationOutcome",
     "DelegationRequest",
@@ -110,11 +112,9 @@ __all__ = [
     "TrustPolicy",
     "Verdict",
     "WeightedPreferences",
-    "adelegate",
     "advance",
     "damped_update",
     "decay_toward_prior",
-    "delegate",
     "demo_setup",
     "deterministic_bid",
     "draft_contract",

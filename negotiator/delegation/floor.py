@@ -26,7 +26,7 @@ from types import MappingProxyType
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from negotiator.delegation.outcome import BidCounts, DelegationOutcome
+from negotiator.delegation.outcome import BidCounts, DelegationOutcome, RunOutcome
 from negotiator.delegation.phases import A2ATaskState, Phase
 from negotiator.wire.common import Level
 from negotiator.wire.task import TaskSpec
@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 #: the outcome of a run that stopped at the complexity floor.
-NOT_DELEGATED = "not_delegated"
+NOT_DELEGATED = RunOutcome.NOT_DELEGATED
 
 #: criticality -> what a failure costs the delegator, in seconds of its time (rework, damage).
 FAILURE_COST_SECONDS: Mapping[Level, float] = MappingProxyType(
@@ -132,8 +132,8 @@ def not_delegated(run_id: str, task_id: str, advice: DelegationAdvice) -> Delega
     return DelegationOutcome(
         run_id=run_id,
         task_id=task_id,
-        phase=Phase.ANNOUNCE.value,
-        a2a_state=A2ATaskState.REJECTED.value,
+        phase=Phase.ANNOUNCE,
+        a2a_state=A2ATaskState.REJECTED,
         outcome=NOT_DELEGATED,
         winner=None,
         clarifications=0,

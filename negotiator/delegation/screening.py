@@ -31,11 +31,11 @@ from negotiator.delegation.bidding import SealedBid
 from negotiator.delegation.ledger import Books
 from negotiator.delegation.settlement import bond_account
 from negotiator.errors import InvalidInputError
-from negotiator.validation import validate_raw
 from negotiator.wire.award import BidRejection, RejectionReason
 from negotiator.wire.bid import Bid
 from negotiator.wire.semantics import check_bid
 from negotiator.wire.task import TaskSpec
+from negotiator.wire.validation import validate_raw
 
 __all__ = ["ScreenResult", "available_funds", "open_bids", "screen_one"]
 
@@ -69,6 +69,7 @@ def available_funds(
     first time, instead of rejecting it for the bond it has already staked.
 
     Example:
+        >>> from negotiator.delegation.ledger import Ledger
         >>> from negotiator.money import Money
         >>> with Ledger(":memory:") as ledger:
         ...     _ = ledger.transfer("f", "external:funding", "b1", Money(amount=Decimal("5"),

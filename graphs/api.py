@@ -14,8 +14,9 @@ folder keeps its store in the folder's ``ledger.sqlite`` (a resumed run never up
 an in-memory run starts from the bidders' profiles. Pass an open ``ledger`` to post to shared
 books (a nested delegation posts to its parent's, so money is conserved across levels).
 
-This module is the one place the core reaches the graph layer, and it imports it lazily, so
-``import negotiator.delegation`` never loads LangGraph.
+:func:`execute` is the step below: one run of the compiled graph over stores the caller opened.
+This is the graph layer (it loads LangGraph); ``import negotiator`` reaches it only when
+``negotiator.delegate`` or ``negotiator.adelegate`` is first used.
 """
 
 from __future__ import annotations
@@ -23,22 +24,114 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.types import Command
 
 from negotiator.delegation.bidders import BidderProfile
-from negotiator.delegation.clarify import HumanAnswers
+from negotiator.delegation.clarify import HumanAnswers, QuestionGroup
 from negotiator.delegation.clock import Clock, SystemClock
 from negotiator.delegation.execution import AnyExecutor
+from negotiator.delegation.floor import not_delegated, should_delegate
+from negotiator.delegation.hub import MarketHub
 from negotiator.delegation.ledger import Books
 from negotiator.delegation.outcome import DelegationOutcome
+from negotiator.delegation.record import outcome_of
 from negotiator.delegation.reputation_store import ReputationStore
 from negotiator.delegation.request import DelegationRequest
+from negotiator.delegation.settlement import fund
+from negotiator.graphs.delegation import build_delegation_graph, initial_state
+from negotiator.graphs.stores import RunPaths, open_reputation, open_stores
 from negotiator.llm.deterministic import DeterministicClient
 from negotiator.llm.protocol import ModelClient
 from negotiator.money import Money
 
-__all__ = ["adelegate", "delegate"]
+__all__ = ["RunResult", "adelegate", "delegate", "execute"]
+
+Json = dict[str, Any]
+#: called with ``(node, partial state)`` after every graph step (progress display).
+Update = Callable[[str, Mapping[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A run's final (or paused) state, pending interrupts and outcome."""
+
+    state: Json
+    interrupts: tuple[Any, ...]
+    outcome: DelegationOutcome
+
+
+async def execute(
+    request: DelegationRequest,
+    *,
+    bidders: Sequence[BidderProfile],
+    funding: Mapping[str, Money],
+    run_id: str,
+    delegator_client: ModelClient,
+    bidder_clients: ModelClient | Mapping[str, ModelClient],
+    executor: AnyExecutor,
+    clock: Clock,
+    rng: random.Random,
+    checkpointer: BaseCheckpointSaver[Any],
+    ledger: Books,
+    resume: Any = None,
+    on_update: Update | None = None,
+    reputation: ReputationStore | None = None,
+) -> RunResult:
+    """Start, continue (after a crash) or resume (after an interrupt) run ``run_id``.
+
+    A thread with checkpoints is continued from its last one; ``resume`` answers a pending
+    interrupt. Funding, every ledger posting and the reputation update are idempotent, so
+    calling this again for a finished run changes nothing and returns the same outcome.
+
+    A new run whose task is below the request's complexity floor
+    (:func:`~negotiator.delegation.floor.should_delegate`) stops before the market: nothing is
+    posted or funded, the state records the advice, the outcome is ``not_delegated``.
+
+    Args:
+        reputation: the hub's reputation store (default: a fresh in-memory one).
+    """
+    floor = request.complexity_floor
+    if floor is not None and resume is None:
+        advice = should_delegate(request.task, floor)
+        if not advice.delegate:
+            skipped: Json = {**initial_state(run_id, request), "advice": advice.model_dump()}
+            return RunResult(skipped, (), not_delegated(run_id, request.task.id, advice))
+    fund(ledger, run_id, funding)
+    graph = build_delegation_graph(
+        hub=MarketHub(bidders, reputation),
+        delegator_client=delegator_client,
+        bidder_clients=bidder_clients,
+        executor=executor,
+        ledger=ledger,
+        clock=clock,
+        rng=rng,
+        checkpointer=checkpointer,
+    )
+    config: RunnableConfig = {"configurable": {"thread_id": run_id}}
+    snapshot = await graph.aget_state(config)
+    start: Any
+    if resume is not None:
+        start = Command(resume=resume)
+    elif snapshot.values:
+        start = None
+    else:
+        start = initial_state(run_id, request)
+    async for chunk in graph.astream(start, config, stream_mode="updates", durability="sync"):
+        for node, update in chunk.items():
+            if on_update is not None and isinstance(update, Mapping):
+                on_update(node, update)
+    snapshot = await graph.aget_state(config)
+    interrupts = tuple(i.value for task in snapshot.tasks for i in task.interrupts)
+    state: Json = dict(snapshot.values)
+    pending = [QuestionGroup.model_validate(q) for i in interrupts for q in i["questions"]]
+    return RunResult(state, interrupts, outcome_of(state, ledger, run_id, pending))
 
 
 async def adelegate(
@@ -85,12 +178,9 @@ async def adelegate(
         >>> out = asyncio.run(adelegate(s.request, bidders=s.bidders, runs_dir=None,
         ...     funding=s.funding, executor=SimulatedExecutor(s.script, 7),
         ...     clock=FixedClock(s.start)))
-        >>> out.outcome, out.payments[-3].reason, out.payments[-3].amount
-        ('cancelled', 'compensation', '2.00')
+        >>> out.outcome.value, out.payments[-3].reason.value, str(out.payments[-3].amount)
+        ('cancelled', 'compensation', '2.00 USDC')
     """
-    from negotiator.graphs.runner import execute  # noqa: PLC0415 (lazy: core must not load LangGraph)
-    from negotiator.graphs.stores import RunPaths, open_reputation, open_stores  # noqa: PLC0415
-
     chosen = client or DeterministicClient()
     rid = run_id or f"{request.task.id}-{uuid.uuid4().hex[:12]}"
     paths = RunPaths.for_run(runs_dir, rid) if runs_dir is not None else None
@@ -141,8 +231,8 @@ def delegate(
         >>> s = demo_setup("success")
         >>> out = delegate(s.request, bidders=s.bidders, runs_dir=None, funding=s.funding,
         ...     executor=SimulatedExecutor(s.script, 7), clock=FixedClock(s.start))
-        >>> out.outcome, out.winner.bidder_id, out.winner.price
-        ('completed', 'did:web:fast-coder.ai', '5.00')
+        >>> out.outcome.value, out.winner.bidder_id, str(out.winner.price)
+        ('completed', 'did:web:fast-coder.ai', '5.00 USDC')
     """
     return asyncio.run(
         adelegate(
