@@ -9,11 +9,11 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from negotiator.delegation.api import delegate
 from negotiator.delegation.demo import demo_setup, demo_task
 from negotiator.delegation.floor import NOT_DELEGATED, FloorModel, should_delegate
 from negotiator.delegation.monitoring import SimulatedExecutor
 from negotiator.flows import arun_flow, check_transcript
+from negotiator.graphs.api import delegate
 from negotiator.graphs.runner import FLOW_NAME
 from negotiator.llm.deterministic import DeterministicClient
 from negotiator.money import Money

@@ -12,7 +12,7 @@ import pytest
 from negotiator.delegation.clock import FixedClock
 from negotiator.delegation.demo import demo_setup
 from negotiator.delegation.monitoring import SimulatedCrash, SimulatedExecutor
-from negotiator.graphs.runner import RunResult, execute
+from negotiator.graphs.api import RunResult, execute
 from negotiator.graphs.stores import open_postgres_stores
 from negotiator.llm.deterministic import DeterministicClient
 
