@@ -1,7 +1,7 @@
 """Noisy monitoring, with and without seed 000's stability devices (cooldown, damping, fees).
 
 Usage: ``python bench/stability.py [--json] [--seed S] [--tasks T] [--ticks K] [--noise SD]
-[--plot PATH]``
+[--plot PATH] [--ray CPUS]``
 
 Each of ``T`` tasks is monitored for ``K`` reports. Four standing bids of near-equal true quality
 (0.78 to 0.84, claimed truthfully, reputation 0.9, prices 4.80 to 5.40) compete; each report
@@ -28,7 +28,9 @@ balanced with every escrow and bond account empty, and the recorded switches are
   bid here claims its true quality, so each of these penalties punished noise, not a default;
 * ``ms_per_delegation_*`` — the cost of one simulated delegation (library and ledger, no graph).
 
-The plot (``bench/out/stability.png``) shows the switches per task in each arm.
+The plot (``bench/out/stability.png``) shows the switches per task in each arm. Each task is
+:func:`negotiator.delegation.simulation.simulate_monitored_task`; ``--ray CPUS`` runs them as Ray
+tasks on a local Ray instance of that many CPUs (the ``ray`` extra) with the same results.
 """
 
 from __future__ import annotations
@@ -37,56 +39,20 @@ import argparse
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 
-from negotiator.delegation.ledger import FUNDING_ACCOUNT, Ledger
-from negotiator.delegation.reoptimise import (
-    Candidate,
-    LoopState,
-    Observation,
-    SwitchEvent,
-    SwitchPolicy,
-    complete,
-    decide,
-    estimate,
-    hire,
-    post_switch,
-    replay_switches,
-)
-from negotiator.money import Money
+from negotiator.delegation.reoptimise import SwitchPolicy
+from negotiator.delegation.simulation import MonitoredTask, simulate_monitored_task
 
-VALUE = Decimal(20)
-AT = datetime(2026, 10, 1, tzinfo=UTC)
-DELEGATOR = "delegator"
-TRUE_QUALITY = {"a": 0.80, "b": 0.82, "c": 0.78, "d": 0.84}
-PRICES = {"a": "5.00", "b": "5.20", "c": "4.80", "d": "5.40"}
 POLICIES = {
     "without": SwitchPolicy(
         damping=1.0, cooldown_ticks=0, max_switches=10_000, base_fee=Decimal(0), fee_growth=1
     ),
     "with": SwitchPolicy(),
 }
-PENALTY_REASONS = ("bond_forfeit", "replacement_difference")
-
-
-def usd(amount: str) -> Money:
-    return Money(amount=Decimal(amount), currency="USDC")
-
-
-STANDING = tuple(
-    Candidate(
-        bidder_id=b,
-        price=usd(PRICES[b]),
-        bond=usd("0.50"),
-        claimed_quality=q,
-        reputation=0.9,
-    )
-    for b, q in TRUE_QUALITY.items()
-)
 
 
 @dataclass
@@ -97,71 +63,31 @@ class Arm:
     penalties: Decimal = Decimal(0)
     seconds: float = 0.0
 
-
-@dataclass(frozen=True)
-class TaskResult:
-    switches: int
-    total: Decimal
-    net: Decimal
-    penalties: Decimal
+    def add(self, result: MonitoredTask) -> None:
+        self.switches.append(result.switches)
+        self.total += result.total
+        self.net += result.net
+        self.penalties += result.penalties
 
 
-def run_task(
-    policy: SwitchPolicy, rng: np.random.Generator, ticks: int, noise: float, n: int
-) -> TaskResult:
-    """One monitored task, settled on its own ledger."""
-    by_id = {c.bidder_id: c for c in STANDING}
-    first = min(
-        STANDING,
-        key=lambda c: (c.price.amount - VALUE * Decimal(str(estimate(c, policy))), c.bidder_id),
-    )
-    state = LoopState(contractor=first, belief=estimate(first, policy))
-    run = f"task-{n}"
-    with Ledger(":memory:") as ledger:
-        for who in (DELEGATOR, *by_id):
-            ledger.transfer(f"fund/{who}", FUNDING_ACCOUNT, who, usd("1000"), "funding")
-        hire(ledger, run, run, DELEGATOR, c=first, n=0)
-        observations: list[Observation] = []
-        events: list[SwitchEvent] = []
-        for tick in range(ticks):
-            q = TRUE_QUALITY[state.contractor.bidder_id] + rng.normal(0, noise)
-            progress = (tick + 1) / ticks
-            obs = Observation(
-                quality=float(np.clip(q, 0, 1)), progress=progress, expected_progress=progress
-            )
-            observations.append(obs)
-            decision = decide(state, obs, tick, STANDING, policy=policy, value=VALUE)
-            if decision.switch is not None:
-                e = decision.switch
-                events.append(e)
-                post_switch(
-                    ledger,
-                    run,
-                    run,
-                    DELEGATOR,
-                    event=e,
-                    dropped=by_id[e.dropped],
-                    hired=by_id[e.hired],
-                    n=len(events),
-                    at=AT,
-                )
-            state = decision.state
-        complete(ledger, run, run, DELEGATOR, contractor=state.contractor, n=len(events), at=AT)
-        replay_switches(events, first, observations, STANDING, policy=policy, value=VALUE)
-        balances = ledger.balances("USDC")
-        assert ledger.is_balanced()
-        assert all(v == 0 for k, v in balances.items() if k.startswith(("escrow:", "bond:")))
-        net = usd("1000").amount - balances[DELEGATOR]
-        penalties = sum(
-            (t.amount.amount for t in ledger.transfers() if t.reason in PENALTY_REASONS),
-            Decimal(0),
-        )
-    wasted = sum(
-        (by_id[e.dropped].price.amount * Decimal(str(e.progress)) for e in events), Decimal(0)
-    )
-    fees = sum((e.fee for e in events), Decimal(0))
-    total = state.contractor.price.amount + wasted + fees
-    return TaskResult(len(events), total.quantize(Decimal("0.01")), net, penalties)
+def run_arm(policy: SwitchPolicy, args: argparse.Namespace) -> Arm:
+    """Every task of one arm, in this process or as Ray tasks (``--ray``)."""
+    calls = [
+        {"policy": policy, "seed": args.seed, "index": n, "ticks": args.ticks, "noise": args.noise}
+        for n in range(args.tasks)
+    ]
+    arm = Arm()
+    start = time.perf_counter()
+    if args.ray:
+        from negotiator.delegation.distributed import run_on_ray  # noqa: PLC0415 (ray extra)
+
+        results = run_on_ray(simulate_monitored_task, calls, num_cpus=args.ray)
+    else:
+        results = [simulate_monitored_task(**call) for call in calls]
+    arm.seconds = time.perf_counter() - start
+    for result in results:
+        arm.add(result)
+    return arm
 
 
 def plot(path: Path, arms: dict[str, Arm]) -> None:
@@ -195,19 +121,11 @@ def main() -> None:
     ap.add_argument("--ticks", type=int, default=20)
     ap.add_argument("--noise", type=float, default=0.25)
     ap.add_argument("--plot", type=Path, default=Path("bench/out/stability.png"))
+    ap.add_argument(
+        "--ray", type=int, default=0, metavar="CPUS", help="run the tasks on a local Ray instance"
+    )
     args = ap.parse_args()
-    arms = {name: Arm() for name in POLICIES}
-    for name, policy in POLICIES.items():
-        rng = np.random.default_rng(args.seed)
-        arm = arms[name]
-        start = time.perf_counter()
-        for n in range(args.tasks):
-            result = run_task(policy, rng, args.ticks, args.noise, n)
-            arm.switches.append(result.switches)
-            arm.total += result.total
-            arm.net += result.net
-            arm.penalties += result.penalties
-        arm.seconds = time.perf_counter() - start
+    arms = {name: run_arm(policy, args) for name, policy in POLICIES.items()}
     plot(args.plot, arms)
     out: dict[str, object] = {}
     for name, arm in arms.items():
@@ -221,6 +139,7 @@ def main() -> None:
     for name, arm in arms.items():
         out[f"ms_per_delegation_{name}"] = round(arm.seconds / args.tasks * 1e3, 2)
     out |= {
+        "ray_cpus": args.ray,
         "tasks": args.tasks,
         "ticks": args.ticks,
         "noise": args.noise,
