@@ -45,7 +45,11 @@ from negotiator.delegation.record import outcome_of
 from negotiator.delegation.reputation_store import ReputationStore
 from negotiator.delegation.request import DelegationRequest
 from negotiator.delegation.settlement import fund
-from negotiator.graphs.delegation import build_delegation_graph, initial_state
+from negotiator.graphs.delegation import (
+    delegation_context,
+    initial_state,
+    shared_delegation_graph,
+)
 from negotiator.graphs.stores import RunPaths, open_reputation, open_stores
 from negotiator.llm.deterministic import DeterministicClient
 from negotiator.llm.protocol import ModelClient
@@ -83,6 +87,7 @@ async def execute(
     resume: Any = None,
     on_update: Update | None = None,
     reputation: ReputationStore | None = None,
+    hub: MarketHub | None = None,
 ) -> RunResult:
     """Start, continue (after a crash) or resume (after an interrupt) run ``run_id``.
 
@@ -94,8 +99,13 @@ async def execute(
     (:func:`~negotiator.delegation.floor.should_delegate`) stops before the market: nothing is
     posted or funded, the state records the advice, the outcome is ``not_delegated``.
 
+    The graph is the one compiled once per process (:func:`shared_delegation_graph`); the
+    run's collaborators travel as its LangGraph run context.
+
     Args:
         reputation: the hub's reputation store (default: a fresh in-memory one).
+        hub: a market hub shared by many runs (its bidders, reputation store and trust
+            policy); when given, ``bidders`` and ``reputation`` are not used.
     """
     floor = request.complexity_floor
     if floor is not None and resume is None:
@@ -104,16 +114,16 @@ async def execute(
             skipped: Json = {**initial_state(run_id, request), "advice": advice.model_dump()}
             return RunResult(skipped, (), not_delegated(run_id, request.task.id, advice))
     fund(ledger, run_id, funding)
-    graph = build_delegation_graph(
-        hub=MarketHub(bidders, reputation),
+    context = delegation_context(
+        hub=hub if hub is not None else MarketHub(bidders, reputation),
         delegator_client=delegator_client,
         bidder_clients=bidder_clients,
         executor=executor,
         ledger=ledger,
         clock=clock,
         rng=rng,
-        checkpointer=checkpointer,
     )
+    graph = shared_delegation_graph(checkpointer)
     config: RunnableConfig = {"configurable": {"thread_id": run_id}}
     snapshot = await graph.aget_state(config)
     start: Any
@@ -123,7 +133,8 @@ async def execute(
         start = None
     else:
         start = initial_state(run_id, request)
-    async for chunk in graph.astream(start, config, stream_mode="updates", durability="sync"):
+    stream = graph.astream(start, config, context=context, stream_mode="updates", durability="sync")
+    async for chunk in stream:
         for node, update in chunk.items():
             if on_update is not None and isinstance(update, Mapping):
                 on_update(node, update)

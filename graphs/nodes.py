@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from langgraph.runtime import get_runtime
 from langgraph.types import Send, interrupt
 
 from negotiator.delegation.award import make_award
@@ -59,7 +60,7 @@ from negotiator.wire.award import Award
 from negotiator.wire.bid import Bid
 from negotiator.wire.clarification import Faq
 
-__all__ = ["DelegationNodes", "go"]
+__all__ = ["DelegationContext", "DelegationNodes", "go"]
 
 A = TypeVar("A")
 
@@ -70,8 +71,8 @@ def go(current: Phase, nxt: Phase) -> str:
 
 
 @dataclass(frozen=True)
-class DelegationNodes:
-    """The graph's nodes, bound to the run's collaborators (see ``build_delegation_graph``)."""
+class DelegationContext:
+    """One run's collaborators (see ``build_delegation_graph`` for each one's meaning)."""
 
     hub: MarketHub
     delegator: ModelClient
@@ -82,8 +83,55 @@ class DelegationNodes:
     clock: Clock
     latencies: Mapping[str, int]
 
+
+class DelegationNodes:
+    """The graph's nodes. Bound to one run's collaborators (``bound``), or — in the graph built
+    once and shared by every run — reading them from the run's LangGraph runtime context (the
+    ``context`` the run is invoked with)."""
+
+    def __init__(self, bound: DelegationContext | None = None) -> None:
+        self._bound = bound
+
+    @property
+    def context(self) -> DelegationContext:
+        """The current run's collaborators."""
+        if self._bound is not None:
+            return self._bound
+        return get_runtime(DelegationContext).context
+
+    @property
+    def hub(self) -> MarketHub:
+        """The market hub."""
+        return self.context.hub
+
+    @property
+    def delegator(self) -> ModelClient:
+        """The delegator's model client."""
+        return self.context.delegator
+
+    @property
+    def executor(self) -> AnyExecutor:
+        """The contractor's executor."""
+        return self.context.executor
+
+    @property
+    def ledger(self) -> Books:
+        """The escrow ledger."""
+        return self.context.ledger
+
+    @property
+    def clock(self) -> Clock:
+        """The run's clock."""
+        return self.context.clock
+
+    @property
+    def latencies(self) -> Mapping[str, int]:
+        """Each bidder's envelope latency, seconds."""
+        return self.context.latencies
+
     def _client(self, bidder_id: str) -> ModelClient:
-        return self.bidders.get(bidder_id, self.default_bidder)
+        ctx = self.context
+        return ctx.bidders.get(bidder_id, ctx.default_bidder)
 
     async def announce(self, state: DelegationState) -> DelegationState:
         """Post the task to the hub; record who may bid and why the others may not."""
