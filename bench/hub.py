@@ -81,14 +81,14 @@ async def market(
         with Ledger(":memory:") as ledger:
             yield DelegationMarket(MarketHub(crowd), InMemorySaver(), ledger, client, clock)
     elif backend == "sqlite":
-        from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+        from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver  # noqa: PLC0415
 
         with tempfile.TemporaryDirectory() as tmp:
             async with AsyncSqliteSaver.from_conn_string(f"{tmp}/checkpoints.sqlite") as saver:
                 with Ledger(f"{tmp}/ledger.sqlite") as ledger:
                     yield DelegationMarket(MarketHub(crowd), saver, ledger, client, clock)
     else:
-        from negotiator.graphs.stores import open_postgres_stores
+        from negotiator.graphs.stores import open_postgres_stores  # noqa: PLC0415
 
         if dsn is None:
             raise SystemExit("--backend postgres needs --dsn")

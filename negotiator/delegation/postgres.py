@@ -268,13 +268,14 @@ class PostgresLedger:
         """Return a view of this ledger whose every posting checks ``fence`` first."""
         return FencedLedger(self, fence)
 
-    def postings(self) -> list[Posting]:
-        """Return every posting in the order it was applied."""
+    def postings(self, prefix: str = "") -> list[Posting]:
+        """Return every posting (whose key starts with ``prefix``) in the order applied."""
         with self.pool.connection() as conn:
             rows = conn.execute(
                 "SELECT p.seq, p.key, p.reason, p.currency, e.account, e.amount "
                 "FROM ledger_postings p JOIN ledger_entries e ON e.posting_seq = p.seq "
-                "ORDER BY p.seq, e.idx"
+                "WHERE starts_with(p.key, %s) ORDER BY p.seq, e.idx",
+                (prefix,),
             ).fetchall()
         out: dict[int, Posting] = {}
         for seq, key, reason, currency, account, amount in rows:
@@ -284,9 +285,9 @@ class PostgresLedger:
             out[seq] = Posting(key, reason, currency, entries)
         return list(out.values())
 
-    def transfers(self) -> list[Transfer]:
-        """Return the two-entry postings as payments ``source -> target`` in posting order."""
-        return [as_transfer(p) for p in self.postings() if len(p.entries) == 2]
+    def transfers(self, prefix: str = "") -> list[Transfer]:
+        """Return the two-entry postings (key starting with ``prefix``) as payments."""
+        return [as_transfer(p) for p in self.postings(prefix) if len(p.entries) == 2]
 
     def balance(self, account: str, currency: str) -> Decimal:
         """Return the balance of ``account`` in ``currency`` (zero for an unknown account)."""
@@ -306,13 +307,18 @@ class PostgresLedger:
             ).fetchall()
         return {account: Decimal(amount) for account, amount in rows}
 
-    def is_balanced(self) -> bool:
-        """Return whether every posting, every currency and every balance row adds up."""
+    def is_balanced(self, prefix: str = "") -> bool:
+        """Return whether every posting (key starting with ``prefix``) adds up and, for the
+        whole ledger (no prefix), every currency and every balance row too."""
         with self.pool.connection() as conn:
             unbalanced = conn.execute(
-                "SELECT count(*) FROM (SELECT posting_seq FROM ledger_entries "
-                "GROUP BY posting_seq HAVING sum(amount) <> 0) AS bad"
+                "SELECT count(*) FROM (SELECT e.posting_seq FROM ledger_entries e "
+                "JOIN ledger_postings p ON p.seq = e.posting_seq WHERE starts_with(p.key, %s) "
+                "GROUP BY e.posting_seq HAVING sum(e.amount) <> 0) AS bad",
+                (prefix,),
             ).fetchone()
+            if prefix:
+                return unbalanced is not None and unbalanced[0] == 0
             drift = conn.execute(
                 "SELECT count(*) FROM ledger_balances b FULL JOIN ("
                 "SELECT e.account, p.currency, sum(e.amount) AS total FROM ledger_entries e "
@@ -343,13 +349,13 @@ class FencedLedger:
         entries = (Entry(source, -amount.amount), Entry(target, amount.amount))
         return self.post(Posting(key, reason, amount.currency, entries))
 
-    def postings(self) -> list[Posting]:
-        """Every posting of the underlying ledger."""
-        return self.ledger.postings()
+    def postings(self, prefix: str = "") -> list[Posting]:
+        """The underlying ledger's postings (see :meth:`PostgresLedger.postings`)."""
+        return self.ledger.postings(prefix)
 
-    def transfers(self) -> list[Transfer]:
-        """Every two-entry posting of the underlying ledger."""
-        return self.ledger.transfers()
+    def transfers(self, prefix: str = "") -> list[Transfer]:
+        """The underlying ledger's transfers (see :meth:`PostgresLedger.transfers`)."""
+        return self.ledger.transfers(prefix)
 
     def balance(self, account: str, currency: str) -> Decimal:
         """The balance of ``account`` in the underlying ledger."""
@@ -359,9 +365,9 @@ class FencedLedger:
         """Every balance of the underlying ledger."""
         return self.ledger.balances(currency)
 
-    def is_balanced(self) -> bool:
-        """Whether the underlying ledger adds up."""
-        return self.ledger.is_balanced()
+    def is_balanced(self, prefix: str = "") -> bool:
+        """Whether the underlying ledger adds up (see :meth:`PostgresLedger.is_balanced`)."""
+        return self.ledger.is_balanced(prefix)
 
     def close(self) -> None:
         """Nothing to release."""

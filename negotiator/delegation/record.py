@@ -167,7 +167,7 @@ def outcome_of(
             rejected=len(screened.rejected) if screened else 0,
         ),
         payments=run_payments(ledger, run_id),
-        ledger_balanced=ledger.is_balanced(),
+        ledger_balanced=ledger.is_balanced(f"{run_id}/"),
         calls=view.calls,
         settlement=view.settlement,
         verdict=view.verdict,

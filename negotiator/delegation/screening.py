@@ -79,10 +79,9 @@ def available_funds(
         ...     available_funds(ledger, "t1", ["b1", "b2"], "USDC")
         {'b1': Decimal('5'), 'b2': Decimal('0')}
     """
-    balances = ledger.balances(currency)
-    zero = Decimal(0)
     return {
-        b: balances.get(b, zero) + balances.get(bond_account(task_id, b), zero) for b in bidder_ids
+        b: ledger.balance(b, currency) + ledger.balance(bond_account(task_id, b), currency)
+        for b in bidder_ids
     }
 
 

@@ -330,6 +330,6 @@ def run_payments(ledger: Books, run_id: str) -> list[Payment]:
             amount=t.amount,
             reason=PaymentReason(t.reason),
         )
-        for t in ledger.transfers()
-        if t.key.startswith(prefix) and t.reason != FUNDING_REASON
+        for t in ledger.transfers(prefix)
+        if t.reason != FUNDING_REASON
     ]
