@@ -39,7 +39,7 @@ from negotiator.delegation.monitoring import (
     Verdict,
     evaluate,
 )
-from negotiator.delegation.outcome import DelegationOutcome
+from negotiator.delegation.outcome import DelegationOutcome, RunOutcome
 from negotiator.delegation.phases import A2A_STATE, TRANSITIONS, A2ATaskState, Phase, advance
 from negotiator.delegation.reoptimise import Candidate, Observation, SwitchPolicy, run_loop
 from negotiator.delegation.reputation import damped_update, decay_toward_prior
@@ -99,6 +99,7 @@ __all__ = [
     "ReputationDecay",
     "ReputationStore",
     "RunContext",
+    "RunOutcome",
     "ScreenResult",
     "SimulatedCrash",
     "SimulatedExecutor",

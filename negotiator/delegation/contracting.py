@@ -3,8 +3,9 @@
 Terms (seed 000's table, all computed, none invented by a model):
 
 * performance requirements: copied from the task;
-* penalty: ``policy.penalty_trigger`` (default: ``existing_tests_pass == false``) forfeits
-  ``policy.penalty_fraction`` (default 0.5) of the price;
+* penalty: when the policy names a ``penalty_trigger`` (e.g. ``existing_tests_pass == false``
+  in the demo; none by default), that condition forfeits ``policy.penalty_fraction`` (default
+  0.5) of the price;
 * cancellation compensation: pro rata (or the policy's milestones), bond returned;
 * monitoring: a report every ``min(offered, task)`` seconds; ``policy.max_missed_reports``
   consecutive missed reports are a breach;
@@ -19,20 +20,15 @@ its fallback, from the clause templates in ``contracts/clauses/``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from datetime import datetime
-from decimal import Decimal
 from functools import cache
 from importlib import resources
-from types import MappingProxyType
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from negotiator.errors import lookup
+from negotiator.delegation.clauses import clause_kind
 from negotiator.llm.prompts import render_prompt
 from negotiator.llm.protocol import ModelClient, ModelResult, TextCall
-from negotiator.money import Money, quantize
 from negotiator.wire.award import Award
 from negotiator.wire.clauses import (
     Autonomy,
@@ -46,7 +42,7 @@ from negotiator.wire.clauses import (
     PenaltyClause,
     Predicate,
 )
-from negotiator.wire.common import Comparator, canonical_json
+from negotiator.wire.common import canonical_json
 from negotiator.wire.contract import Contract
 from negotiator.wire.task import TaskSpec
 
@@ -67,24 +63,15 @@ AUTONOMY_BY_REPUTATION: tuple[tuple[float, Autonomy], ...] = (
     (0.0, Autonomy.SUPERVISED),
 )
 
-_AUTONOMY_TEXT: Mapping[Autonomy, str] = MappingProxyType(
-    {
-        Autonomy.SUPERVISED: "every step is approved by the delegator",
-        Autonomy.PLAN_APPROVED: "the delegator approves the plan, then the contractor executes",
-        Autonomy.METHOD_DELEGATED: "the goal is fixed and the technique is the contractor's choice",
-        Autonomy.FULL: "goal refinements and technique are the contractor's choice",
-    }
-)
-
 
 class ContractPolicy(BaseModel):
     """The delegator's standing contract terms (the numbers the clauses are built from)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    penalty_trigger: Predicate = Field(
-        default=Predicate(subject="existing_tests_pass", comparator=Comparator.EQ, threshold=False),
-        description="Condition on a report that triggers the penalty.",
+    penalty_trigger: Predicate | None = Field(
+        default=None,
+        description="Condition on a report that triggers the penalty (None: no penalty clause).",
     )
     penalty_fraction: float = Field(default=0.5, ge=0, le=1, description="Share forfeited.")
     milestones: tuple[Milestone, ...] = Field(
@@ -112,9 +99,16 @@ def _clauses(
     method = CompensationMethod.MILESTONES if policy.milestones else CompensationMethod.PRO_RATA
     agreed = min(bid.offered_reporting_interval_seconds, task.reporting_interval_seconds)
     interval, level = permissions if permissions is not None else (agreed, _autonomy(reputation))
+    penalty = (
+        []
+        if policy.penalty_trigger is None
+        else [
+            PenaltyClause(trigger=policy.penalty_trigger, forfeit_fraction=policy.penalty_fraction)
+        ]
+    )
     return [
         *task.performance_requirements,
-        PenaltyClause(trigger=policy.penalty_trigger, forfeit_fraction=policy.penalty_fraction),
+        *penalty,
         CancellationCompensation(method=method, milestones=policy.milestones, bond_returned=True),
         MonitoringAgreement(
             report_interval_seconds=interval,
@@ -156,7 +150,7 @@ def draft_contract(
         >>> task, fast = s.request.task, s.bidders[0]
         >>> bid = deterministic_bid(fast, task, [], [], s.start)
         >>> award = make_award(task.id, [bid], {fast.bidder_id: 0.92}, DEFAULT_PREFERENCES, s.start)
-        >>> c = draft_contract(task, award, 0.92, ContractPolicy(), s.start)
+        >>> c = draft_contract(task, award, 0.92, s.request.policy, s.start)
         >>> [clause.kind for clause in c.clauses][:3], str(c.price)
         (['performance_requirement', 'penalty', 'cancellation_compensation'], '6.13 USDC')
     """
@@ -181,67 +175,6 @@ def _template(kind: str) -> str:
     return folder.joinpath(f"{kind}.v1.txt").read_text(encoding="utf-8").strip()
 
 
-def _money(m: Money) -> str:
-    return f"{m.amount} {m.currency}"
-
-
-def _fields_performance(c: Any, contract: Contract) -> dict[str, object]:
-    unit = f" {c.unit}" if c.unit else ""
-    return {
-        "metric": c.metric,
-        "comparator": c.comparator.value,
-        "threshold": f"{c.threshold:g}",
-        "unit": unit,
-    }
-
-
-def _fields_penalty(c: Any, contract: Contract) -> dict[str, object]:
-    amount = quantize(contract.price.amount * Decimal(str(c.forfeit_fraction)))
-    t = c.trigger.threshold
-    return {
-        "subject": c.trigger.subject,
-        "comparator": c.trigger.comparator.value,
-        "threshold": str(t).lower() if isinstance(t, bool) else f"{t:g}",
-        "forfeit_percent": f"{c.forfeit_fraction * 100:g}",
-        "forfeit_amount": _money(Money(amount=amount, currency=contract.price.currency)),
-    }
-
-
-def _fields_cancellation(c: Any, contract: Contract) -> dict[str, object]:
-    method = (
-        "pro rata: progress times the price"
-        if c.method is CompensationMethod.PRO_RATA
-        else "per milestone: "
-        + ", ".join(f"{m.payout_fraction:.0%} at {m.progress:.0%}" for m in c.milestones)
-    )
-    bond = " and its bond is returned" if c.bond_returned else "; its bond is kept in escrow"
-    return {"method_text": method, "bond_text": bond}
-
-
-def _fields_default(c: Any, contract: Contract) -> dict[str, object]:
-    parts = ["it is not paid"]
-    if c.bond_forfeited:
-        parts.append("its bond is forfeited to the delegator")
-    if c.replacement_price_difference_charged:
-        parts.append("it pays the price difference of a replacement contractor")
-    return {"terms_text": ", ".join(parts)}
-
-
-_FIELDS: Mapping[str, Callable[[Any, Contract], dict[str, object]]] = MappingProxyType(
-    {
-        "performance_requirement": _fields_performance,
-        "penalty": _fields_penalty,
-        "cancellation_compensation": _fields_cancellation,
-        "monitoring": lambda c, _: {
-            "report_interval_seconds": c.report_interval_seconds,
-            "max_missed_reports": c.max_missed_reports,
-        },
-        "autonomy": lambda c, _: {"level_text": _AUTONOMY_TEXT[c.level], "note": c.note},
-        "default_penalty": _fields_default,
-    }
-)
-
-
 def template_wording(contract: Contract) -> str:
     """Word ``contract`` from the clause templates (one paragraph per clause)."""
     header = _template("header").format(
@@ -249,14 +182,14 @@ def template_wording(contract: Contract) -> str:
         task_id=contract.task_id,
         delegator_id=contract.delegator_id,
         contractor_id=contract.contractor_id,
-        price=_money(contract.price),
-        bond=_money(contract.bond),
+        price=str(contract.price),
+        bond=str(contract.bond),
         deadline_seconds=contract.deadline_seconds,
     )
     paragraphs = [header]
     for clause in contract.clauses:
-        fields = lookup(_FIELDS, clause.kind, "clause kind")(clause, contract)
-        paragraphs.append(_template(clause.kind).format(**fields).strip())
+        entry = clause_kind(clause)
+        paragraphs.append(_template(entry.kind).format(**entry.wording(clause, contract)).strip())
     return "\n\n".join(paragraphs)
 
 
@@ -267,6 +200,7 @@ async def word_contract(client: ModelClient, contract: Contract) -> tuple[str, M
         step="contract.wording",
         messages=render_prompt("contract.wording", {"terms": terms}),
         fallback=lambda: template_wording(contract),
+        agent=contract.delegator_id,
     )
     result = await client.text(call)
     return result.value[:8000], result
