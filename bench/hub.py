@@ -11,7 +11,8 @@ one :class:`negotiator.graphs.market.DelegationMarket` whose stores are in memor
 (``--dsn``). Figures, all from one run:
 
 * ``overhead_ms_per_delegation_10_bidders`` — the median time of one delegation with 10 bidders,
-  run one at a time (``--serial-runs`` of them, after two warm-up runs);
+  run one at a time (``--serial-runs`` of them, after two warm-up runs), each followed by one
+  floor run, so that both sides see the same machine load;
 * ``langgraph_floor_ms`` — the median time of the same graph (same nodes, same conditional
   edges, the same ``Send`` fan-out to 10 ``submit_bid`` branches, the same phase path, the same
   checkpointer and ``durability="sync"``) whose nodes do nothing but step to the next phase,
@@ -145,33 +146,42 @@ async def path_of(market_: DelegationMarket, run_id: str) -> list[str]:
     return [*nodes, history[-1].values["phase"]]
 
 
-async def floor_runs(path: Sequence[str], fan: int, runs: int) -> list[float]:
-    graph = delegation_builder(FloorNodes(path, fan)).compile(checkpointer=InMemorySaver())  # type: ignore[arg-type]
-    out = []
-    for i in range(runs):
-        config = {"configurable": {"thread_id": f"floor-{i}"}}
-        start = time.perf_counter()
-        final = await graph.ainvoke({"phase": path[0], "round": 0}, config, durability="sync")
-        out.append((time.perf_counter() - start) * 1e3)
-        assert final["phase"] == path[-1], (final, path)
-    return out
+def floor_graph(path: Sequence[str], fan: int) -> Any:
+    """The delegation graph's shape with do-nothing nodes, on its own in-memory checkpointer."""
+    return delegation_builder(FloorNodes(path, fan)).compile(checkpointer=InMemorySaver())  # type: ignore[arg-type]
+
+
+async def floor_run(graph: Any, path: Sequence[str], i: int) -> float:
+    config = {"configurable": {"thread_id": f"floor-{i}"}}
+    start = time.perf_counter()
+    final = await graph.ainvoke({"phase": path[0], "round": 0}, config, durability="sync")
+    elapsed = (time.perf_counter() - start) * 1e3
+    assert final["phase"] == path[-1], (final, path)
+    return elapsed
 
 
 async def serial(args: argparse.Namespace) -> dict[str, Any]:
+    """Delegations and floor runs one at a time, interleaved (both see the same machine load)."""
     setup, crowd = demo_setup(), bidders(10)
+    delegation: list[float] = []
+    floor: list[float] = []
     async with market(args.backend, crowd, args.dsn) as m:
-        await timed_runs(m, [job(setup, crowd, 90_000 + i) for i in range(2)])  # warm-up
-        jobs = [job(setup, crowd, 91_000 + i) for i in range(args.serial_runs)]
+        warm = [job(setup, crowd, 90_000 + i) for i in range(2)]
+        await timed_runs(m, warm)
+        path = await path_of(m, warm[0].run_id)
+        graph = floor_graph(path, 10)
+        for i in range(2):
+            await floor_run(graph, path, 90_000 + i)
         profiler = cProfile.Profile() if args.profile else None
+        for i in range(args.serial_runs):
+            if profiler:
+                profiler.enable()
+            delegation += await timed_runs(m, [job(setup, crowd, 91_000 + i)])
+            if profiler:
+                profiler.disable()
+            floor.append(await floor_run(graph, path, i))
         if profiler:
-            profiler.enable()
-        delegation = await timed_runs(m, jobs)
-        if profiler:
-            profiler.disable()
             profiler.dump_stats(args.profile)
-        path = await path_of(m, jobs[0].run_id)
-    await floor_runs(path, 10, 2)  # warm-up
-    floor = await floor_runs(path, 10, args.serial_runs)
     return {
         "overhead_ms_per_delegation_10_bidders": round(statistics.median(delegation), 2),
         "langgraph_floor_ms": round(statistics.median(floor), 2),
