@@ -19,10 +19,11 @@ agent with AC_next acceptance and the offering band of
   opposite directions, as in Genius domains) it never concedes below the own utility of the
   estimated Nash outcome (the largest product of the own gain over the reservation and the
   opponent's estimated utility) and offers from a narrower band (0.02), so agreements settle
-  nearer the Nash point than the Kalai–Smorodinsky point. Chosen by measurement
-  (``bench/default_agent.py``, 200 scenarios per domain): there the floor raised welfare by
-  about 1.5 points; on purely categorical spaces it lowered welfare by about 0.4 points and on
-  item splits by up to 1.4 points, so it is off there;
+  nearer the Nash point than the Kalai–Smorodinsky point; at its own last turn the floor is
+  dropped (the estimate ignores the opponent's unknown reservation, and holding it there cost
+  agreements). Chosen by measurement (``bench/default_agent.py``, 200 scenarios per domain):
+  there the floor raised welfare by 1.1–1.5 points; on purely categorical spaces it lowered
+  welfare by about 0.4 points and on item splits by up to 1.4 points, so it is off there;
 * **acceptance** — AC_next (the offer is at least the own next offer, discounted by the domain's
   time discount over the wait), and at the own last turn anything worth the reservation.
 

@@ -286,20 +286,21 @@ def _nash_utility(
 
 def _target(
     side: _Side,
-    when: tuple[float, IntArray],
+    when: tuple[float, IntArray, bool],
     reservation: FloatArray,
     discount: FloatArray | None,
     layout: SpaceLayout,
 ) -> FloatArray:
     """The concession target of each row at time ``t``: the curve, shrunk by the time
-    discount, and held at the estimated Nash utility by agents with that floor."""
-    t, rows = when
+    discount, and held at the estimated Nash utility by agents with that floor (not at their
+    last turn)."""
+    t, rows, last = when
     target = _TARGETS[type(side.spec.concession)](side, t, rows)
     if discount is not None:
         target = np.where(
             discount < 1.0, reservation + (target - reservation) * discount**t, target
         )
-    if side.nash_floor and side.seen:
+    if side.nash_floor and side.seen and not last:
         target = np.maximum(target, _nash_utility(side, rows, layout.slots, layout.issue_of))
     return target
 
@@ -492,7 +493,8 @@ def _run(
         # a party none of whose outcomes reaches its reservation breaks off at its first turn
         broke = side.best.take(rows) < reservation if n < 2 else None
         discount = side.discount[rows] if side.discounted else None
-        target = _target(side, (t, rows), reservation, discount, layout)
+        last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)
+        target = _target(side, (t, rows, last), reservation, discount, layout)
         mine = _pick(side, rows, target, reservation, issue_of)
         if n == 0:
             accept = np.zeros(rows.size, dtype=bool)

@@ -75,7 +75,8 @@ class OutcomeNegotiator:
             estimate of joint utility — instead of the opponent's estimate alone.
         nash_floor: once the opponent has offered, never aim below the own utility of the
             estimated Nash outcome (the largest product of the own gain over the reservation
-            and the opponent's estimated utility): the target stops conceding there.
+            and the opponent's estimated utility): the target stops conceding there, except
+            at the own last turn (the estimate ignores the opponent's unknown reservation).
 
     Raises:
         InvalidInputError: on mismatched shapes or a negative window.
@@ -209,15 +210,19 @@ class OutcomeNegotiator:
         )
         if self.discount < 1.0:  # the pie shrinks: aspiration above the reservation shrinks too
             target = self.reservation + (target - self.reservation) * self.discount**t
-        if self.nash_floor and self._seen:
+        last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)
+        if self.nash_floor and self._seen and not last:
             target = max(target, self._nash_utility())
         mine = self._pick(target)
-        if offered is not None and offered >= self.reservation:
-            last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)
-            if (self.accept_last and last) or self.accept(
-                offered, self._u.item(mine) * self.discount**step, t
-            ):
-                return _ACCEPT
+        if (
+            offered is not None
+            and offered >= self.reservation
+            and (
+                (self.accept_last and last)
+                or self.accept(offered, self._u.item(mine) * self.discount**step, t)
+            )
+        ):
+            return _ACCEPT
         return Message.MAKE_OFFER, mine
 
     def _observe(self, offer: int, offered: float) -> None:
