@@ -14,7 +14,6 @@ deliberately for bigger runs.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from pathlib import Path
@@ -25,6 +24,7 @@ from negotiator.bargaining.domains import Scenario, generated_scenario
 from negotiator.bargaining.genius import read_genius_folder
 from negotiator.bargaining.itemsplit import ItemSplitPair, item_split_scenario
 from negotiator.errors import InvalidInputError, UsageError
+from negotiator.files import read_json
 
 __all__ = [
     "DEFAULT_SPLIT",
@@ -141,14 +141,7 @@ def load_scenario(args: argparse.Namespace) -> Scenario:
 
 
 def _read_json(path: str) -> dict[str, object]:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InvalidInputError.single(path, "$", f"cannot read: {exc.strerror}") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError.single(path, "$", f"not JSON: {exc.msg}") from None
-    except UnicodeDecodeError:
-        raise InvalidInputError.single(path, "$", "not UTF-8 text") from None
+    data = read_json(path)
     if not isinstance(data, dict):
         raise InvalidInputError.single(path, "$", "expected a JSON object")
     return data
