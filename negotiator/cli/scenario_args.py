@@ -14,9 +14,12 @@ deliberately for bigger runs.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -36,6 +39,7 @@ __all__ = [
     "check_seed",
     "check_space",
     "load_scenario",
+    "print_report",
     "table_console",
 ]
 
@@ -150,6 +154,21 @@ def _read_json(path: str) -> dict[str, object]:
 def table_console() -> Console:
     """A rich console for tables: the terminal's width, or 160 columns when piped."""
     return Console() if sys.stdout.isatty() else Console(width=160)
+
+
+def print_report(
+    args: argparse.Namespace,
+    data: dict[str, Any],
+    render: Callable[[dict[str, Any], Console], None],
+) -> None:
+    """Print ``data`` as one JSON object (``--json``) or as tables drawn by ``render``; the
+    tables end with where the ``--plot`` was written, if one was asked for."""
+    if args.json:
+        print(json.dumps(data))
+        return
+    render(data, table_console())
+    if args.plot:
+        print(f"plot written to {args.plot}")
 
 
 def check_rounds(rounds: int, limit: int) -> None:
