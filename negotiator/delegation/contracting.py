@@ -92,10 +92,15 @@ def _autonomy(reputation: float) -> Autonomy:
 
 
 def _clauses(
-    task: TaskSpec, terms: ContractTerms, reputation: float, policy: ContractPolicy
+    task: TaskSpec,
+    terms: ContractTerms,
+    reputation: float,
+    policy: ContractPolicy,
+    permissions: tuple[int, Autonomy] | None,
 ) -> list[Clause]:
     method = CompensationMethod.MILESTONES if policy.milestones else CompensationMethod.PRO_RATA
-    level = _autonomy(reputation)
+    agreed = terms.cadence_seconds
+    interval, level = permissions if permissions is not None else (agreed, _autonomy(reputation))
     penalty = (
         []
         if policy.penalty_trigger is None
@@ -111,7 +116,7 @@ def _clauses(
             rate=terms.cancellation_rate,
         ),
         MonitoringAgreement(
-            report_interval_seconds=terms.cadence_seconds,
+            report_interval_seconds=interval,
             max_missed_reports=policy.max_missed_reports,
         ),
         AutonomyLevel(level=level, note=f"Granted for reputation {reputation:.2f}."),
@@ -131,6 +136,7 @@ def draft_contract(
     *,
     wording: str = "",
     negotiated: NegotiationOutcome | None = None,
+    permissions: tuple[int, Autonomy] | None = None,
 ) -> Contract:
     """Draft the (unsigned) contract for ``award`` from numbers only.
 
@@ -140,6 +146,10 @@ def draft_contract(
         negotiated: the negotiate phase's outcome: the contract goes to its contractor on its
             terms (the agreement, else the winner's sealed bid). Without it the terms are the
             winning bid's and the policy's, as they were before negotiation existed.
+        permissions: the reporting interval (seconds) and autonomy to grant, when the hub
+            scales them with trust (:func:`negotiator.delegation.trust.permissions`);
+            ``None``: the agreed interval and the autonomy the reputation earns. After a
+            negotiation the agreed reporting interval holds.
 
     Example:
         >>> from negotiator.delegation.award import make_award
@@ -161,6 +171,8 @@ def draft_contract(
         else sealed_terms(bid, task, policy.penalty_fraction)
     )
     currency = bid.price.currency
+    if negotiated is not None and permissions is not None:
+        permissions = (terms.cadence_seconds, permissions[1])
     return Contract(
         id=f"contract-{task.id}",
         task_id=task.id,
@@ -170,7 +182,7 @@ def draft_contract(
         bond=Money(amount=terms.bond, currency=currency),
         deadline_seconds=terms.duration_seconds,
         created_at=now,
-        clauses=tuple(_clauses(task, terms, reputation, policy)),
+        clauses=tuple(_clauses(task, terms, reputation, policy, permissions)),
         wording=wording,
     )
 
