@@ -29,7 +29,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from negotiator.errors import lookup
+from negotiator.delegation.keys import RunKeys
+from negotiator.errors import FieldError, InvalidInputError, lookup
 from negotiator.llm.prompts import render_prompt
 from negotiator.llm.protocol import ModelClient, ModelResult, TextCall
 from negotiator.money import Money, quantize
@@ -48,6 +49,7 @@ from negotiator.wire.clauses import (
 )
 from negotiator.wire.common import Comparator, canonical_json
 from negotiator.wire.contract import Contract
+from negotiator.wire.signature import signature_problem
 from negotiator.wire.task import TaskSpec
 
 __all__ = [
@@ -265,6 +267,24 @@ async def word_contract(client: ModelClient, contract: Contract) -> tuple[str, M
     return result.value[:8000], result
 
 
-def sign(contract: Contract, now: datetime) -> Contract:
-    """Return ``contract`` signed by both parties (each signs the SHA-256 of its terms)."""
-    return contract.signed_by(contract.delegator_id, now).signed_by(contract.contractor_id, now)
+def sign(contract: Contract, keys: RunKeys, now: datetime) -> Contract:
+    """Return ``contract`` signed by both parties over its canonical terms, each checking the
+    other's signature before relying on it: the delegator signs first, the contractor verifies
+    that signature and signs, the delegator verifies the contractor's.
+
+    Raises:
+        InvalidInputError: a signature does not verify (``$.signatures[i]: ...``).
+    """
+    signed = contract.signed_by(keys.key(contract.delegator_id), now)
+    _require(signed, keys)
+    both = signed.signed_by(keys.key(contract.contractor_id), now)
+    _require(both, keys)
+    return both
+
+
+def _require(contract: Contract, keys: RunKeys) -> None:
+    """Raise unless every signature present verifies (the other party's may still be missing)."""
+    problems = [signature_problem(s, contract.terms(), keys.registry) for s in contract.signatures]
+    errors = [FieldError(f"$.signatures[{i}]", p) for i, p in enumerate(problems) if p is not None]
+    if errors:
+        raise InvalidInputError(f"contract {contract.id}", errors)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from negotiator.errors import UsageError
 from negotiator.transcript.format import (
     FALLBACK,
+    HEAD,
     MODEL_KINDS,
     MODEL_RESPONSE,
     SCHEMA_VERSION,
@@ -53,8 +54,9 @@ class Transcript:
     events: tuple[TranscriptEvent, ...]
 
     def flow_events(self) -> tuple[TranscriptEvent, ...]:
-        """Every event that is not the model seam's own (what ``replay --check`` compares)."""
-        return tuple(e for e in self.events if e.kind not in MODEL_KINDS)
+        """Every event that is neither the model seam's own nor the signed head (what
+        ``replay --check`` compares)."""
+        return tuple(e for e in self.events if e.kind not in MODEL_KINDS and e.kind != HEAD)
 
     def model_responses(self) -> tuple[TranscriptEvent, ...]:
         """Every ``model_response`` event, in order."""
