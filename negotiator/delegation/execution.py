@@ -6,8 +6,8 @@ at)`` synchronously (the simulated contractor, most hosts). An :class:`AsyncExec
 the run it works for — the run id, the escrow ledger, the clock and the hub's reputation store —
 so that it can do asynchronous work that belongs to the same run, such as posting sub-tasks to
 the market (:class:`~negotiator.delegation.subdelegation.SubDelegatingExecutor`) with money and
-reputations kept in the same books. :func:`collect_report` asks either kind; :func:`receive_report` checks the contractor's
-signature before the monitor reads a report.
+reputations kept in the same books. :func:`collect_report` asks either kind;
+:func:`receive_report` checks the contractor's signature before the monitor reads a report.
 """
 
 from __future__ import annotations

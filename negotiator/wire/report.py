@@ -70,7 +70,7 @@ class ProgressReport(WireModel):
     signature: Signature | None = Field(
         default=None,
         json_schema_extra=SIGNATURE_FIELD,
-        description="The contractor's signature (negotiator.wire.signature), added by its software.",
+        description="The contractor's signature (negotiator.wire.signature), by its software.",
     )
 
     def value_of(self, subject: str) -> float | bool | None:
