@@ -19,14 +19,14 @@ crash resume and the outcome)::
 
     graph = build_delegation_graph(hub=MarketHub(profiles), delegator_client=client,
         bidder_clients=client, executor=executor, ledger=Ledger("ledger.sqlite"),
-        clock=SystemClock(), rng=random.Random(7), checkpointer=saver)
+        clock=SystemClock(), rng=random.Random(7), keys=keys, checkpointer=saver)
     await graph.ainvoke(initial_state(run_id, request), config, durability="sync")
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,9 +34,11 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
+from negotiator.delegation.bidding import SealedBid
 from negotiator.delegation.clock import Clock
 from negotiator.delegation.execution import AnyExecutor
 from negotiator.delegation.hub import MarketHub
+from negotiator.delegation.keys import RunKeys
 from negotiator.delegation.ledger import Ledger
 from negotiator.delegation.phases import TERMINAL, TRANSITIONS, Phase
 from negotiator.errors import UsageError
@@ -120,8 +122,10 @@ def build_delegation_graph(
     ledger: Ledger,
     clock: Clock,
     rng: random.Random,
+    keys: RunKeys,
     checkpointer: BaseCheckpointSaver[Any] | None = None,
     name: str = "delegation",
+    outside_bids: Sequence[SealedBid] = (),
 ) -> Graph:
     """Build and compile the delegation graph from its collaborators.
 
@@ -136,6 +140,9 @@ def build_delegation_graph(
         ledger: the escrow ledger.
         clock: the time source (bidding opens at ``clock.now()``).
         rng: seeded generator; draws each bidder's envelope latency once, in bidder-id order.
+        keys: the signing keys held in this process and the registry every step checks.
+        outside_bids: envelopes posted to the hub by agents outside this process; they are
+            screened like the others (a forged one is set aside, see ``open_bids``).
         checkpointer: where checkpoints go; ``None`` inherits the parent graph's when embedded.
             Run with ``durability="sync"`` so a hard crash loses no finished step.
         name: the compiled graph's name.
@@ -153,9 +160,10 @@ def build_delegation_graph(
         >>> from negotiator.delegation.settlement import fund
         >>> ledger = Ledger(":memory:")
         >>> fund(ledger, "run-1", s.funding)  # wallets: bonds are escrowed from them
+        >>> keys = RunKeys.demo([s.request.task.delegator_id, *(b.bidder_id for b in s.bidders)], 7)
         >>> graph = build_delegation_graph(hub=MarketHub(s.bidders), delegator_client=client,
         ...     bidder_clients=client, executor=SimulatedExecutor(s.script, 7), ledger=ledger,
-        ...     clock=FixedClock(s.start), rng=random.Random(7))
+        ...     clock=FixedClock(s.start), rng=random.Random(7), keys=keys)
         >>> final = asyncio.run(graph.ainvoke(initial_state("run-1", s.request)))
         >>> final["phase"], final["award"]["winner_id"]
         ('completed', 'did:web:fast-coder.ai')
@@ -163,7 +171,16 @@ def build_delegation_graph(
     default, per_bidder = _clients(hub, delegator_client, bidder_clients)
     latencies = {b: rng.randint(*BID_LATENCY_RANGE) for b in hub.bidder_ids()}
     nodes = DelegationNodes(
-        hub, delegator_client, per_bidder, default, executor, ledger, clock, latencies
+        hub,
+        delegator_client,
+        per_bidder,
+        default,
+        executor,
+        ledger,
+        clock,
+        latencies,
+        keys,
+        tuple(outside_bids),
     )
     return _wire(nodes).compile(checkpointer=checkpointer, name=name)
 
@@ -187,5 +204,6 @@ def delegation_mermaid() -> str:
             ledger=ledger,
             clock=FixedClock(datetime(2026, 1, 1, tzinfo=UTC)),
             rng=random.Random(0),
+            keys=RunKeys.demo([], 0),
         )
         return graph.get_graph().draw_mermaid()

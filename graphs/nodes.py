@@ -28,9 +28,16 @@ from negotiator.delegation.clarify import (
     publish,
 )
 from negotiator.delegation.clock import Clock
-from negotiator.delegation.contracting import draft_contract, sign, word_contract
-from negotiator.delegation.execution import AnyExecutor, RunContext, collect_report
+from negotiator.delegation.contracting import draft_contract, word_contract
+from negotiator.delegation.contracting import sign as sign_contract
+from negotiator.delegation.execution import (
+    AnyExecutor,
+    RunContext,
+    collect_report,
+    receive_report,
+)
 from negotiator.delegation.hub import Announcement, MarketHub
+from negotiator.delegation.keys import RunKeys
 from negotiator.delegation.ledger import Ledger
 from negotiator.delegation.monitoring import (
     MonitorState,
@@ -49,7 +56,7 @@ from negotiator.delegation.settlement import (
     return_losing_bonds,
     settle,
 )
-from negotiator.errors import NoValidBidError
+from negotiator.errors import FieldError, InvalidInputError, NoValidBidError
 from negotiator.graphs.state import BidTask, DelegationState, Json
 from negotiator.graphs.state import dump as _j
 from negotiator.llm.protocol import ModelClient
@@ -58,6 +65,8 @@ from negotiator.wire.award import Award
 from negotiator.wire.bid import Bid
 from negotiator.wire.clarification import Faq
 from negotiator.wire.contract import Contract
+from negotiator.wire.report import ProgressReport
+from negotiator.wire.signing import sign, signature_errors
 
 __all__ = ["DelegationNodes", "go"]
 
@@ -79,6 +88,8 @@ class DelegationNodes:
     ledger: Ledger
     clock: Clock
     latencies: Mapping[str, int]
+    keys: RunKeys
+    outside_bids: tuple[SealedBid, ...] = ()
 
     def _client(self, bidder_id: str) -> ModelClient:
         return self.bidders.get(bidder_id, self.default_bidder)
@@ -147,10 +158,12 @@ class DelegationNodes:
         }
 
     async def open_bidding(self, state: DelegationState) -> DelegationState:
-        """Open the call for bids at the clock's time."""
+        """Open the call for bids at the clock's time (envelopes posted to the hub by agents
+        outside this process join the in-process bidders' ones)."""
         return {
             "phase": go(Phase.BID, Phase.SCREEN),
             "opened_at": self.clock.now().isoformat(),
+            "sealed": [_j(e) for e in self.outside_bids],
         }
 
     def fan_out(self, state: DelegationState) -> list[Send]:
@@ -182,6 +195,8 @@ class DelegationNodes:
             closes_at=_deadline(state["opened_at"], req),
             funds=self.ledger.balance(state["bidder_id"], req.task.budget.currency),
         )
+        signed = sign(result.value, self.keys.key(state["bidder_id"]), sealed.received_at)
+        sealed = sealed.model_copy(update={"payload": signed.model_dump(mode="json")})
         return {"sealed": [_j(sealed)], "calls": [_j(record("bid", result))]}
 
     async def screen(self, state: DelegationState) -> DelegationState:
@@ -191,7 +206,9 @@ class DelegationNodes:
         envelopes = [SealedBid.model_validate(s) for s in state["sealed"]]
         senders = [e.sender_id for e in envelopes]
         funds = available_funds(self.ledger, req.task.id, senders, req.task.budget.currency)
-        result = open_bids(req.task, envelopes, deadline, deadline, funds=funds)
+        result = open_bids(
+            req.task, envelopes, deadline, deadline, funds=funds, registry=self.keys.registry
+        )
         escrow_bonds(self.ledger, state["run_id"], req.task.id, result.valid)
         return {"phase": go(Phase.SCREEN, Phase.AWARD), "screened": _j(result)}
 
@@ -211,6 +228,7 @@ class DelegationNodes:
             )
         except NoValidBidError as exc:
             return {"phase": go(Phase.AWARD, Phase.FAILED), "failure": str(exc)}
+        award = sign(award, self.keys.key(task.delegator_id), award.awarded_at)
         escrow_payment(self.ledger, run_id, task.id, task.delegator_id, award.winning_bid)
         return_losing_bonds(self.ledger, run_id, task.id, screened.valid, award.winner_id)
         return {"phase": go(Phase.AWARD, Phase.CONTRACT), "award": _j(award)}
@@ -219,6 +237,9 @@ class DelegationNodes:
         """Draft the terms from numbers, word them, and have both parties sign."""
         req = DelegationRequest.model_validate(state["request"])
         award = Award.model_validate(state["award"])
+        errors = signature_errors(award, self.keys.registry, signer=req.task.delegator_id)
+        if errors:
+            raise InvalidInputError(f"award of task {award.task_id}", errors)
         now = award.awarded_at
         reputation = self.hub.reputations()[award.winner_id]
         draft = draft_contract(req.task, award, reputation, req.policy, now)
@@ -226,7 +247,7 @@ class DelegationNodes:
         worded = draft_contract(req.task, award, reputation, req.policy, now, wording=wording)
         return {
             "phase": go(Phase.CONTRACT, Phase.MONITOR),
-            "contract": _j(sign(worded, now)),
+            "contract": _j(sign_contract(worded, self.keys, now)),
             "monitor": _j(MonitorState()),
             "calls": [_j(record("contract.wording", result))],
         }
@@ -243,13 +264,15 @@ class DelegationNodes:
             reputation=self.hub.reputation_store,
         )
         at = tick_time(contract, current.tick)
-        report = await collect_report(self.executor, contract, current.tick, at, context)
+        made = await collect_report(self.executor, contract, current.tick, at, context)
+        report, refused = receive_report(made, contract, self.keys, at)
         nxt_state, verdict = evaluate(contract, current, report, req.cancel)
         nxt = Phase.MONITOR if verdict.kind is VerdictKind.CONTINUE else Phase.SETTLE
         return {
             "phase": go(Phase.MONITOR, nxt),
             "monitor": _j(nxt_state),
             "reports": [_j(report)] if report is not None else [],
+            "refused_reports": [_refusal(current.tick, made, refused)] if refused else [],
             "verdicts": [_j(verdict)],
         }
 
@@ -266,6 +289,7 @@ class DelegationNodes:
             verdict.at,
             replacement=_replacement(award, state),
         )
+        settlement = sign(settlement, self.keys.hub, verdict.at)
         update = self.hub.record_outcome(
             reputation_key(state["run_id"], contract.id), contract.contractor_id, verdict.kind.value
         )
@@ -281,6 +305,15 @@ _FINAL: Mapping[VerdictKind, Phase] = {
     VerdictKind.BREACHED: Phase.BREACHED,
     VerdictKind.CANCELLED: Phase.CANCELLED,
 }
+
+
+def _refusal(tick: int, report: ProgressReport | None, errors: list[FieldError]) -> Json:
+    """The record of a refused report: the tick, the report as received and every reason."""
+    return {
+        "tick": tick,
+        "report": _j(report) if report is not None else None,
+        "reasons": [{"path": e.path, "message": e.message} for e in errors],
+    }
 
 
 def _deadline(opened_at: str, req: DelegationRequest) -> datetime:

@@ -39,11 +39,13 @@ from langgraph.types import Command
 from pydantic import BaseModel
 
 from negotiator.delegation.bidders import BidderProfile
+from negotiator.delegation.bidding import SealedBid
 from negotiator.delegation.calls import CallRecord
 from negotiator.delegation.clarify import QuestionGroup
 from negotiator.delegation.clock import Clock, FixedClock
 from negotiator.delegation.execution import AnyExecutor, RunContext
 from negotiator.delegation.hub import MarketHub
+from negotiator.delegation.keys import RunKeys
 from negotiator.delegation.ledger import Ledger
 from negotiator.delegation.monitoring import Executor, SimulatedExecutor, Verdict
 from negotiator.delegation.outcome import BidCounts, DelegationOutcome, build_outcome
@@ -79,6 +81,7 @@ __all__ = [
     "open_reputation",
     "open_stores",
     "outcome_of",
+    "run_keys",
 ]
 
 FLOW_NAME = "delegation"
@@ -151,6 +154,8 @@ async def execute(
     resume: Any = None,
     on_update: Update | None = None,
     reputation: ReputationStore | None = None,
+    keys: RunKeys | None = None,
+    outside_bids: Sequence[SealedBid] = (),
 ) -> RunResult:
     """Start, continue (after a crash) or resume (after an interrupt) run ``run_id``.
 
@@ -160,6 +165,9 @@ async def execute(
 
     Args:
         reputation: the hub's reputation store (default: a fresh in-memory one).
+        keys: who signs with what and the registry every step checks (default: the demo keys
+            of the delegator and every bidder for seed 0).
+        outside_bids: envelopes posted to the hub by agents outside this process.
     """
     fund(ledger, run_id, funding)
     graph = build_delegation_graph(
@@ -170,7 +178,9 @@ async def execute(
         ledger=ledger,
         clock=clock,
         rng=rng,
+        keys=keys or RunKeys.demo([request.task.delegator_id, *(b.bidder_id for b in bidders)], 0),
         checkpointer=checkpointer,
+        outside_bids=outside_bids,
     )
     config: RunnableConfig = {"configurable": {"thread_id": run_id}}
     snapshot = await graph.aget_state(config)
@@ -243,11 +253,17 @@ def _clarify_events(state: Mapping[str, Any], delegator: str) -> list[Event]:
 def _monitor_events(state: Mapping[str, Any], delegator: str) -> list[Event]:
     reports = {r["sequence"]: r for r in state.get("reports", [])}
     contractor = state["contract"]["contractor_id"] if "contract" in state else delegator
+    refused: dict[int, list[Json]] = {}
+    for r in state.get("refused_reports", []):
+        refused.setdefault(r["tick"], []).append(r)
     events: list[Event] = []
     for verdict in state.get("verdicts", []):
         report = reports.get(verdict["tick"])
         if report is not None:
             events.append(("monitor", contractor, "report", report))
+        events += [
+            ("monitor", delegator, "refused_report", r) for r in refused.get(verdict["tick"], [])
+        ]
         events.append(("monitor", delegator, "verdict", verdict))
     return events
 
@@ -361,6 +377,7 @@ async def delegation_flow(run: FlowRun) -> dict[str, object]:
             ledger=ledger,
             on_update=env.on_update,
             reputation=store,
+            keys=run_keys(setup, seed),
         )
         context = RunContext(run_id=run.run_id, ledger=ledger, clock=clock, reputation=store)
         subruns = [_subrun_json(r) for r in await _subruns(executor, result.state, context)]
@@ -371,6 +388,12 @@ async def delegation_flow(run: FlowRun) -> dict[str, object]:
         run.emit("subdelegate", contractor, "subrun", sub)
     outcome: dict[str, object] = result.outcome.model_dump(mode="json", by_alias=True)
     return outcome | ({"subruns": subruns} if subtasks else {})
+
+
+def run_keys(setup: DelegationSetup, seed: int) -> RunKeys:
+    """The demo keys of a set-up's delegator, bidders and hub for ``seed``."""
+    agents = [setup.request.task.delegator_id, *(b.bidder_id for b in setup.bidders)]
+    return RunKeys.demo(agents, seed)
 
 
 def _as_list(value: object) -> list[Any]:

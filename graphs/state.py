@@ -42,6 +42,7 @@ class DelegationState(TypedDict, total=False):
     contract: Json
     monitor: Json
     reports: Annotated[list[Json], operator.add]
+    refused_reports: Annotated[list[Json], operator.add]
     verdicts: Annotated[list[Json], operator.add]
     settlement: Json
     reputation: Json

@@ -30,6 +30,7 @@ from negotiator.delegation.bidders import BidderProfile
 from negotiator.delegation.clarify import HumanAnswers
 from negotiator.delegation.clock import Clock, SystemClock
 from negotiator.delegation.execution import AnyExecutor
+from negotiator.delegation.keys import RunKeys
 from negotiator.delegation.ledger import Ledger
 from negotiator.delegation.outcome import DelegationOutcome
 from negotiator.delegation.reputation_store import ReputationStore
@@ -56,6 +57,7 @@ async def adelegate(
     answers: HumanAnswers | None = None,
     ledger: Ledger | None = None,
     reputation: ReputationStore | None = None,
+    keys: RunKeys | None = None,
 ) -> DelegationOutcome:
     """Delegate ``request.task`` to the best bidder and see the contract through (async).
 
@@ -72,6 +74,8 @@ async def adelegate(
         answers: a human's answers to resume a run paused at a question round.
         ledger: an open ledger to post to instead of the run folder's (the caller closes it).
         reputation: the reputation store the hub reads and settlement updates (see above).
+        keys: the agents' signing keys and the registry every step checks (default: keys
+            derived from ``seed`` for the delegator, every bidder and the hub — demo keys).
 
     Raises:
         UsageError: invalid inputs (e.g. a bidder without a client).
@@ -92,6 +96,7 @@ async def adelegate(
     from negotiator.graphs.stores import RunPaths, open_reputation, open_stores  # noqa: PLC0415
 
     chosen = client or DeterministicClient()
+    ids = [b.bidder_id for b in bidders]
     rid = run_id or f"{request.task.id}-{uuid.uuid4().hex[:12]}"
     paths = RunPaths.for_run(runs_dir, rid) if runs_dir is not None else None
     async with (
@@ -112,6 +117,7 @@ async def adelegate(
             ledger=books,
             resume=answers.model_dump(mode="json") if answers is not None else None,
             reputation=store,
+            keys=keys or RunKeys.demo([request.task.delegator_id, *ids], seed),
         )
     return result.outcome
 
@@ -131,6 +137,7 @@ def delegate(
     answers: HumanAnswers | None = None,
     ledger: Ledger | None = None,
     reputation: ReputationStore | None = None,
+    keys: RunKeys | None = None,
 ) -> DelegationOutcome:
     """Blocking :func:`adelegate` (same arguments; not from inside a running event loop).
 
@@ -159,5 +166,6 @@ def delegate(
             answers=answers,
             ledger=ledger,
             reputation=reputation,
+            keys=keys,
         )
     )

@@ -19,7 +19,7 @@ from negotiator.wire.common import (
     WireModel,
     rule_error,
 )
-from negotiator.wire.signature import SIGNATURE_FIELD, Signature
+from negotiator.wire.signature import SIGNATURE_FIELD, Signature, unsigned
 
 __all__ = ["Award", "BidRejection", "BidScore", "RejectionReason"]
 
@@ -80,6 +80,7 @@ class Award(WireModel):
     awarded_at: AwareDatetime = Field(description="When the award was made (RFC 3339).")
     signature: Signature | None = Field(
         default=None,
+        exclude_if=unsigned,
         json_schema_extra=SIGNATURE_FIELD,
         description="The delegator's signature (see negotiator.wire.signature).",
     )

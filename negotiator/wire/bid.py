@@ -17,7 +17,7 @@ from negotiator.wire.common import (
     WireModel,
     check_currencies,
 )
-from negotiator.wire.signature import SIGNATURE_FIELD, Signature
+from negotiator.wire.signature import SIGNATURE_FIELD, Signature, unsigned
 
 __all__ = ["Bid"]
 
@@ -71,6 +71,7 @@ class Bid(WireModel):
     )
     signature: Signature | None = Field(
         default=None,
+        exclude_if=unsigned,
         json_schema_extra=SIGNATURE_FIELD,
         description="The bidder's signature (negotiator.wire.signature), added by its software.",
     )

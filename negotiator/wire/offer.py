@@ -25,7 +25,7 @@ from negotiator.wire.common import (
     check_currencies,
     rule_error,
 )
-from negotiator.wire.signature import SIGNATURE_FIELD, Signature
+from negotiator.wire.signature import SIGNATURE_FIELD, Signature, unsigned
 
 __all__ = ["Offer", "OfferType", "Terms"]
 
@@ -104,6 +104,7 @@ class Offer(WireModel):
     message: Text = Field(default="", description="Optional natural-language note.")
     signature: Signature | None = Field(
         default=None,
+        exclude_if=unsigned,
         json_schema_extra=SIGNATURE_FIELD,
         description="The sender's signature (negotiator.wire.signature), added by its software.",
     )

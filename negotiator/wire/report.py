@@ -18,7 +18,7 @@ from negotiator.wire.common import (
     WireModel,
     rule_error,
 )
-from negotiator.wire.signature import SIGNATURE_FIELD, Signature
+from negotiator.wire.signature import SIGNATURE_FIELD, Signature, unsigned
 
 __all__ = ["ProgressReport", "ReportStatus"]
 
@@ -69,6 +69,7 @@ class ProgressReport(WireModel):
     notes: Text = Field(default="", description="Short status notes in plain language.")
     signature: Signature | None = Field(
         default=None,
+        exclude_if=unsigned,
         json_schema_extra=SIGNATURE_FIELD,
         description="The contractor's signature (negotiator.wire.signature), by its software.",
     )

@@ -24,7 +24,7 @@ from negotiator.wire.common import (
     check_currencies,
     rule_error,
 )
-from negotiator.wire.signature import SIGNATURE_FIELD, Signature
+from negotiator.wire.signature import SIGNATURE_FIELD, Signature, unsigned
 
 __all__ = ["Account", "Payment", "PaymentReason", "Settlement", "SettlementOutcome"]
 
@@ -115,6 +115,7 @@ class Settlement(WireModel):
     settled_at: AwareDatetime = Field(description="When the settlement was made (RFC 3339).")
     signature: Signature | None = Field(
         default=None,
+        exclude_if=unsigned,
         json_schema_extra=SIGNATURE_FIELD,
         description="The escrow holder's (the hub's) signature (see negotiator.wire.signature).",
     )

@@ -23,11 +23,16 @@ if TYPE_CHECKING:
     from negotiator.trust.keys import AgentKey
     from negotiator.trust.registry import KeyRegistry
 
-__all__ = ["SIGNATURE_FIELD", "Signature", "make_signature", "signature_problem"]
+__all__ = ["SIGNATURE_FIELD", "Signature", "make_signature", "signature_problem", "unsigned"]
 
 SIGNATURE_FIELD: dict[str, Any] = {"readOnly": True}
 """JSON Schema extra of a signature field: filled in by the author's software, never asked of a
 language model (the model-facing schema leaves ``readOnly`` properties out)."""
+
+
+def unsigned(value: object) -> bool:
+    """Whether a signature field is empty (an unsigned object is dumped without the field)."""
+    return value is None
 
 
 class Signature(WireModel):
