@@ -45,7 +45,7 @@ from negotiator.delegation.clarify import QuestionGroup
 from negotiator.delegation.clock import Clock, FixedClock
 from negotiator.delegation.execution import AnyExecutor, RunContext
 from negotiator.delegation.hub import MarketHub
-from negotiator.delegation.keys import RunKeys
+from negotiator.delegation.keys import RunKeys, hub_key
 from negotiator.delegation.ledger import Ledger
 from negotiator.delegation.monitoring import Executor, SimulatedExecutor, Verdict
 from negotiator.delegation.outcome import BidCounts, DelegationOutcome, build_outcome
@@ -65,6 +65,7 @@ from negotiator.llm.protocol import ModelClient, ModelResult, StructuredCall, Te
 from negotiator.llm.replay import ReplayClient
 from negotiator.money import Money
 from negotiator.transcript.format import TranscriptEvent
+from negotiator.trust.keys import AgentKey
 from negotiator.wire.award import Award
 from negotiator.wire.contract import Contract
 from negotiator.wire.settlement import Settlement
@@ -82,6 +83,7 @@ __all__ = [
     "open_stores",
     "outcome_of",
     "run_keys",
+    "seal_key",
 ]
 
 FLOW_NAME = "delegation"
@@ -340,7 +342,12 @@ def _subrun_json(run: SubRun) -> Json:
     }
 
 
-@register_flow(FLOW_NAME)
+def seal_key(seed: int | None) -> AgentKey:
+    """The key that seals a ``delegation`` transcript: the demo hub's for the run's seed."""
+    return hub_key(seed or 0)
+
+
+@register_flow(FLOW_NAME, sealer=seal_key)
 async def delegation_flow(run: FlowRun) -> dict[str, object]:
     """The ``delegation`` flow: inputs ``{"setup": DelegationSetup}`` and optionally
     ``"subtasks": [SubTaskSetup, ...]`` (the contractor's sub-delegations); one model client for

@@ -42,6 +42,7 @@ from negotiator.llm.replay import RecordedTurn, ReplayClient
 from negotiator.transcript.format import MODEL_KINDS, OUTCOME, TranscriptEvent, TranscriptHeader
 from negotiator.transcript.reader import read_transcript
 from negotiator.transcript.writer import EventSink, TranscriptWriter, to_json_payload
+from negotiator.trust.keys import AgentKey
 
 __all__ = [
     "FLOW_MODULES",
@@ -49,6 +50,7 @@ __all__ = [
     "FlowRun",
     "ReplayCheck",
     "RunRecord",
+    "Sealer",
     "acheck_transcript",
     "arun_flow",
     "check_transcript",
@@ -100,11 +102,21 @@ FlowFn = Callable[[FlowRun], Awaitable[Mapping[str, object]] | Mapping[str, obje
 
 F = TypeVar("F", bound=FlowFn)
 
+Sealer = Callable[[int | None], AgentKey]
+"""Given a run's seed, the key that signs the head of its transcript (see ``seal``)."""
+
 _FLOWS: dict[str, FlowFn] = {}
+_SEALERS: dict[str, Sealer] = {}
 
 
-def register_flow(name: str, *, replace: bool = False) -> Callable[[F], F]:
+def register_flow(
+    name: str, *, replace: bool = False, sealer: Sealer | None = None
+) -> Callable[[F], F]:
     """Decorator registering a flow under ``name``.
+
+    Args:
+        sealer: gives the key that seals each run's transcript with a signed ``head`` event
+            (``None``: the transcript is hash-chained but left unsealed).
 
     Raises:
         UsageError: ``name`` is taken by another function (pass ``replace=True`` to override).
@@ -122,6 +134,10 @@ def register_flow(name: str, *, replace: bool = False) -> Callable[[F], F]:
         if existing is not None and existing is not fn and not replace:
             raise UsageError(f"flow {name!r} is already registered ({existing.__qualname__})")
         _FLOWS[name] = fn
+        if sealer is not None:
+            _SEALERS[name] = sealer
+        else:
+            _SEALERS.pop(name, None)
         return fn
 
     return decorate
@@ -213,6 +229,9 @@ async def arun_flow(
         writer = TranscriptWriter.to_file(path, header, secrets=secrets)
     with writer:
         outcome = await _execute(fn, writer.header, client, writer)
+        sealer = _SEALERS.get(name)
+        if sealer is not None:
+            writer.seal(sealer(seed))
     return RunRecord(writer.header, writer.events, outcome)
 
 

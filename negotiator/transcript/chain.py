@@ -1,22 +1,25 @@
 """The transcript's hash chain and its signed head, and the check of both.
 
-Each event's ``prev`` is the SHA-256 of the RFC 8785 canonical JSON of the line before it (the
-header for the first event). A sealed transcript ends with one ``head`` event whose payload names
-the run, the number of events before it and the hash of the last of them, signed by the sealing
-key (the hub's): changing, deleting, inserting or reordering any event breaks the chain at that
-event, and rewriting the whole chain needs the sealing key.
+Each event's ``prev`` is the SHA-256 of the exact text of the line before it (UTF-8, without the
+newline; the header line for the first event). A sealed transcript ends with one ``head`` event
+whose payload names the run, the number of events before it and the hash of the last of them,
+signed by the sealing key (the hub's) over their RFC 8785 canonical JSON: changing any byte of
+an event, deleting, inserting or reordering events breaks the chain at that event, and
+rewriting the whole chain needs the sealing key.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from pydantic import ValidationError
 
 from negotiator.transcript.format import HEAD, TranscriptEvent, TranscriptHeader
-from negotiator.trust.canonical import canonical_bytes, sha256_of
+from negotiator.trust.canonical import canonical_bytes
 from negotiator.trust.signing import verify_bytes
 
 if TYPE_CHECKING:
@@ -30,9 +33,9 @@ HEAD_ROLE = "recorder"
 _SIGNED_FIELDS = ("run_id", "events", "head_sha256", "signer")
 
 
-def line_hash(line: BaseModel) -> str:
-    """SHA-256 (hex) of the canonical JSON of a header or an event, as the next ``prev``."""
-    return sha256_of(line.model_dump(mode="json"))
+def line_hash(line: str) -> str:
+    """SHA-256 (hex) of one transcript line's text (without its newline): the next ``prev``."""
+    return hashlib.sha256(line.encode("utf-8")).hexdigest()
 
 
 def head_payload(run_id: str, events: int, last_hash: str, key: AgentKey) -> dict[str, object]:
@@ -43,7 +46,7 @@ def head_payload(run_id: str, events: int, last_hash: str, key: AgentKey) -> dic
 
 @dataclass(frozen=True)
 class ChainFailure:
-    """One broken link or bad head: the event (``seq``, 0 for the file) and what failed."""
+    """One broken link or bad head: the event index (``seq``; 0 is the header) and what failed."""
 
     seq: int
     kind: str
@@ -51,6 +54,20 @@ class ChainFailure:
 
     def __str__(self) -> str:
         return f"event {self.seq} ({self.kind}): {self.reason}"
+
+
+def _parse_event(index: int, line: str) -> tuple[TranscriptEvent | None, ChainFailure | None]:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, ChainFailure(index, "?", f"not valid JSON: {exc.msg}")
+    kind = str(data.get("kind", "?")) if isinstance(data, dict) else "?"
+    try:
+        return TranscriptEvent.model_validate(data), None
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "(line)"
+        return None, ChainFailure(index, kind, f"not a valid event: {where}: {err['msg']}")
 
 
 def _head_failures(event: TranscriptEvent, run_id: str, registry: KeyRegistry) -> list[str]:
@@ -75,30 +92,48 @@ def _head_failures(event: TranscriptEvent, run_id: str, registry: KeyRegistry) -
     return problems
 
 
+def _links(lines: Sequence[str]) -> tuple[list[TranscriptEvent], list[ChainFailure]]:
+    events: list[TranscriptEvent] = []
+    failures: list[ChainFailure] = []
+    for index in range(1, len(lines)):
+        event, failure = _parse_event(index, lines[index])
+        if failure is not None:
+            failures.append(failure)
+            continue
+        assert event is not None
+        if event.seq != index:
+            failures.append(ChainFailure(index, event.kind, f"seq {event.seq} is out of place"))
+        if event.prev != line_hash(lines[index - 1]):
+            failures.append(
+                ChainFailure(index, event.kind, "prev does not match the line before it")
+            )
+        events.append(event)
+    return events, failures
+
+
 def chain_failures(
-    header: TranscriptHeader,
-    events: Sequence[TranscriptEvent],
-    registry: KeyRegistry,
-    *,
-    sealers: frozenset[str] | None = None,
+    lines: Sequence[str], registry: KeyRegistry, *, sealers: frozenset[str] | None = None
 ) -> list[ChainFailure]:
-    """Every broken link of the chain and every problem of its head (empty when intact).
+    """Every broken link of a transcript's chain and every problem of its head (empty: intact).
 
     Args:
+        lines: the transcript's lines (header first), without newlines.
         registry: public keys; a ``did:key`` sealer needs none.
         sealers: who may seal (``None``: anyone whose key is known).
     """
-    failures: list[ChainFailure] = []
-    expected = line_hash(header)
-    for event in events:
-        if event.prev != expected:
-            failures.append(
-                ChainFailure(event.seq, event.kind, "prev does not match the line before it")
-            )
-        expected = line_hash(event)
+    try:
+        header = TranscriptHeader.model_validate_json(lines[0]) if lines else None
+    except ValidationError:
+        header = None
+    if header is None:
+        return [ChainFailure(0, "header", "no valid transcript header")]
+    events, failures = _links(lines)
     heads = [e for e in events if e.kind == HEAD]
     if not heads:
-        return [*failures, ChainFailure(len(events), "end", "no signed head: the record is open")]
+        return [
+            *failures,
+            ChainFailure(len(lines) - 1, "end", "no signed head: the record is open"),
+        ]
     last = heads[-1]
     if last is not events[-1]:
         failures.append(ChainFailure(last.seq, HEAD, "events follow the signed head"))

@@ -9,8 +9,8 @@ Every further line is one event::
 
     {"seq": 1, "step": "bid", "role": "model", "kind": "model_request", "payload": {...}}
 
-``seq`` counts from 1 without gaps; ``prev`` is the hex SHA-256 of the previous line's
-RFC 8785 canonical JSON (the header's for the first event), so the events form a hash chain.
+``seq`` counts from 1 without gaps; ``prev`` is the hex SHA-256 of the previous line's exact
+text (the header line for the first event), so the events form a hash chain.
 ``kind`` is free for flow events (``announce``, ``bid``,
 ``award``, ...); the model seam writes three kinds of its own (:data:`MODEL_KINDS`):
 ``model_request`` (request key, step, output type, messages), ``model_response`` (request key,
@@ -79,7 +79,7 @@ class TranscriptEvent(BaseModel):
     seq: int = Field(ge=1, description="Position in the transcript, from 1, without gaps.")
     prev: str = Field(
         pattern=HEX64_PATTERN,
-        description="SHA-256 (hex) of the previous line's canonical JSON (the header's for seq 1).",
+        description="SHA-256 (hex) of the previous line's text (the header line for seq 1).",
     )
     step: str = Field(min_length=1, description="The flow step, e.g. 'bid' or 'clarify'.")
     role: str = Field(min_length=1, description="Who acted: 'delegator', a bidder id, 'model'.")

@@ -87,8 +87,9 @@ class TranscriptWriter:
         self._events: list[TranscriptEvent] = []
         data = self._redactor.redact(header.model_dump(mode="json"))
         self._header = TranscriptHeader.model_validate(data)
-        self._last_hash = line_hash(self._header)
-        self._write(dump_line(self._header))
+        line = dump_line(self._header)
+        self._last_hash = line_hash(line)
+        self._write(line)
 
     @classmethod
     def to_file(
@@ -135,8 +136,9 @@ class TranscriptWriter:
             except ValueError as exc:
                 raise UsageError(f"event {step!r}/{kind!r}: {exc}") from None
             self._events.append(event)
-            self._last_hash = line_hash(event)
-            self._write(dump_line(event))
+            line = dump_line(event)
+            self._last_hash = line_hash(line)
+            self._write(line)
         return event
 
     def seal(self, key: AgentKey) -> TranscriptEvent:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from negotiator.money import Money
 from negotiator.schemas import load_schema
+from negotiator.trust import derive_key
 from negotiator.validation import validate_raw
 from negotiator.wire import (
     Answer,
@@ -300,7 +301,7 @@ def contracts(draw: st.DrawFn) -> Contract:
         wording=draw(texts(300)),
     )
     for party in draw(st.sampled_from([(), (delegator,), (delegator, contractor)])):
-        contract = contract.signed_by(party, draw(times))
+        contract = contract.signed_by(derive_key(party, 0), draw(times))
     return contract
 
 
