@@ -8,7 +8,8 @@ so re-runs entirely in memory, never touching the recorded run's files.
 
 A run folder ``<runs-dir>/<run id>/`` holds ``transcript.jsonl``, ``checkpoints.sqlite`` (the
 LangGraph SQLite checkpointer, written with ``durability="sync"``), ``ledger.sqlite`` (the escrow
-ledger, and the reputation store's tables) and ``run.json`` (flow, inputs, seed and model
+ledger, and the reputation store's tables), ``keys.json`` (the agents' public keys, for
+``negotiator verify``) and ``run.json`` (flow, inputs, seed and model
 settings — never a key — for ``negotiator resume``). Flow events are written to the transcript
 from the final state, so a run resumed after a crash still records the whole delegation in order.
 
@@ -369,6 +370,10 @@ async def delegation_flow(run: FlowRun) -> dict[str, object]:
             executor, subtasks, setup.bidders, seed, client=client, runs_dir=env.runs_dir
         )
     clock = FixedClock(setup.start)
+    keys = run_keys(setup, seed)
+    if paths is not None:
+        paths.root.mkdir(parents=True, exist_ok=True)
+        keys.registry.save(paths.keys)
     async with open_stores(paths) as (checkpointer, ledger), open_reputation(paths) as store:
         result = await execute(
             setup.request,
@@ -384,7 +389,7 @@ async def delegation_flow(run: FlowRun) -> dict[str, object]:
             ledger=ledger,
             on_update=env.on_update,
             reputation=store,
-            keys=run_keys(setup, seed),
+            keys=keys,
         )
         context = RunContext(run_id=run.run_id, ledger=ledger, clock=clock, reputation=store)
         subruns = [_subrun_json(r) for r in await _subruns(executor, result.state, context)]

@@ -270,11 +270,13 @@ class ReplayCheck:
         diff: empty when ``ok``; otherwise a unified diff of the flow events (recorded vs
             replayed) and/or the replay drift.
         outcome: the re-run's outcome (``None`` when it could not finish).
+        replayed: the re-run's flow events (up to the drift when it drifted).
     """
 
     ok: bool
     diff: str
     outcome: dict[str, JsonValue] | None
+    replayed: tuple[TranscriptEvent, ...] = ()
 
 
 def _event_lines(events: Iterable[TranscriptEvent]) -> list[str]:
@@ -309,11 +311,12 @@ async def acheck_transcript(path: str | Path) -> ReplayCheck:
         replayed = _flow_events(writer)
         context = _diff(recorded.path, expected[: len(replayed)], replayed)
         shown = f"\nflow events up to the drift:\n{context}" if context else ""
-        return ReplayCheck(False, f"the re-run drifted from the recording: {exc}{shown}", None)
+        drift = f"the re-run drifted from the recording: {exc}{shown}"
+        return ReplayCheck(False, drift, None, replayed)
     diff = _diff(recorded.path, expected, _flow_events(writer))
     unused = replay.unused()
     problems = [p for p in (diff, _unused_text(unused) if unused else "") if p]
-    return ReplayCheck(not problems, "\n".join(problems), outcome)
+    return ReplayCheck(not problems, "\n".join(problems), outcome, _flow_events(writer))
 
 
 def _flow_events(writer: TranscriptWriter) -> tuple[TranscriptEvent, ...]:

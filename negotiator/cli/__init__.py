@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "resume": "resume",
     "negotiate": "negotiate",
     "analyze": "analyze",
+    "verify": "verify",
 }
 
 

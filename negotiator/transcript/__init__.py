@@ -1,6 +1,6 @@
 """Transcripts: JSON Lines records of runs (header, events, model exchanges), redacted."""
 
-from negotiator.transcript.chain import ChainFailure, chain_failures, line_hash
+from negotiator.transcript.chain import RecordFailure, chain_failures, line_hash
 from negotiator.transcript.format import (
     FALLBACK,
     HEAD,
@@ -30,8 +30,8 @@ __all__ = [
     "OUTCOME",
     "REDACTED",
     "SCHEMA_VERSION",
-    "ChainFailure",
     "EventSink",
+    "RecordFailure",
     "Redactor",
     "Transcript",
     "TranscriptError",

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from negotiator.trust.keys import AgentKey
     from negotiator.trust.registry import KeyRegistry
 
-__all__ = ["HEAD_ROLE", "HEAD_STEP", "ChainFailure", "chain_failures", "head_payload", "line_hash"]
+__all__ = ["HEAD_ROLE", "HEAD_STEP", "RecordFailure", "chain_failures", "head_payload", "line_hash"]
 
 HEAD_STEP = "seal"
 HEAD_ROLE = "recorder"
@@ -45,7 +45,7 @@ def head_payload(run_id: str, events: int, last_hash: str, key: AgentKey) -> dic
 
 
 @dataclass(frozen=True)
-class ChainFailure:
+class RecordFailure:
     """One broken link or bad head: the event index (``seq``; 0 is the header) and what failed."""
 
     seq: int
@@ -56,18 +56,18 @@ class ChainFailure:
         return f"event {self.seq} ({self.kind}): {self.reason}"
 
 
-def _parse_event(index: int, line: str) -> tuple[TranscriptEvent | None, ChainFailure | None]:
+def _parse_event(index: int, line: str) -> tuple[TranscriptEvent | None, RecordFailure | None]:
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
-        return None, ChainFailure(index, "?", f"not valid JSON: {exc.msg}")
+        return None, RecordFailure(index, "?", f"not valid JSON: {exc.msg}")
     kind = str(data.get("kind", "?")) if isinstance(data, dict) else "?"
     try:
         return TranscriptEvent.model_validate(data), None
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "(line)"
-        return None, ChainFailure(index, kind, f"not a valid event: {where}: {err['msg']}")
+        return None, RecordFailure(index, kind, f"not a valid event: {where}: {err['msg']}")
 
 
 def _head_failures(event: TranscriptEvent, run_id: str, registry: KeyRegistry) -> list[str]:
@@ -92,9 +92,9 @@ def _head_failures(event: TranscriptEvent, run_id: str, registry: KeyRegistry) -
     return problems
 
 
-def _links(lines: Sequence[str]) -> tuple[list[TranscriptEvent], list[ChainFailure]]:
+def _links(lines: Sequence[str]) -> tuple[list[TranscriptEvent], list[RecordFailure]]:
     events: list[TranscriptEvent] = []
-    failures: list[ChainFailure] = []
+    failures: list[RecordFailure] = []
     for index in range(1, len(lines)):
         event, failure = _parse_event(index, lines[index])
         if failure is not None:
@@ -102,10 +102,10 @@ def _links(lines: Sequence[str]) -> tuple[list[TranscriptEvent], list[ChainFailu
             continue
         assert event is not None
         if event.seq != index:
-            failures.append(ChainFailure(index, event.kind, f"seq {event.seq} is out of place"))
+            failures.append(RecordFailure(index, event.kind, f"seq {event.seq} is out of place"))
         if event.prev != line_hash(lines[index - 1]):
             failures.append(
-                ChainFailure(index, event.kind, "prev does not match the line before it")
+                RecordFailure(index, event.kind, "prev does not match the line before it")
             )
         events.append(event)
     return events, failures
@@ -113,7 +113,7 @@ def _links(lines: Sequence[str]) -> tuple[list[TranscriptEvent], list[ChainFailu
 
 def chain_failures(
     lines: Sequence[str], registry: KeyRegistry, *, sealers: frozenset[str] | None = None
-) -> list[ChainFailure]:
+) -> list[RecordFailure]:
     """Every broken link of a transcript's chain and every problem of its head (empty: intact).
 
     Args:
@@ -126,22 +126,22 @@ def chain_failures(
     except ValidationError:
         header = None
     if header is None:
-        return [ChainFailure(0, "header", "no valid transcript header")]
+        return [RecordFailure(0, "header", "no valid transcript header")]
     events, failures = _links(lines)
     heads = [e for e in events if e.kind == HEAD]
     if not heads:
         return [
             *failures,
-            ChainFailure(len(lines) - 1, "end", "no signed head: the record is open"),
+            RecordFailure(len(lines) - 1, "end", "no signed head: the record is open"),
         ]
     last = heads[-1]
     if last is not events[-1]:
-        failures.append(ChainFailure(last.seq, HEAD, "events follow the signed head"))
-    failures += [ChainFailure(e.seq, HEAD, "more than one head") for e in heads[:-1]]
+        failures.append(RecordFailure(last.seq, HEAD, "events follow the signed head"))
+    failures += [RecordFailure(e.seq, HEAD, "more than one head") for e in heads[:-1]]
     failures += [
-        ChainFailure(last.seq, HEAD, r) for r in _head_failures(last, header.run_id, registry)
+        RecordFailure(last.seq, HEAD, r) for r in _head_failures(last, header.run_id, registry)
     ]
     signer = last.payload.get("signer")
     if sealers is not None and signer not in sealers:
-        failures.append(ChainFailure(last.seq, HEAD, f"{signer!r} may not seal this record"))
+        failures.append(RecordFailure(last.seq, HEAD, f"{signer!r} may not seal this record"))
     return failures

@@ -1,0 +1,205 @@
+"""Checking a delegation's deal record offline: its chain, every signature in it, the ledger.
+
+:func:`audit_record` reads a sealed transcript's lines and reports every failure as a
+:class:`~negotiator.transcript.chain.RecordFailure` naming the event (index and kind):
+
+* the hash chain and the hub's signed head (:func:`~negotiator.transcript.chain.chain_failures`);
+* every signed object an event carries (:data:`SIGNED_EVENTS`): each bid the screening accepted
+  verifies for its bidder, and exactly as many envelopes fail as the screening set aside; the
+  award (and its winning bid) for the delegator; the contract for both parties; each accepted
+  report for the contractor; the settlement for the hub that sealed the record; each offer for
+  its sender.
+
+:func:`audit_ledger` checks that the ledger's postings for the run are the payments the record
+states: the settlement's payments and the outcome's payment list.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.settlement import run_payments
+from negotiator.transcript.chain import RecordFailure, chain_failures
+from negotiator.transcript.format import HEAD, OUTCOME, TranscriptEvent
+from negotiator.trust.registry import KeyRegistry
+from negotiator.wire.award import Award
+from negotiator.wire.bid import Bid
+from negotiator.wire.common import WireModel
+from negotiator.wire.contract import Contract
+from negotiator.wire.offer import Offer
+from negotiator.wire.report import ProgressReport
+from negotiator.wire.settlement import Payment, Settlement
+from negotiator.wire.signing import signature_errors
+
+__all__ = ["SIGNED_EVENTS", "RecordContext", "audit_ledger", "audit_record", "parse_events"]
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RecordContext:
+    """What the checks of one record know: the parties, the sealer and the keys."""
+
+    registry: KeyRegistry
+    delegator: str | None
+    contractor: str | None
+    hub: str | None
+
+
+def parse_events(lines: Sequence[str]) -> list[TranscriptEvent]:
+    """The events of the lines that parse (broken ones are reported by the chain check)."""
+    events = []
+    for line in lines[1:]:
+        try:
+            events.append(TranscriptEvent.model_validate_json(line))
+        except ValidationError:
+            continue
+    return events
+
+
+def _errors(model: WireModel, ctx: RecordContext, signer: str | None) -> list[str]:
+    return [str(e) for e in signature_errors(model, ctx.registry, signer=signer)]
+
+
+def _parsed(model: type[WireModel], payload: object) -> WireModel | str:
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        return f"not a valid {model.__name__}: {'.'.join(map(str, err['loc']))}: {err['msg']}"
+
+
+def _check(model: type[WireModel], signer: Callable[[RecordContext], str | None]) -> Checker:
+    def check(payload: Json, ctx: RecordContext) -> list[str]:
+        parsed = _parsed(model, payload)
+        return [parsed] if isinstance(parsed, str) else _errors(parsed, ctx, signer(ctx))
+
+    return check
+
+
+def _screening(payload: Json, ctx: RecordContext) -> list[str]:
+    problems = []
+    for i, raw in enumerate(payload.get("valid", [])):
+        bid = _parsed(Bid, raw)
+        found = [bid] if isinstance(bid, str) else _errors(bid, ctx, None)
+        problems += [f"valid[{i}]: {p}" for p in found]
+    return problems
+
+
+Checker = Callable[[Json, RecordContext], list[str]]
+
+SIGNED_EVENTS: Mapping[str, Checker] = {
+    "screening": _screening,
+    "award": _check(Award, lambda ctx: ctx.delegator),
+    "contract": _check(Contract, lambda ctx: None),
+    "report": _check(ProgressReport, lambda ctx: ctx.contractor),
+    "settlement": _check(Settlement, lambda ctx: ctx.hub),
+    "offer": _check(Offer, lambda ctx: None),
+}
+"""Event kind -> the check of the signed object it carries (path-precise problems)."""
+
+
+def _context(events: Sequence[TranscriptEvent], registry: KeyRegistry) -> RecordContext:
+    def first(kind: str, key: str) -> str | None:
+        value = next((e.payload.get(key) for e in events if e.kind == kind), None)
+        return value if isinstance(value, str) else None
+
+    return RecordContext(
+        registry,
+        first("contract", "delegator_id"),
+        first("contract", "contractor_id"),
+        first(HEAD, "signer"),
+    )
+
+
+def _bid_failures(events: Sequence[TranscriptEvent], ctx: RecordContext) -> list[RecordFailure]:
+    """Envelopes whose bid does not verify must be exactly the ones screening set aside."""
+    bad = []
+    for e in events:
+        if e.kind != "sealed_bid":
+            continue
+        bid = _parsed(Bid, e.payload.get("payload"))
+        if not isinstance(bid, str) and _errors(bid, ctx, None):
+            bad.append(e)
+    screening = next((e for e in events if e.kind == "screening"), None)
+    listed = screening.payload.get("forged", []) if screening is not None else []
+    forged = listed if isinstance(listed, list) else []
+    if len(forged) == len(bad):
+        return []
+    where = screening or (bad[0] if bad else None)
+    seq, kind = (where.seq, where.kind) if where is not None else (0, "screening")
+    reason = f"{len(bad)} envelope(s) do not verify but {len(forged)} were set aside"
+    return [RecordFailure(seq, kind, reason)]
+
+
+def audit_record(lines: Sequence[str], registry: KeyRegistry) -> list[RecordFailure]:
+    """Every failure of the record in ``lines`` (empty when the chain, its head and every
+    signature hold)."""
+    failures = chain_failures(lines, registry)
+    events = parse_events(lines)
+    ctx = _context(events, registry)
+    for event in events:
+        check = SIGNED_EVENTS.get(event.kind)
+        if check is not None:
+            failures += [RecordFailure(event.seq, event.kind, p) for p in check(event.payload, ctx)]
+    failures += _bid_failures(events, ctx)
+    return sorted(failures, key=lambda f: f.seq)
+
+
+def _rows(payments: Sequence[Payment]) -> list[tuple[str, str, str, str, str]]:
+    return [
+        (p.from_account, p.to_account, str(p.amount.amount), p.amount.currency, p.reason.value)
+        for p in payments
+    ]
+
+
+def _outcome_rows(payload: Json) -> list[tuple[str, str, str, str, str]]:
+    return [
+        (p["from"], p["to"], p["amount"], p["currency"], p["reason"])
+        for p in payload.get("payments", [])
+        if isinstance(p, dict)
+    ]
+
+
+def audit_ledger(
+    events: Sequence[TranscriptEvent], ledger: Ledger, run_id: str
+) -> list[RecordFailure]:
+    """Failures where the ledger's postings for ``run_id`` differ from the recorded payments.
+
+    The recorded settlement's payments must be the run's settlement postings, and the outcome's
+    payment list must be every posting of the run (opening balances excluded).
+    """
+    failures = []
+    posted = run_payments(ledger, run_id)
+    settled = [t for t in ledger.transfers() if t.key.startswith(f"{run_id}/settle/")]
+    for e in events:
+        if e.kind == "settlement":
+            parsed = _parsed(Settlement, e.payload)
+            recorded = _rows(parsed.payments) if isinstance(parsed, Settlement) else []
+            actual = [
+                (t.source, t.target, str(t.amount.amount), t.amount.currency, t.reason)
+                for t in settled
+            ]
+            if recorded != actual:
+                failures.append(RecordFailure(e.seq, e.kind, _mismatch(recorded, actual)))
+        if e.kind == OUTCOME and _outcome_rows(e.payload) != _rows(posted):
+            failures.append(
+                RecordFailure(e.seq, e.kind, _mismatch(_outcome_rows(e.payload), _rows(posted)))
+            )
+    return failures
+
+
+def _mismatch(recorded: Sequence[object], posted: Sequence[object]) -> str:
+    extra = [p for p in posted if p not in recorded]
+    missing = [p for p in recorded if p not in posted]
+    detail = json.dumps({"not posted": missing[:3], "posted, not recorded": extra[:3]})
+    return (
+        f"payments differ from the ledger's postings ({len(recorded)} recorded, "
+        f"{len(posted)} posted): {detail}"
+    )
