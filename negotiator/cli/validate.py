@@ -21,10 +21,10 @@ from typing import Any
 
 from negotiator.errors import InvalidInputError, UsageError
 from negotiator.trust.registry import KeyRegistry
-from negotiator.validation import validate_raw
 from negotiator.wire.kinds import KINDS
 from negotiator.wire.signing import SIGNED_KINDS, signature_errors
 from negotiator.wire.task import TaskSpec
+from negotiator.wire.validation import validate_raw
 
 __all__ = ["add_parser", "run"]
 

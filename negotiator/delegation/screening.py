@@ -38,12 +38,12 @@ from negotiator.delegation.bidding import SealedBid
 from negotiator.delegation.ledger import Ledger
 from negotiator.delegation.settlement import bond_account
 from negotiator.errors import InvalidInputError
-from negotiator.validation import validate_raw
 from negotiator.wire.award import BidRejection, RejectionReason
 from negotiator.wire.bid import Bid
 from negotiator.wire.semantics import check_bid
 from negotiator.wire.signing import signature_errors
 from negotiator.wire.task import TaskSpec
+from negotiator.wire.validation import validate_raw
 
 if TYPE_CHECKING:
     from negotiator.trust.registry import KeyRegistry

@@ -10,10 +10,10 @@ import pytest
 from pydantic import ValidationError
 
 from negotiator.errors import InvalidInputError, UnknownKeyError, UsageError
-from negotiator.schemas import load_schema
-from negotiator.validation import validate_model, validate_raw
 from negotiator.wire import Bid, Contract, TaskSpec, WireModel
 from negotiator.wire.paths import make_validator
+from negotiator.wire.schemas import load_schema
+from negotiator.wire.validation import validate_model, validate_raw
 
 NOW = datetime(2026, 9, 15, tzinfo=UTC)
 
