@@ -17,6 +17,7 @@ states: the settlement's payments and the outcome's payment list.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -119,23 +120,35 @@ def _context(events: Sequence[TranscriptEvent], registry: KeyRegistry) -> Record
 
 
 def _bid_failures(events: Sequence[TranscriptEvent], ctx: RecordContext) -> list[RecordFailure]:
-    """Envelopes whose bid does not verify must be exactly the ones screening set aside."""
-    bad = []
+    """Envelopes whose bid does not verify must be the ones screening set aside, sender by
+    sender; an extra one is reported at its own event, a missing one at the screening."""
+    bad: dict[str, list[tuple[TranscriptEvent, str]]] = {}
     for e in events:
-        if e.kind != "sealed_bid":
-            continue
-        bid = _parsed(Bid, e.payload.get("payload"))
-        if not isinstance(bid, str) and _errors(bid, ctx, None):
-            bad.append(e)
+        bid = _parsed(Bid, e.payload.get("payload")) if e.kind == "sealed_bid" else None
+        problems = _errors(bid, ctx, None) if isinstance(bid, Bid) else []
+        if problems:
+            bad.setdefault(str(e.payload.get("sender_id")), []).append((e, problems[0]))
     screening = next((e for e in events if e.kind == "screening"), None)
     listed = screening.payload.get("forged", []) if screening is not None else []
-    forged = listed if isinstance(listed, list) else []
-    if len(forged) == len(bad):
-        return []
-    where = screening or (bad[0] if bad else None)
-    seq, kind = (where.seq, where.kind) if where is not None else (0, "screening")
-    reason = f"{len(bad)} envelope(s) do not verify but {len(forged)} were set aside"
-    return [RecordFailure(seq, kind, reason)]
+    set_aside = Counter(
+        str(f.get("bidder_id"))
+        for f in (listed if isinstance(listed, list) else [])
+        if isinstance(f, dict)
+    )
+    failures = [
+        RecordFailure(e.seq, e.kind, f"{problem}; the screening did not set it aside")
+        for sender, found in bad.items()
+        for e, problem in found[set_aside[sender] :]
+    ]
+    if screening is not None:
+        failures += [
+            RecordFailure(
+                screening.seq, screening.kind, f"sets aside a bid of {sender} that verifies"
+            )
+            for sender, count in set_aside.items()
+            if count > len(bad.get(sender, []))
+        ]
+    return failures
 
 
 def audit_record(lines: Sequence[str], registry: KeyRegistry) -> list[RecordFailure]:

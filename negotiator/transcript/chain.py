@@ -95,19 +95,27 @@ def _head_failures(event: TranscriptEvent, run_id: str, registry: KeyRegistry) -
 def _links(lines: Sequence[str]) -> tuple[list[TranscriptEvent], list[RecordFailure]]:
     events: list[TranscriptEvent] = []
     failures: list[RecordFailure] = []
+    before = "header"
     for index in range(1, len(lines)):
         event, failure = _parse_event(index, lines[index])
         if failure is not None:
             failures.append(failure)
+            before = failure.kind
             continue
         assert event is not None
         if event.seq != index:
             failures.append(RecordFailure(index, event.kind, f"seq {event.seq} is out of place"))
         if event.prev != line_hash(lines[index - 1]):
             failures.append(
-                RecordFailure(index, event.kind, "prev does not match the line before it")
+                RecordFailure(
+                    index,
+                    event.kind,
+                    f"prev is not the hash of the line before it (event {index - 1}, {before}): "
+                    "that line or this link was altered, or an event was removed or moved",
+                )
             )
         events.append(event)
+        before = event.kind
     return events, failures
 
 

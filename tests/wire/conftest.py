@@ -253,3 +253,9 @@ def signed_samples() -> dict[str, WireModel]:
 def sample() -> dict[str, WireModel]:
     """One valid object of every wire kind."""
     return samples()
+
+
+@pytest.fixture(scope="session")
+def signed_sample() -> dict[str, WireModel]:
+    """Every signed wire kind, signed by its author (see :func:`signed_samples`)."""
+    return signed_samples()
