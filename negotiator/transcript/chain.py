@@ -108,10 +108,10 @@ def _links(lines: Sequence[str]) -> tuple[list[TranscriptEvent], list[RecordFail
         if event.prev != line_hash(lines[index - 1]):
             failures.append(
                 RecordFailure(
-                    index,
-                    event.kind,
-                    f"prev is not the hash of the line before it (event {index - 1}, {before}): "
-                    "that line or this link was altered, or an event was removed or moved",
+                    index - 1,
+                    before,
+                    f"its hash is not the prev of the next line (event {index}, {event.kind}): "
+                    "this event or that link was altered, or an event was removed or moved",
                 )
             )
         events.append(event)
