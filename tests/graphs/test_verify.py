@@ -184,8 +184,8 @@ def test_no_private_key_enters_a_transcript_ledger_or_log(
         assert main(["verify", str(run), "--replay"]) == 0
     captured = capsys.readouterr()
     shown = [captured.out.encode(), captured.err.encode(), caplog.text.encode()]
-    stored = [p.read_bytes() for p in sorted(demo_run.parent.rglob("*")) if p.is_file()]
-    assert {p.name for p in demo_run.iterdir()} >= {
+    stored = [p.read_bytes() for p in sorted(tmp_path.rglob("*")) if p.is_file()]
+    assert {p.name for p in run.iterdir()} >= {
         "transcript.jsonl",
         "ledger.sqlite",
         "keys.json",
