@@ -34,10 +34,10 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 
 from negotiator.delegation.bidders import BidderProfile
-from negotiator.delegation.bidding import SealedBid
 from negotiator.delegation.calls import CallRecord
 from negotiator.delegation.clarify import HumanAnswers, QuestionGroup
 from negotiator.delegation.clock import Clock, SystemClock
+from negotiator.delegation.commitments import CommittedBid
 from negotiator.delegation.execution import AnyExecutor
 from negotiator.delegation.hub import MarketHub
 from negotiator.delegation.keys import RunKeys
@@ -91,7 +91,7 @@ async def execute(
     on_update: Update | None = None,
     reputation: ReputationStore | None = None,
     keys: RunKeys | None = None,
-    outside_bids: Sequence[SealedBid] = (),
+    outside_bids: Sequence[CommittedBid] = (),
 ) -> RunResult:
     """Start, continue (after a crash) or resume (after an interrupt) run ``run_id``.
 
@@ -103,7 +103,7 @@ async def execute(
         reputation: the hub's reputation store (default: a fresh in-memory one).
         keys: who signs with what and the registry every step checks (default: the demo keys
             of the delegator and every bidder for seed 0).
-        outside_bids: envelopes posted to the hub by agents outside this process.
+        outside_bids: the commit/reveal posts of bidders outside this process (open hub).
     """
     fund(ledger, run_id, funding)
     graph = build_delegation_graph(

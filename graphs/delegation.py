@@ -34,8 +34,8 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from negotiator.delegation.bidding import SealedBid
 from negotiator.delegation.clock import Clock
+from negotiator.delegation.commitments import CommittedBid
 from negotiator.delegation.execution import AnyExecutor
 from negotiator.delegation.hub import MarketHub
 from negotiator.delegation.keys import RunKeys
@@ -125,7 +125,7 @@ def build_delegation_graph(
     keys: RunKeys,
     checkpointer: BaseCheckpointSaver[Any] | None = None,
     name: str = "delegation",
-    outside_bids: Sequence[SealedBid] = (),
+    outside_bids: Sequence[CommittedBid] = (),
 ) -> Graph:
     """Build and compile the delegation graph from its collaborators.
 
@@ -141,8 +141,9 @@ def build_delegation_graph(
         clock: the time source (bidding opens at ``clock.now()``).
         rng: seeded generator; draws each bidder's envelope latency once, in bidder-id order.
         keys: the signing keys held in this process and the registry every step checks.
-        outside_bids: envelopes posted to the hub by agents outside this process; they are
-            screened like the others (a forged one is set aside, see ``open_bids``).
+        outside_bids: the commit/reveal posts of bidders outside this process (the open hub,
+            :mod:`negotiator.delegation.commitments`); matched reveals are screened with the
+            in-process bids (a forged one is set aside, see ``open_bids``).
         checkpointer: where checkpoints go; ``None`` inherits the parent graph's when embedded.
             Run with ``durability="sync"`` so a hard crash loses no finished step.
         name: the compiled graph's name.

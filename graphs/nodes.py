@@ -28,6 +28,11 @@ from negotiator.delegation.clarify import (
     publish,
 )
 from negotiator.delegation.clock import Clock
+from negotiator.delegation.commitments import (
+    REVEAL_WINDOW_SECONDS,
+    CommittedBid,
+    open_commitments,
+)
 from negotiator.delegation.contracting import draft_contract, word_contract
 from negotiator.delegation.contracting import sign as sign_contract
 from negotiator.delegation.execution import (
@@ -89,7 +94,7 @@ class DelegationNodes:
     clock: Clock
     latencies: Mapping[str, int]
     keys: RunKeys
-    outside_bids: tuple[SealedBid, ...] = ()
+    outside_bids: tuple[CommittedBid, ...] = ()
 
     def _client(self, bidder_id: str) -> ModelClient:
         return self.bidders.get(bidder_id, self.default_bidder)
@@ -158,12 +163,10 @@ class DelegationNodes:
         }
 
     async def open_bidding(self, state: DelegationState) -> DelegationState:
-        """Open the call for bids at the clock's time (envelopes posted to the hub by agents
-        outside this process join the in-process bidders' ones)."""
+        """Open the call for bids at the clock's time."""
         return {
             "phase": go(Phase.BID, Phase.SCREEN),
             "opened_at": self.clock.now().isoformat(),
-            "sealed": [_j(e) for e in self.outside_bids],
         }
 
     def fan_out(self, state: DelegationState) -> list[Send]:
@@ -200,17 +203,25 @@ class DelegationNodes:
         return {"sealed": [_j(sealed)], "calls": [_j(record("bid", result))]}
 
     async def screen(self, state: DelegationState) -> DelegationState:
-        """Open every envelope together at the deadline; escrow the valid bids' bonds."""
+        """Open every envelope together at the deadline (the open hub's outside bidders' after
+        their reveals are matched to their commitments); escrow the valid bids' bonds."""
         req = DelegationRequest.model_validate(state["request"])
         deadline = _deadline(state["opened_at"], req)
+        reveal_by = deadline + timedelta(seconds=REVEAL_WINDOW_SECONDS)
+        registry = self.keys.registry
+        opened = open_commitments(self.outside_bids, req.task.id, deadline, reveal_by, registry)
         envelopes = [SealedBid.model_validate(s) for s in state["sealed"]]
+        envelopes += opened.envelopes
         senders = [e.sender_id for e in envelopes]
         funds = available_funds(self.ledger, req.task.id, senders, req.task.budget.currency)
-        result = open_bids(
-            req.task, envelopes, deadline, deadline, funds=funds, registry=self.keys.registry
-        )
+        result = open_bids(req.task, envelopes, deadline, deadline, funds=funds, registry=registry)
+        result = result.model_copy(update={"refused": opened.refused})
         escrow_bonds(self.ledger, state["run_id"], req.task.id, result.valid)
-        return {"phase": go(Phase.SCREEN, Phase.AWARD), "screened": _j(result)}
+        return {
+            "phase": go(Phase.SCREEN, Phase.AWARD),
+            "screened": _j(result),
+            "committed": [_j(p) for p in self.outside_bids],
+        }
 
     async def award(self, state: DelegationState) -> DelegationState:
         """Rank the valid bids; escrow the price and return the losers' bonds."""

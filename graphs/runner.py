@@ -155,6 +155,8 @@ def flow_events(state: Mapping[str, Any]) -> list[Event]:
     events += _clarify_events(state, delegator)
     sealed = sorted(state.get("sealed", []), key=lambda s: str(s["sender_id"]))
     events += [("bid", s["sender_id"], "sealed_bid", s) for s in sealed]
+    committed = sorted(state.get("committed", []), key=lambda c: str(c["commitment"]["bidder_id"]))
+    events += [("bid", c["commitment"]["bidder_id"], "committed_bid", c) for c in committed]
     singles = (
         ("screen", "screened", "screening"),
         ("award", "award", "award"),

@@ -36,6 +36,7 @@ class DelegationState(TypedDict, total=False):
     answers: Annotated[list[Json], operator.add]
     opened_at: str
     sealed: Annotated[list[Json], operator.add]
+    committed: Annotated[list[Json], operator.add]
     screened: Json
     award: Json
     failure: str

@@ -119,36 +119,48 @@ def _context(events: Sequence[TranscriptEvent], registry: KeyRegistry) -> Record
     )
 
 
+def _carried_bid(event: TranscriptEvent) -> object:
+    """The bid a ``sealed_bid`` envelope or an open-hub ``committed_bid`` reveal carries."""
+    if event.kind == "sealed_bid":
+        return event.payload.get("payload")
+    reveal = event.payload.get("reveal") if event.kind == "committed_bid" else None
+    return reveal.get("bid") if isinstance(reveal, dict) else None
+
+
+def _bidder(event: TranscriptEvent) -> str:
+    commitment = event.payload.get("commitment")
+    if isinstance(commitment, dict):
+        return str(commitment.get("bidder_id"))
+    return str(event.payload.get("sender_id"))
+
+
+def _set_aside(screening: TranscriptEvent | None) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for key in ("forged", "refused"):
+        listed = screening.payload.get(key, []) if screening is not None else []
+        for entry in listed if isinstance(listed, list) else []:
+            if isinstance(entry, dict):
+                counts[str(entry.get("bidder_id"))] += 1
+    return counts
+
+
 def _bid_failures(events: Sequence[TranscriptEvent], ctx: RecordContext) -> list[RecordFailure]:
-    """Envelopes whose bid does not verify must be the ones screening set aside, sender by
-    sender; an extra one is reported at its own event, a missing one at the screening."""
+    """Bids that do not verify must be ones the screening set aside or refused, bidder by
+    bidder; an extra one is reported at its own event."""
     bad: dict[str, list[tuple[TranscriptEvent, str]]] = {}
     for e in events:
-        bid = _parsed(Bid, e.payload.get("payload")) if e.kind == "sealed_bid" else None
+        raw = _carried_bid(e)
+        bid = _parsed(Bid, raw) if raw is not None else None
         problems = _errors(bid, ctx, None) if isinstance(bid, Bid) else []
         if problems:
-            bad.setdefault(str(e.payload.get("sender_id")), []).append((e, problems[0]))
+            bad.setdefault(_bidder(e), []).append((e, problems[0]))
     screening = next((e for e in events if e.kind == "screening"), None)
-    listed = screening.payload.get("forged", []) if screening is not None else []
-    set_aside = Counter(
-        str(f.get("bidder_id"))
-        for f in (listed if isinstance(listed, list) else [])
-        if isinstance(f, dict)
-    )
-    failures = [
+    set_aside = _set_aside(screening)
+    return [
         RecordFailure(e.seq, e.kind, f"{problem}; the screening did not set it aside")
-        for sender, found in bad.items()
-        for e, problem in found[set_aside[sender] :]
+        for bidder, found in bad.items()
+        for e, problem in found[set_aside[bidder] :]
     ]
-    if screening is not None:
-        failures += [
-            RecordFailure(
-                screening.seq, screening.kind, f"sets aside a bid of {sender} that verifies"
-            )
-            for sender, count in set_aside.items()
-            if count > len(bad.get(sender, []))
-        ]
-    return failures
 
 
 def audit_record(lines: Sequence[str], registry: KeyRegistry) -> list[RecordFailure]:

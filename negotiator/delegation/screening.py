@@ -63,6 +63,11 @@ class ScreenResult(BaseModel):
         description="Envelopes whose bid signature does not verify for the bidder it names "
         "(recorded only; they count for nobody).",
     )
+    refused: tuple[BidRejection, ...] = Field(
+        default=(),
+        description="Open-hub commitments and reveals refused (late, early, mismatched, "
+        "unsigned); recorded only.",
+    )
 
 
 def _parse(payload: dict[str, object]) -> tuple[Bid | None, list[RejectionReason]]:

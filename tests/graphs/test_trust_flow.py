@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from negotiator.delegation.bidders import deterministic_bid
-from negotiator.delegation.bidding import SealedBid
 from negotiator.delegation.clock import FixedClock
+from negotiator.delegation.commitments import CommittedBid, commit
 from negotiator.delegation.demo import demo_setup
 from negotiator.delegation.monitoring import SimulatedExecutor
 from negotiator.graphs.api import execute
@@ -21,8 +21,8 @@ from negotiator.graphs.runner import run_keys
 from negotiator.graphs.stores import open_stores
 from negotiator.llm.deterministic import DeterministicClient
 from negotiator.money import Money
-from negotiator.trust import derive_key
-from negotiator.wire import Contract, ProgressReport, sign
+from negotiator.trust import AgentKey, derive_did_key, derive_key
+from negotiator.wire import Bid, Contract, ProgressReport, sign
 
 FAST = "did:web:fast-coder.ai"
 MALLORY = "did:web:mallory.example"
@@ -53,29 +53,56 @@ def _run(**kw: Any) -> Any:
     return asyncio.run(go())
 
 
-def _impersonation(sender: str) -> SealedBid:
-    """A cheaper bid under fast-coder's id, signed with a key that is not fast-coder's."""
+def _cheaper_fast_bid() -> Bid:
+    """fast-coder's bid, cheaper (it would win): the bid an impersonator would like to place."""
     setup = demo_setup("success")
     fast = next(b for b in setup.bidders if b.bidder_id == FAST)
     bid = deterministic_bid(fast, setup.request.task, [], [], setup.start)
-    cheaper = bid.model_copy(update={"price": Money(amount=Decimal("3.00"), currency="USDC")})
-    at = setup.start + timedelta(seconds=1)
-    forged = sign(cheaper, derive_key(FAST, seed=666), at)  # mallory's key, fast-coder's name
-    return SealedBid(sender_id=sender, received_at=at, payload=forged.model_dump(mode="json"))
+    return bid.model_copy(update={"price": Money(amount=Decimal("3.00"), currency="USDC")})
 
 
-@pytest.mark.parametrize("sender", [FAST, MALLORY])
-def test_an_impersonating_bid_is_set_aside_and_changes_nothing(sender: str) -> None:
+def _posts(committer: AgentKey, signer: AgentKey) -> CommittedBid:
+    """An open-hub post: ``signer`` signs the bid under fast-coder's id; ``committer`` commits."""
+    start = demo_setup("success").start
+    bid = sign(_cheaper_fast_bid(), signer, start)
+    post = commit(bid, committer, start + timedelta(seconds=1), nonce="ab" * 32)
+    return post.model_copy(update={"revealed_at": start + timedelta(seconds=700)})
+
+
+MALLORY_KEY = derive_did_key("mallory", 7)  # an open-hub agent whose id is its key
+POSING_KEY = derive_key(FAST, 666)  # a key that says it is fast-coder's, and is not
+
+
+@pytest.mark.parametrize(
+    ("committer", "path", "message"),
+    [
+        (MALLORY_KEY, "$.reveal.bid.bidder_id", "is not the committing bidder"),
+        (POSING_KEY, "$.commitment.signature", f"does not verify for {FAST}"),
+    ],
+)
+def test_an_impersonating_bid_is_refused_and_changes_nothing(
+    committer: AgentKey, path: str, message: str
+) -> None:
     baseline, base_money = _run()
-    attacked, money = _run(outside_bids=[_impersonation(sender)])
-    (forged,) = attacked.state["screened"]["forged"]
-    assert forged["bidder_id"] == sender
-    assert forged["reasons"] == [{"path": "$.signature", "message": f"does not verify for {FAST}"}]
-    assert len(attacked.state["sealed"]) == len(baseline.state["sealed"]) + 1  # recorded
+    attacked, money = _run(outside_bids=[_posts(committer, POSING_KEY)])
+    (refused,) = attacked.state["screened"]["refused"]
+    assert refused["bidder_id"] == committer.agent_id
+    assert {"path": path, "message": message} in refused["reasons"]
+    assert len(attacked.state["committed"]) == 1  # recorded
     assert attacked.state["award"] == baseline.state["award"]  # same winner, scores, signature
     assert attacked.state["settlement"] == baseline.state["settlement"]
     assert money == base_money
     assert attacked.outcome.payments == baseline.outcome.payments
+
+
+def test_an_honest_outside_bidder_wins_through_commit_and_reveal() -> None:
+    fast_key = run_keys(demo_setup("success"), 7).key(FAST)
+    # fast-coder's own key, posting from outside: its registered key verifies everything
+    won, _ = _run(outside_bids=[_posts(fast_key, fast_key)])
+    assert won.state["screened"]["refused"] == []
+    assert won.state["award"]["winning_bid"]["price"]["amount"] == "3.00"
+    (second,) = [r for r in won.state["screened"]["rejected"] if r["bidder_id"] == FAST]
+    assert second["reasons"][0]["message"] == "a second bid from this sender"  # in-process, later
 
 
 class _ForgingExecutor:
