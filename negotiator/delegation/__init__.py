@@ -9,9 +9,12 @@ and their one transition table are in :mod:`~.phases`; the LangGraph state machi
 them, and ``negotiator.delegate`` that runs it all as plain Python, are the graph layer above
 this package (it never imports them). A contractor may sub-delegate through the same flow
 (:mod:`~.subdelegation`: recursive delegation, given the runner to use), and reputations persist
-between delegations in a :mod:`~.reputation_store`.
+between delegations in a :mod:`~.reputation_store`. Every binding object is signed and every
+receiving step verifies it (:mod:`~.keys`); outside bidders bid by commitment in the open hub
+(:mod:`~.commitments`); :mod:`~.audit` checks a recorded run offline.
 """
 
+from negotiator.delegation.audit import audit_ledger, audit_record
 from negotiator.delegation.award import (
     LexicographicPreferences,
     Objective,
@@ -21,10 +24,18 @@ from negotiator.delegation.award import (
 from negotiator.delegation.bidders import BidderProfile, deterministic_bid
 from negotiator.delegation.clarify import HumanAnswer, HumanAnswers, QuestionGroup
 from negotiator.delegation.clock import Clock, FixedClock, SystemClock
+from negotiator.delegation.commitments import (
+    BidCommitment,
+    BidReveal,
+    CommittedBid,
+    commit,
+    open_commitments,
+)
 from negotiator.delegation.contracting import ContractPolicy, draft_contract, sign
 from negotiator.delegation.demo import demo_setup
 from negotiator.delegation.execution import AnyExecutor, AsyncExecutor, RunContext
 from negotiator.delegation.hub import Announcement, MarketHub
+from negotiator.delegation.keys import RunKeys, hub_key
 from negotiator.delegation.ledger import Ledger, LedgerConflictError, Posting
 from negotiator.delegation.monitoring import (
     CancelPolicy,
@@ -64,9 +75,12 @@ __all__ = [
     "Announcement",
     "AnyExecutor",
     "AsyncExecutor",
+    "BidCommitment",
+    "BidReveal",
     "BidderProfile",
     "CancelPolicy",
     "Clock",
+    "CommittedBid",
     "ContractPolicy",
     "Delegate",
     "DelegationOutcome",
@@ -88,6 +102,7 @@ __all__ = [
     "QuestionGroup",
     "ReputationStore",
     "RunContext",
+    "RunKeys",
     "ScreenResult",
     "SimulatedCrash",
     "SimulatedExecutor",
@@ -100,13 +115,18 @@ __all__ = [
     "Verdict",
     "WeightedPreferences",
     "advance",
+    "audit_ledger",
+    "audit_record",
+    "commit",
     "damped_update",
     "demo_setup",
     "deterministic_bid",
     "draft_contract",
     "evaluate",
+    "hub_key",
     "make_award",
     "open_bids",
+    "open_commitments",
     "settle",
     "sign",
     "spending_limit",

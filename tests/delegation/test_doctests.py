@@ -29,8 +29,18 @@ MODULES = [
         "topics",
         "calls",
         "demo",
+        "keys",
     )
-] + ["negotiator.graphs.api", "negotiator.graphs.delegation"]
+] + [
+    "negotiator.graphs.api",
+    "negotiator.graphs.delegation",
+    "negotiator.trust.canonical",
+    "negotiator.trust.didkey",
+    "negotiator.trust.keys",
+    "negotiator.trust.registry",
+    "negotiator.wire.contract",
+    "negotiator.wire.signing",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
