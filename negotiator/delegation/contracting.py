@@ -276,15 +276,17 @@ def sign(contract: Contract, keys: RunKeys, now: datetime) -> Contract:
         InvalidInputError: a signature does not verify (``$.signatures[i]: ...``).
     """
     signed = contract.signed_by(keys.key(contract.delegator_id), now)
-    _require(signed, keys)
+    _require_last(signed, keys)
     both = signed.signed_by(keys.key(contract.contractor_id), now)
-    _require(both, keys)
+    _require_last(both, keys)
     return both
 
 
-def _require(contract: Contract, keys: RunKeys) -> None:
-    """Raise unless every signature present verifies (the other party's may still be missing)."""
-    problems = [signature_problem(s, contract.terms(), keys.registry) for s in contract.signatures]
-    errors = [FieldError(f"$.signatures[{i}]", p) for i, p in enumerate(problems) if p is not None]
-    if errors:
-        raise InvalidInputError(f"contract {contract.id}", errors)
+def _require_last(contract: Contract, keys: RunKeys) -> None:
+    """Raise unless the newest signature verifies (what the other party checks on receipt)."""
+    i = len(contract.signatures) - 1
+    problem = signature_problem(contract.signatures[i], contract.terms(), keys.registry)
+    if problem is not None:
+        raise InvalidInputError(
+            f"contract {contract.id}", [FieldError(f"$.signatures[{i}]", problem)]
+        )

@@ -76,8 +76,8 @@ def sign(model: M, key: AgentKey, at: datetime) -> M:
             f"{key.agent_id!r} cannot sign a {type(model).__name__} whose {author} is "
             f"{getattr(model, author)!r}"
         )
-    signature = make_signature(_content(model), key, at)
-    return type(model).model_validate(_content(model) | {"signature": signature})
+    # the content is already valid and the signature is a validated model: no re-validation
+    return model.model_copy(update={"signature": make_signature(_content(model), key, at)})
 
 
 def _check(
