@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import struct
 
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from negotiator.errors import UsageError
 from negotiator.trust import canonical_bytes, sha256_of
+from negotiator.trust.canonical import clear_hash_cache
 
 # RFC 8785 appendix B: IEEE 754 bit patterns and their ES6 serialisation.
 NUMBER_VECTORS = [
@@ -88,6 +90,8 @@ def test_properties_sort_by_utf16_code_units() -> None:
 def test_values_without_a_canonical_form_are_a_clear_error(bad: object) -> None:
     with pytest.raises(UsageError, match="no canonical JSON form"):
         canonical_bytes(bad)
+    with pytest.raises(UsageError, match="no canonical JSON form"):
+        sha256_of(bad)
 
 
 json_values = st.recursive(
@@ -110,3 +114,6 @@ def test_canonical_form_survives_any_json_round_trip(
     text = json.dumps(value, indent=indent, ensure_ascii=ascii_only)
     assert canonical_bytes(json.loads(text)) == canonical_bytes(value)
     assert sha256_of(json.loads(text)) == sha256_of(value)
+    assert sha256_of(value) == hashlib.sha256(canonical_bytes(value)).hexdigest()  # cache agrees
+    clear_hash_cache()
+    assert sha256_of(value) == hashlib.sha256(canonical_bytes(value)).hexdigest()
