@@ -192,7 +192,7 @@ async def _delegation(run: FlowRun, env: DelegationEnvironment) -> dict[str, obj
     keys = run_keys(setup, seed)
     if paths is not None:
         paths.root.mkdir(parents=True, exist_ok=True)
-        keys.registry.save(paths.keys)
+        keys.save(paths.keys)
     async with open_stores(paths) as (checkpointer, ledger), open_reputation(paths) as store:
         result = await execute(
             setup.request,

@@ -5,8 +5,9 @@ Checks the transcript's hash chain and the hub's signed head, every signature th
 the record states (when the run folder holds ``ledger.sqlite``), and with ``--replay`` that
 re-running the flow from the recorded model answers reproduces every flow event — the award and
 the payments among them — byte for byte. Public keys come from ``--keys`` or from the run
-folder's ``keys.json``; a ``did:key`` signer (the demo hub) needs none. Exit 0 when all holds;
-exit 1 with one line per failure, ``event N (kind): what failed``.
+folder's ``keys.json``; a ``did:key`` signer (the demo hub) needs none. The record must be
+sealed by the hub ``--hub`` names, else by the ``"hub"`` of the keys file when it names one.
+Exit 0 when all holds; exit 1 with one line per failure, ``event N (kind): what failed``.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("path", metavar="RUN_DIR_OR_FILE", help="run folder or transcript.jsonl")
     parser.add_argument("--keys", help="key registry JSON file (default: the run's keys.json)")
+    parser.add_argument(
+        "--hub", help="the hub that must have sealed the record (default: the keys file's)"
+    )
     parser.add_argument("--replay", action="store_true", help="also re-run the flow and compare")
     return parser
 
@@ -56,11 +60,22 @@ def _files(path: Path) -> tuple[Path, Path]:
     raise UsageError(f"{path}: no such run folder or transcript file")
 
 
-def _registry(keys: str | None, folder: Path) -> KeyRegistry:
+def _keys_file(keys: str | None, folder: Path) -> Path | None:
     if keys is not None:
-        return KeyRegistry.load(keys)
+        return Path(keys)
     default = folder / "keys.json"
-    return KeyRegistry.load(default) if default.is_file() else KeyRegistry()
+    return default if default.is_file() else None
+
+
+def _hub(hub: str | None, keys_file: Path | None) -> str | None:
+    """The required sealer: ``--hub``, else the keys file's ``"hub"`` entry, else anyone."""
+    if hub is not None or keys_file is None:
+        return hub
+    try:
+        named = json.loads(keys_file.read_text(encoding="utf-8")).get("hub")
+    except (OSError, ValueError, AttributeError):
+        return None  # KeyRegistry.load reports an unreadable file
+    return named if isinstance(named, str) else None
 
 
 def _lines(transcript: Path) -> list[str]:
@@ -114,7 +129,9 @@ def run(args: argparse.Namespace) -> int:
     """Verify the record; returns 0 when everything holds, 1 otherwise."""
     transcript, folder = _files(Path(args.path))
     lines = _lines(transcript)
-    failures = audit_record(lines, _registry(args.keys, folder))
+    keys_file = _keys_file(args.keys, folder)
+    registry = KeyRegistry.load(keys_file) if keys_file is not None else KeyRegistry()
+    failures = audit_record(lines, registry, hub=_hub(args.hub, keys_file))
     failures += _ledger_failures(folder, lines)
     if args.replay:
         failures += _replay_failures(transcript, lines)

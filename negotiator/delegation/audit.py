@@ -163,10 +163,16 @@ def _bid_failures(events: Sequence[TranscriptEvent], ctx: RecordContext) -> list
     ]
 
 
-def audit_record(lines: Sequence[str], registry: KeyRegistry) -> list[RecordFailure]:
+def audit_record(
+    lines: Sequence[str], registry: KeyRegistry, *, hub: str | None = None
+) -> list[RecordFailure]:
     """Every failure of the record in ``lines`` (empty when the chain, its head and every
-    signature hold)."""
-    failures = chain_failures(lines, registry)
+    signature hold).
+
+    Args:
+        hub: the hub that must have sealed the record (``None``: anyone whose key is known).
+    """
+    failures = chain_failures(lines, registry, sealers=frozenset({hub}) if hub else None)
     events = parse_events(lines)
     ctx = _context(events, registry)
     for event in events:

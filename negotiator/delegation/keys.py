@@ -11,8 +11,10 @@ for demonstrations only: whoever knows the seed can sign).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from negotiator.errors import UnknownKeyError
 from negotiator.trust.keys import AgentKey, derive_did_key, keyring
@@ -50,6 +52,12 @@ class RunKeys:
         """Seed-derived keys for every agent in ``agent_ids`` and the hub."""
         keys = keyring(sorted(set(agent_ids)), seed)
         return cls(keys, KeyRegistry.of(keys.values()), hub_key(seed))
+
+    def save(self, path: str | Path) -> None:
+        """Write the run's ``keys.json``: the registry's public keys and the hub's id (which
+        ``negotiator verify`` then requires as the record's sealer) — never a private key."""
+        data = self.registry.to_json() | {"hub": self.hub.agent_id}
+        Path(path).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
     def key(self, agent_id: str) -> AgentKey:
         """The signing key of ``agent_id``.

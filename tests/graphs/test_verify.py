@@ -18,6 +18,9 @@ import pytest
 from negotiator.cli import main
 from negotiator.delegation.demo import demo_setup
 from negotiator.graphs.runner import run_keys
+from negotiator.transcript import TranscriptEvent, TranscriptHeader, line_hash
+from negotiator.transcript.chain import head_payload
+from negotiator.trust import derive_did_key
 from negotiator.trust.didkey import _b58encode
 
 SIGNED_EVENT_KINDS = ("sealed_bid", "screening", "award", "contract", "report", "settlement")
@@ -193,3 +196,23 @@ def test_no_private_key_enters_a_transcript_ledger_or_log(
     for secret in secrets:
         for form in _encodings(secret):
             assert not any(form in blob for blob in (*shown, *stored))
+
+
+def test_a_record_resealed_by_another_hub_fails(
+    run_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = _lines(run_dir)
+    header = TranscriptHeader.model_validate_json(lines[0])
+    events = [TranscriptEvent.model_validate_json(line) for line in lines[1:-1]]
+    intruder = derive_did_key("another hub", 7)
+    payload = head_payload(header.run_id, len(events), line_hash(lines[-2]), intruder)
+    head = json.loads(lines[-1]) | {"role": "recorder", "payload": payload}
+    _write(run_dir, [*lines[:-1], json.dumps(head, separators=(",", ":"))])
+    code, out = verify(capsys, str(run_dir))
+    assert code == 1
+    assert f"event {len(lines) - 1} (head): {intruder.agent_id!r} may not seal this record" in out
+    assert any("(settlement): $.signature.party_id" in line for line in out)  # hub's signature
+    code, out = verify(capsys, str(run_dir), "--hub", intruder.agent_id)  # trusting the intruder
+    assert code == 1 and [line.split(":")[0] for line in out] == [
+        f"event {len(lines) - 4} (settlement)"
+    ]
