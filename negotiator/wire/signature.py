@@ -56,11 +56,14 @@ class Signature(WireModel):
 
 
 def make_signature(content: Mapping[str, object], key: AgentKey, at: datetime) -> Signature:
-    """Sign ``content`` (plain JSON, without any signature field) as ``key.agent_id`` at ``at``."""
+    """Sign ``content`` (plain JSON, without any signature field) as ``key.agent_id`` at ``at``.
+
+    Raises:
+        pydantic.ValidationError: ``at`` has no time zone, or the agent id is malformed.
+    """
     terms = sha256_of(dict(content))
-    header = Signature.model_construct(
-        party_id=key.agent_id, terms_sha256=terms, signed_at=at, value=""
-    )
+    # validated with a placeholder first, so a naive time is refused before anything is signed
+    header = Signature(party_id=key.agent_id, terms_sha256=terms, signed_at=at, value="A" * 86)
     return header.model_copy(update={"value": key.sign(header.signed_message())})
 
 
