@@ -46,7 +46,7 @@ from negotiator.delegation.monitoring import (
     Verdict,
     evaluate,
 )
-from negotiator.delegation.outcome import DelegationOutcome
+from negotiator.delegation.outcome import DelegationOutcome, RunOutcome
 from negotiator.delegation.phases import A2A_STATE, TRANSITIONS, A2ATaskState, Phase, advance
 from negotiator.delegation.reputation import damped_update
 from negotiator.delegation.reputation_store import (
@@ -103,6 +103,7 @@ __all__ = [
     "ReputationStore",
     "RunContext",
     "RunKeys",
+    "RunOutcome",
     "ScreenResult",
     "SimulatedCrash",
     "SimulatedExecutor",
