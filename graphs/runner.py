@@ -37,7 +37,7 @@ from negotiator.delegation.clock import FixedClock
 from negotiator.delegation.execution import AnyExecutor, RunContext
 from negotiator.delegation.keys import RunKeys, hub_key
 from negotiator.delegation.monitoring import Executor, SimulatedExecutor
-from negotiator.delegation.record import flow_events, outcome_of
+from negotiator.delegation.record import RunView, flow_events, outcome_of
 from negotiator.delegation.request import DelegationSetup
 from negotiator.delegation.subdelegation import SubDelegatingExecutor, SubRun
 from negotiator.delegation.subtasks import SubTaskSetup, sub_delegating
@@ -50,7 +50,6 @@ from negotiator.llm.replay import ReplayClient
 from negotiator.llm.resuming import ResumingClient
 from negotiator.transcript.format import TranscriptEvent
 from negotiator.trust.keys import AgentKey
-from negotiator.wire.contract import Contract
 
 __all__ = [
     "FLOW_NAME",
@@ -99,9 +98,10 @@ async def _subruns(
     executor: AnyExecutor, state: Mapping[str, Any], context: RunContext
 ) -> tuple[SubRun, ...]:
     """The sub-runs of a sub-delegating contractor (found again after a resume), else none."""
-    if not isinstance(executor, SubDelegatingExecutor) or "contract" not in state:
+    contract = RunView(state).contract
+    if not isinstance(executor, SubDelegatingExecutor) or contract is None:
         return ()
-    return await executor.subruns(Contract.model_validate(state["contract"]), context)
+    return await executor.subruns(contract, context)
 
 
 def _subrun_json(run: SubRun) -> Json:
