@@ -122,7 +122,7 @@ def build_delegation_graph(
     ledger: Ledger,
     clock: Clock,
     rng: random.Random,
-    keys: RunKeys,
+    keys: RunKeys | None = None,
     checkpointer: BaseCheckpointSaver[Any] | None = None,
     name: str = "delegation",
     outside_bids: Sequence[CommittedBid] = (),
@@ -140,7 +140,8 @@ def build_delegation_graph(
         ledger: the escrow ledger.
         clock: the time source (bidding opens at ``clock.now()``).
         rng: seeded generator; draws each bidder's envelope latency once, in bidder-id order.
-        keys: the signing keys held in this process and the registry every step checks.
+        keys: the signing keys held in this process and the registry every step checks
+            (default: the demo keys of the delegator and every bidder for seed 0).
         outside_bids: the commit/reveal posts of bidders outside this process (the open hub,
             :mod:`negotiator.delegation.commitments`); matched reveals are screened with the
             in-process bids (a forged one is set aside, see ``open_bids``).

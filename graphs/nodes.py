@@ -94,8 +94,14 @@ class DelegationNodes:
     ledger: Ledger
     clock: Clock
     latencies: Mapping[str, int]
-    keys: RunKeys
+    keys: RunKeys | None
     outside_bids: tuple[CommittedBid, ...] = ()
+
+    def _keys(self, req: DelegationRequest) -> RunKeys:
+        """The run's keys (default: the demo keys of the delegator and every bidder, seed 0)."""
+        if self.keys is not None:
+            return self.keys
+        return RunKeys.demo([req.task.delegator_id, *self.hub.bidder_ids()], 0)
 
     def _client(self, bidder_id: str) -> ModelClient:
         return self.bidders.get(bidder_id, self.default_bidder)
@@ -203,7 +209,7 @@ class DelegationNodes:
             closes_at=_deadline(state["opened_at"], req),
             funds=self.ledger.balance(state["bidder_id"], req.task.budget.currency),
         )
-        signed = sign(result.value, self.keys.key(state["bidder_id"]), sealed.received_at)
+        signed = sign(result.value, self._keys(req).key(state["bidder_id"]), sealed.received_at)
         sealed = sealed.model_copy(update={"payload": signed.model_dump(mode="json")})
         return {"sealed": [_j(sealed)], "calls": [_j(record("bid", result))]}
 
@@ -214,7 +220,7 @@ class DelegationNodes:
         req = view.request
         deadline = _deadline(state["opened_at"], req)
         reveal_by = deadline + timedelta(seconds=REVEAL_WINDOW_SECONDS)
-        registry = self.keys.registry
+        registry = self._keys(req).registry
         opened = open_commitments(self.outside_bids, req.task.id, deadline, reveal_by, registry)
         envelopes = [*view.sealed, *opened.envelopes]
         senders = [e.sender_id for e in envelopes]
@@ -245,7 +251,7 @@ class DelegationNodes:
             )
         except NoValidBidError as exc:
             return {"phase": go(Phase.AWARD, Phase.FAILED), "failure": str(exc)}
-        award = sign(award, self.keys.key(task.delegator_id), award.awarded_at)
+        award = sign(award, self._keys(req).key(task.delegator_id), award.awarded_at)
         escrow_payment(self.ledger, run_id, task.id, task.delegator_id, award.winning_bid)
         return_losing_bonds(self.ledger, run_id, task.id, screened.valid, award.winner_id)
         return {"phase": go(Phase.AWARD, Phase.CONTRACT), "award": _j(award)}
@@ -255,7 +261,7 @@ class DelegationNodes:
         view = RunView(state)
         req = view.request
         award = _present(view.award)
-        errors = signature_errors(award, self.keys.registry, signer=req.task.delegator_id)
+        errors = signature_errors(award, self._keys(req).registry, signer=req.task.delegator_id)
         if errors:
             raise InvalidInputError(f"award of task {award.task_id}", errors)
         now = award.awarded_at
@@ -265,7 +271,7 @@ class DelegationNodes:
         worded = draft_contract(req.task, award, reputation, req.policy, now, wording=wording)
         return {
             "phase": go(Phase.CONTRACT, Phase.MONITOR),
-            "contract": _j(sign_contract(worded, self.keys, now)),
+            "contract": _j(sign_contract(worded, self._keys(req), now)),
             "monitor": _j(MonitorState()),
             "calls": [_j(record("contract.wording", result))],
         }
@@ -284,7 +290,7 @@ class DelegationNodes:
         )
         at = tick_time(contract, current.tick)
         made = await collect_report(self.executor, contract, current.tick, at, context)
-        report, refused = receive_report(made, contract, self.keys, at)
+        report, refused = receive_report(made, contract, self._keys(req), at)
         nxt_state, verdict = evaluate(contract, current, report, req.cancel)
         nxt = Phase.MONITOR if verdict.kind is VerdictKind.CONTINUE else Phase.SETTLE
         return {
@@ -311,7 +317,7 @@ class DelegationNodes:
             verdict.at,
             replacement=_replacement(award, view),
         )
-        settlement = sign(settlement, self.keys.hub, verdict.at)
+        settlement = sign(settlement, self._keys(view.request).hub, verdict.at)
         update = self.hub.record_outcome(
             reputation_key(state["run_id"], contract.id), contract.contractor_id, verdict.kind.value
         )

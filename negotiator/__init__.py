@@ -15,9 +15,11 @@ import typing as _typing
 
 if _typing.TYPE_CHECKING:
     from negotiator.bargaining import (
+        DEFAULT_AGENT,
         PROTOCOLS,
         TIME_PRESETS,
         AdditiveUtility,
+        ItemSplitPair,
         Negotiation,
         NegotiationResult,
         OutcomeNegotiator,
@@ -31,6 +33,7 @@ if _typing.TYPE_CHECKING:
         generated_scenario,
         pareto_mask,
         read_genius_folder,
+        tournament,
         write_genius_folder,
     )
     from negotiator.delegation import (
@@ -59,6 +62,8 @@ if _typing.TYPE_CHECKING:
         WeightedPreferences,
         demo_setup,
     )
+    from negotiator.delegation.clock import Clock, FixedClock, SystemClock
+    from negotiator.delegation.settlement import fund
     from negotiator.errors import (
         FieldError,
         IllegalTransitionError,
@@ -85,6 +90,8 @@ if _typing.TYPE_CHECKING:
         adelegate,
         delegate,
     )
+    from negotiator.graphs.delegation import build_delegation_graph, initial_state
+    from negotiator.graphs.embed import namespaced_node
     from negotiator.llm import (
         ChatMessage,
         DeterministicClient,
@@ -104,6 +111,7 @@ if _typing.TYPE_CHECKING:
     from negotiator.llm.openai_client import (
         OpenAICompatibleClient,
     )
+    from negotiator.llm.strict import RequireModel
     from negotiator.markets import (
         AuctionEvent,
         ExperimentConfig,
@@ -193,9 +201,11 @@ __version__ = "0.1.0"
 #: module -> the names exported from it (imported when one of them is first used)
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "negotiator.bargaining": (
+        "DEFAULT_AGENT",
         "PROTOCOLS",
         "TIME_PRESETS",
         "AdditiveUtility",
+        "ItemSplitPair",
         "Negotiation",
         "NegotiationResult",
         "OutcomeNegotiator",
@@ -209,6 +219,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "generated_scenario",
         "pareto_mask",
         "read_genius_folder",
+        "tournament",
         "write_genius_folder",
     ),
     "negotiator.delegation": (
@@ -237,6 +248,12 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "WeightedPreferences",
         "demo_setup",
     ),
+    "negotiator.delegation.clock": (
+        "Clock",
+        "FixedClock",
+        "SystemClock",
+    ),
+    "negotiator.delegation.settlement": ("fund",),
     "negotiator.errors": (
         "FieldError",
         "IllegalTransitionError",
@@ -263,6 +280,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "adelegate",
         "delegate",
     ),
+    "negotiator.graphs.delegation": (
+        "build_delegation_graph",
+        "initial_state",
+    ),
+    "negotiator.graphs.embed": ("namespaced_node",),
     "negotiator.llm": (
         "ChatMessage",
         "DeterministicClient",
@@ -280,6 +302,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "strict_wire_schema",
     ),
     "negotiator.llm.openai_client": ("OpenAICompatibleClient",),
+    "negotiator.llm.strict": ("RequireModel",),
     "negotiator.markets": (
         "AuctionEvent",
         "ExperimentConfig",
@@ -366,6 +389,7 @@ _MODULE_OF: dict[str, str] = {name: module for module, names in _EXPORTS.items()
 
 __all__ = [
     "A2A_STATE",
+    "DEFAULT_AGENT",
     "PROTOCOLS",
     "TIME_PRESETS",
     "A2ATaskState",
@@ -383,6 +407,7 @@ __all__ = [
     "CancelPolicy",
     "CancellationCompensation",
     "ChatMessage",
+    "Clock",
     "Comparator",
     "Contract",
     "ContractPolicy",
@@ -397,6 +422,7 @@ __all__ = [
     "Faq",
     "FaqEntry",
     "FieldError",
+    "FixedClock",
     "FlowRun",
     "GAConfig",
     "GeneratorConfig",
@@ -404,6 +430,7 @@ __all__ = [
     "HumanAnswers",
     "IllegalTransitionError",
     "InvalidInputError",
+    "ItemSplitPair",
     "KeyRegistry",
     "Ledger",
     "Level",
@@ -442,6 +469,7 @@ __all__ = [
     "ReplayClient",
     "ReplayMismatchError",
     "ReputationStore",
+    "RequireModel",
     "ResultSource",
     "RetryPolicy",
     "RetryableModelOutput",
@@ -459,6 +487,7 @@ __all__ = [
     "SubDelegatingExecutor",
     "SubTask",
     "SyncClient",
+    "SystemClock",
     "TaskSpec",
     "Terms",
     "TextCall",
@@ -476,6 +505,7 @@ __all__ = [
     "arun_flow",
     "bilateral",
     "broker",
+    "build_delegation_graph",
     "canonical_json",
     "check_bid",
     "check_transcript",
@@ -485,12 +515,15 @@ __all__ = [
     "derive_key",
     "exact_best",
     "explain_mediation",
+    "fund",
     "generate_population",
     "generated_scenario",
+    "initial_state",
     "load_schedule",
     "make_trader",
     "market_metrics",
     "mediate",
+    "namespaced_node",
     "negotiate_pairings",
     "pareto_mask",
     "plot_experiment",
@@ -506,6 +539,7 @@ __all__ = [
     "smith_alpha",
     "strict_wire_schema",
     "synchronous_match",
+    "tournament",
     "validate_model",
     "validate_raw",
     "write_genius_folder",

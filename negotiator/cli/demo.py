@@ -20,17 +20,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
-from negotiator.cli.models import add_model_arguments, build_client, model_settings
+from negotiator.cli.console import make_console
+from negotiator.cli.models import add_model_arguments, build_client, model_settings, warn_on_stderr
 from negotiator.cli.story import print_summary, story_printer
 from negotiator.delegation.demo import SCENARIOS, demo_inputs
 from negotiator.delegation.monitoring import SimulatedCrash
-from negotiator.errors import RuntimeFailure, UsageError
+from negotiator.errors import ModelUnavailableError, RuntimeFailure, UsageError
+from negotiator.llm.breaker import log_warning
 from negotiator.llm.openai_client import OpenAICompatibleClient
 from negotiator.transcript.format import TranscriptEvent
 
@@ -81,11 +83,13 @@ def execute_run(
     *,
     env: DelegationEnvironment,
     console: Console | None,
+    on_trouble: Callable[[str], None] = log_warning,
 ) -> dict[str, Any]:
     """Run (or continue) the delegation described by ``meta`` and return its JSON outcome.
 
     Raises:
         RuntimeFailure: the run stopped midway (e.g. a simulated crash); resume it.
+        ModelUnavailableError: the settings require a model and a step fell back.
     """
     from negotiator.flows import arun_flow  # noqa: PLC0415 (lazy: see the module note)
     from negotiator.graphs.runner import (  # noqa: PLC0415 (lazy: LangGraph)
@@ -96,7 +100,8 @@ def execute_run(
 
     run_id = str(meta["run_id"])
     paths = RunPaths.for_run(runs_dir, run_id)
-    client, secrets = build_client(meta.get("model"))
+    settings = meta.get("model")
+    client, secrets = build_client(settings, on_trouble)
 
     async def go() -> dict[str, Any]:
         try:
@@ -109,6 +114,7 @@ def execute_run(
                 path=paths.transcript,
                 secrets=secrets,
                 flow=delegation_flow_in(env),
+                require_model=bool(settings and settings.get("require_model")),
             )
         finally:
             if isinstance(client, OpenAICompatibleClient):
@@ -125,6 +131,10 @@ def execute_run(
         raise RuntimeFailure(
             f"{exc}; the run stopped during monitoring. Continue it with: "
             f"negotiator resume {run_id} --runs-dir {runs_dir}"
+        ) from None
+    except ModelUnavailableError as exc:
+        raise ModelUnavailableError(
+            f"{exc}; the run stopped there (transcript {paths.transcript})"
         ) from None
     return outcome | {"transcript": str(paths.transcript), "run_dir": str(paths.root)}
 
@@ -150,6 +160,7 @@ def run(args: argparse.Namespace) -> int:
             f"'negotiator resume {run_id} --runs-dir {runs_dir}' or choose another --run-id"
         )
     paths.root.mkdir(parents=True)
+    args.resume_command = f"negotiator resume {run_id} --runs-dir {runs_dir}"
     paths.meta.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return finish(args, meta, runs_dir, previous=())
 
@@ -163,13 +174,14 @@ def finish(
     """Execute the run, then print the story's end or the JSON object (shared with resume)."""
     from negotiator.graphs.runner import DelegationEnvironment  # noqa: PLC0415 (lazy)
 
-    console = None if args.json else Console(highlight=False)
+    console = None if args.json else make_console()
     env = DelegationEnvironment(
         runs_dir=runs_dir,
         on_update=None if console is None else story_printer(console),
         previous_events=previous,
     )
-    outcome = execute_run(meta, runs_dir, env=env, console=console)
+    warn = warn_on_stderr(args.command)
+    outcome = execute_run(meta, runs_dir, env=env, console=console, on_trouble=warn)
     if console is None:
         print(json.dumps(outcome, ensure_ascii=False))
     else:

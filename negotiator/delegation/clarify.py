@@ -127,6 +127,7 @@ async def ask(
         messages=messages,
         output_type=QuestionList,
         fallback=lambda: QuestionList(questions=tuple(t.question for t in topics[:3])),
+        agent=profile.bidder_id,
     )
     result = await client.structured(call)
     questions = tuple(
@@ -207,6 +208,7 @@ async def answer(
         messages=messages,
         output_type=AnswerText,
         fallback=lambda: AnswerText(text=fallback),
+        agent=task.delegator_id,
     )
     result = await client.structured(call)
     return make_answer(task, group, result.value.text), result

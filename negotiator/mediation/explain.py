@@ -122,7 +122,7 @@ async def explain_mediation(result: MediationResult, client: ModelClient) -> Exp
             "most_equal": _dump(most_equal),
         },
     )
-    answer = await client.text(TextCall(STEP, messages, lambda: fallback))
+    answer = await client.text(TextCall(STEP, messages, lambda: fallback, agent="mediator"))
     text, source = answer.value.strip(), answer.source
     if not text:
         text, source = fallback, ResultSource.FALLBACK

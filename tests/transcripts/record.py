@@ -20,8 +20,8 @@ HERE = Path(__file__).resolve().parent
 
 
 def _graph_helpers() -> ModuleType:
-    # imported as a package module, so that its relative imports resolve
-    sys.path.insert(0, str(HERE.parent.parent))
+    # imported as tests.graphs.conftest (a namespace package) so its relative imports resolve
+    sys.path.insert(0, str(HERE.parents[1]))
     return importlib.import_module("tests.graphs.conftest")
 
 
