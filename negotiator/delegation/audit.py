@@ -93,6 +93,13 @@ def _screening(payload: Json, ctx: RecordContext) -> list[str]:
     return problems
 
 
+def _offer_of(payload: Json) -> Json:
+    """An ``offer`` event's offer: the payload itself, or its ``offer`` (a negotiation message
+    that carries the offer beside its narration)."""
+    inner = payload.get("offer")
+    return inner if isinstance(inner, dict) else payload
+
+
 Checker = Callable[[Json, RecordContext], list[str]]
 
 SIGNED_EVENTS: Mapping[str, Checker] = {
@@ -101,7 +108,7 @@ SIGNED_EVENTS: Mapping[str, Checker] = {
     "contract": _check(Contract, lambda ctx: None),
     "report": _check(ProgressReport, lambda ctx: ctx.contractor),
     "settlement": _check(Settlement, lambda ctx: ctx.hub),
-    "offer": _check(Offer, lambda ctx: None),
+    "offer": lambda payload, ctx: _check(Offer, lambda c: None)(_offer_of(payload), ctx),
 }
 """Event kind -> the check of the signed object it carries (path-precise problems)."""
 
