@@ -19,7 +19,7 @@ crash resume and the outcome)::
 
     graph = build_delegation_graph(hub=MarketHub(profiles), delegator_client=client,
         bidder_clients=client, executor=executor, ledger=Ledger("ledger.sqlite"),
-        clock=SystemClock(), rng=random.Random(7), keys=keys, checkpointer=saver)
+        clock=SystemClock(), rng=random.Random(7), checkpointer=saver)
     await graph.ainvoke(initial_state(run_id, request), config, durability="sync")
 """
 
@@ -28,6 +28,7 @@ from __future__ import annotations
 import random
 from collections.abc import Hashable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -39,10 +40,10 @@ from negotiator.delegation.commitments import CommittedBid
 from negotiator.delegation.execution import AnyExecutor
 from negotiator.delegation.hub import MarketHub
 from negotiator.delegation.keys import RunKeys
-from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.ledger import Books, Ledger
 from negotiator.delegation.phases import TERMINAL, TRANSITIONS, Phase
 from negotiator.errors import UsageError
-from negotiator.graphs.nodes import DelegationNodes
+from negotiator.graphs.nodes import DelegationContext, DelegationNodes
 from negotiator.graphs.state import BID_LATENCY_RANGE, BidTask, DelegationState, initial_state
 from negotiator.llm.protocol import ModelClient
 
@@ -50,11 +51,14 @@ __all__ = [
     "BID_LATENCY_RANGE",
     "DelegationState",
     "build_delegation_graph",
+    "delegation_builder",
+    "delegation_context",
     "delegation_mermaid",
     "initial_state",
+    "shared_delegation_graph",
 ]
 
-Graph = CompiledStateGraph[DelegationState, None, DelegationState, DelegationState]
+Graph = CompiledStateGraph[DelegationState, DelegationContext, DelegationState, DelegationState]
 
 
 def _route(state: DelegationState) -> str:
@@ -83,9 +87,9 @@ def _clients(
 
 def _wire(
     nodes: DelegationNodes,
-) -> StateGraph[DelegationState, None, DelegationState, DelegationState]:
-    builder: StateGraph[DelegationState, None, DelegationState, DelegationState] = StateGraph(
-        DelegationState
+) -> StateGraph[DelegationState, DelegationContext, DelegationState, DelegationState]:
+    builder: StateGraph[DelegationState, DelegationContext, DelegationState, DelegationState] = (
+        StateGraph(DelegationState, context_schema=DelegationContext)
     )
     handlers = {
         Phase.ANNOUNCE: nodes.announce,
@@ -113,18 +117,27 @@ def _wire(
     return builder
 
 
+def delegation_builder(
+    nodes: DelegationNodes,
+) -> StateGraph[DelegationState, DelegationContext, DelegationState, DelegationState]:
+    """The delegation graph's builder, uncompiled: its nodes, edges and ``Send`` fan-out taken
+    from ``nodes`` (any object with the node methods of :class:`DelegationNodes`; the hub
+    benchmark wires do-nothing nodes this way to time LangGraph's own floor)."""
+    return _wire(nodes)
+
+
 def build_delegation_graph(
     *,
     hub: MarketHub,
     delegator_client: ModelClient,
     bidder_clients: ModelClient | Mapping[str, ModelClient],
     executor: AnyExecutor,
-    ledger: Ledger,
+    ledger: Books,
     clock: Clock,
     rng: random.Random,
-    keys: RunKeys | None = None,
     checkpointer: BaseCheckpointSaver[Any] | None = None,
     name: str = "delegation",
+    keys: RunKeys | None = None,
     outside_bids: Sequence[CommittedBid] = (),
 ) -> Graph:
     """Build and compile the delegation graph from its collaborators.
@@ -140,14 +153,14 @@ def build_delegation_graph(
         ledger: the escrow ledger.
         clock: the time source (bidding opens at ``clock.now()``).
         rng: seeded generator; draws each bidder's envelope latency once, in bidder-id order.
+        checkpointer: where checkpoints go; ``None`` inherits the parent graph's when embedded.
+            Run with ``durability="sync"`` so a hard crash loses no finished step.
+        name: the compiled graph's name.
         keys: the signing keys held in this process and the registry every step checks
             (default: the demo keys of the delegator and every bidder for seed 0).
         outside_bids: the commit/reveal posts of bidders outside this process (the open hub,
             :mod:`negotiator.delegation.commitments`); matched reveals are screened with the
             in-process bids (a forged one is set aside, see ``open_bids``).
-        checkpointer: where checkpoints go; ``None`` inherits the parent graph's when embedded.
-            Run with ``durability="sync"`` so a hard crash loses no finished step.
-        name: the compiled graph's name.
 
     Raises:
         UsageError: ``bidder_clients`` is a mapping without a client for some bidder.
@@ -162,17 +175,48 @@ def build_delegation_graph(
         >>> from negotiator.delegation.settlement import fund
         >>> ledger = Ledger(":memory:")
         >>> fund(ledger, "run-1", s.funding)  # wallets: bonds are escrowed from them
-        >>> keys = RunKeys.demo([s.request.task.delegator_id, *(b.bidder_id for b in s.bidders)], 7)
         >>> graph = build_delegation_graph(hub=MarketHub(s.bidders), delegator_client=client,
         ...     bidder_clients=client, executor=SimulatedExecutor(s.script, 7), ledger=ledger,
-        ...     clock=FixedClock(s.start), rng=random.Random(7), keys=keys)
+        ...     clock=FixedClock(s.start), rng=random.Random(7))
         >>> final = asyncio.run(graph.ainvoke(initial_state("run-1", s.request)))
         >>> final["phase"], final["award"]["winner_id"]
         ('completed', 'did:web:fast-coder.ai')
     """
+    context = delegation_context(
+        hub=hub,
+        delegator_client=delegator_client,
+        bidder_clients=bidder_clients,
+        executor=executor,
+        ledger=ledger,
+        clock=clock,
+        rng=rng,
+        keys=keys,
+        outside_bids=outside_bids,
+    )
+    return _wire(DelegationNodes(context)).compile(checkpointer=checkpointer, name=name)
+
+
+def delegation_context(
+    *,
+    hub: MarketHub,
+    delegator_client: ModelClient,
+    bidder_clients: ModelClient | Mapping[str, ModelClient],
+    executor: AnyExecutor,
+    ledger: Books,
+    clock: Clock,
+    rng: random.Random,
+    keys: RunKeys | None = None,
+    outside_bids: Sequence[CommittedBid] = (),
+) -> DelegationContext:
+    """Gather one run's collaborators for :func:`shared_delegation_graph` (arguments as in
+    :func:`build_delegation_graph`).
+
+    Raises:
+        UsageError: ``bidder_clients`` is a mapping without a client for some bidder.
+    """
     default, per_bidder = _clients(hub, delegator_client, bidder_clients)
     latencies = {b: rng.randint(*BID_LATENCY_RANGE) for b in hub.bidder_ids()}
-    nodes = DelegationNodes(
+    return DelegationContext(
         hub,
         delegator_client,
         per_bidder,
@@ -184,7 +228,27 @@ def build_delegation_graph(
         keys,
         tuple(outside_bids),
     )
-    return _wire(nodes).compile(checkpointer=checkpointer, name=name)
+
+
+@cache
+def _shared() -> Graph:
+    return _wire(DelegationNodes()).compile(name="delegation")
+
+
+def shared_delegation_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> Graph:
+    """The delegation graph, built and compiled once per process and shared by every run.
+
+    Each run passes its collaborators as the LangGraph run context
+    (``graph.astream(state, config, context=delegation_context(...))``); the graph itself holds
+    none. Attaching a ``checkpointer`` makes a shallow copy of the compiled graph, not a new
+    compilation.
+
+    Example:
+        >>> shared_delegation_graph() is shared_delegation_graph()
+        True
+    """
+    graph = _shared()
+    return graph if checkpointer is None else graph.copy(update={"checkpointer": checkpointer})
 
 
 def delegation_mermaid() -> str:
@@ -206,6 +270,5 @@ def delegation_mermaid() -> str:
             ledger=ledger,
             clock=FixedClock(datetime(2026, 1, 1, tzinfo=UTC)),
             rng=random.Random(0),
-            keys=RunKeys.demo([], 0),
         )
         return graph.get_graph().draw_mermaid()

@@ -9,9 +9,12 @@ and their one transition table are in :mod:`~.phases`; the LangGraph state machi
 them, and ``negotiator.delegate`` that runs it all as plain Python, are the graph layer above
 this package (it never imports them). A contractor may sub-delegate through the same flow
 (:mod:`~.subdelegation`: recursive delegation, given the runner to use), and reputations persist
-between delegations in a :mod:`~.reputation_store`. Every binding object is signed and every
-receiving step verifies it (:mod:`~.keys`); outside bidders bid by commitment in the open hub
-(:mod:`~.commitments`); :mod:`~.audit` checks a recorded run offline.
+between delegations in a :mod:`~.reputation_store`. Market dynamics: :mod:`~.trust` (bonds,
+cadence and autonomy scaled by reputation), :mod:`~.reoptimise` (switching contractors during
+monitoring, with cooldown, damping and fees) and :mod:`~.floor` (whether a task is worth
+delegating at all). Every binding object is signed and every receiving step verifies it
+(:mod:`~.keys`); outside bidders bid by commitment in the open hub (:mod:`~.commitments`);
+:mod:`~.audit` checks a recorded run offline.
 """
 
 from negotiator.delegation.audit import audit_ledger, audit_record
@@ -34,7 +37,8 @@ from negotiator.delegation.commitments import (
 from negotiator.delegation.contracting import ContractPolicy, draft_contract, sign
 from negotiator.delegation.demo import demo_setup
 from negotiator.delegation.execution import AnyExecutor, AsyncExecutor, RunContext
-from negotiator.delegation.hub import Announcement, MarketHub
+from negotiator.delegation.floor import DelegationAdvice, FloorModel, should_delegate
+from negotiator.delegation.hub import Announcement, MarketHub, ReputationDecay
 from negotiator.delegation.keys import RunKeys, hub_key
 from negotiator.delegation.ledger import Ledger, LedgerConflictError, Posting
 from negotiator.delegation.monitoring import (
@@ -48,7 +52,8 @@ from negotiator.delegation.monitoring import (
 )
 from negotiator.delegation.outcome import DelegationOutcome, RunOutcome
 from negotiator.delegation.phases import A2A_STATE, TRANSITIONS, A2ATaskState, Phase, advance
-from negotiator.delegation.reputation import damped_update
+from negotiator.delegation.reoptimise import Candidate, Observation, SwitchPolicy, run_loop
+from negotiator.delegation.reputation import damped_update, decay_toward_prior
 from negotiator.delegation.reputation_store import (
     MemoryReputationStore,
     ReputationStore,
@@ -66,6 +71,7 @@ from negotiator.delegation.subdelegation import (
     spending_limit,
 )
 from negotiator.delegation.subtasks import SubTaskSetup
+from negotiator.delegation.trust import TrustPolicy, personal_task, required_bond
 
 __all__ = [
     "A2A_STATE",
@@ -79,16 +85,19 @@ __all__ = [
     "BidReveal",
     "BidderProfile",
     "CancelPolicy",
+    "Candidate",
     "Clock",
     "CommittedBid",
     "ContractPolicy",
     "Delegate",
+    "DelegationAdvice",
     "DelegationOutcome",
     "DelegationRequest",
     "DelegationSetup",
     "Executor",
     "ExecutorScript",
     "FixedClock",
+    "FloorModel",
     "HumanAnswer",
     "HumanAnswers",
     "Ledger",
@@ -97,9 +106,11 @@ __all__ = [
     "MarketHub",
     "MemoryReputationStore",
     "Objective",
+    "Observation",
     "Phase",
     "Posting",
     "QuestionGroup",
+    "ReputationDecay",
     "ReputationStore",
     "RunContext",
     "RunKeys",
@@ -112,7 +123,9 @@ __all__ = [
     "SubRun",
     "SubTask",
     "SubTaskSetup",
+    "SwitchPolicy",
     "SystemClock",
+    "TrustPolicy",
     "Verdict",
     "WeightedPreferences",
     "advance",
@@ -120,6 +133,7 @@ __all__ = [
     "audit_record",
     "commit",
     "damped_update",
+    "decay_toward_prior",
     "demo_setup",
     "deterministic_bid",
     "draft_contract",
@@ -128,7 +142,11 @@ __all__ = [
     "make_award",
     "open_bids",
     "open_commitments",
+    "personal_task",
+    "required_bond",
+    "run_loop",
     "settle",
+    "should_delegate",
     "sign",
     "spending_limit",
 ]

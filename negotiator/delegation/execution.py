@@ -18,7 +18,7 @@ from typing import Protocol, runtime_checkable
 
 from negotiator.delegation.clock import Clock
 from negotiator.delegation.keys import RunKeys
-from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.ledger import Books
 from negotiator.delegation.monitoring import Executor
 from negotiator.delegation.reputation_store import ReputationStore
 from negotiator.errors import FieldError
@@ -41,7 +41,7 @@ class RunContext:
     """
 
     run_id: str
-    ledger: Ledger
+    ledger: Books
     clock: Clock
     reputation: ReputationStore
 

@@ -24,11 +24,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
+from typing import Protocol, runtime_checkable
 
 from negotiator.errors import FieldError, InvalidInputError, UsageError
 from negotiator.money import Money
 
-__all__ = ["FUNDING_ACCOUNT", "Entry", "Ledger", "LedgerConflictError", "Posting", "Transfer"]
+__all__ = [
+    "FUNDING_ACCOUNT",
+    "Books",
+    "Entry",
+    "Ledger",
+    "LedgerConflictError",
+    "Posting",
+    "Transfer",
+    "as_transfer",
+    "key_range",
+    "validate_posting",
+]
 
 FUNDING_ACCOUNT = "external:funding"
 
@@ -47,6 +59,7 @@ CREATE TABLE IF NOT EXISTS entries (
     amount TEXT NOT NULL,
     PRIMARY KEY (posting_seq, idx)
 );
+CREATE INDEX IF NOT EXISTS entries_by_account ON entries(account);
 """
 
 
@@ -98,6 +111,65 @@ class Transfer:
     target: str
     amount: Money
     reason: str
+
+
+@runtime_checkable
+class Books(Protocol):
+    """What the flow needs of an escrow ledger: :class:`Ledger` (SQLite) and
+    :class:`~negotiator.delegation.postgres.PostgresLedger` (PostgreSQL) both provide it."""
+
+    def post(self, posting: Posting) -> bool:
+        """Apply ``posting`` once; ``False`` if its key was already applied."""
+        ...
+
+    def transfer(self, key: str, source: str, target: str, amount: Money, reason: str) -> bool:
+        """Move ``amount`` from ``source`` to ``target`` as one posting (idempotent)."""
+        ...
+
+    def postings(self, prefix: str = "") -> list[Posting]:
+        """Every posting (whose key starts with ``prefix``) in the order it was applied."""
+        ...
+
+    def transfers(self, prefix: str = "") -> list[Transfer]:
+        """The two-entry postings (key starting with ``prefix``) as payments, in order."""
+        ...
+
+    def balance(self, account: str, currency: str) -> Decimal:
+        """The balance of ``account`` in ``currency`` (zero if unknown)."""
+        ...
+
+    def balances(self, currency: str) -> dict[str, Decimal]:
+        """Every account's balance in ``currency``, sorted by account."""
+        ...
+
+    def is_balanced(self, prefix: str = "") -> bool:
+        """Whether every posting (key starting with ``prefix``) sums to zero; with no prefix,
+        every currency too."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
+
+def key_range(prefix: str) -> tuple[str, str]:
+    """The half-open range ``[low, high)`` of keys that start with ``prefix`` (an index scan)."""
+    return prefix, prefix + "\U0010ffff"
+
+
+def validate_posting(posting: Posting) -> None:
+    """Raise :class:`InvalidInputError` naming every problem of ``posting`` (see :class:`Posting`).
+
+    Raises:
+        InvalidInputError: unbalanced, fewer than two entries, an empty key, a zero, non-finite
+            or over-precise amount.
+    """
+    _validate(posting)
+
+
+def as_transfer(posting: Posting) -> Transfer:
+    """Return a two-entry ``posting`` as a payment ``source -> target``."""
+    return _as_transfer(posting)
 
 
 def _validate(posting: Posting) -> None:
@@ -204,11 +276,13 @@ class Ledger:
         entries = (Entry(source, -amount.amount), Entry(target, amount.amount))
         return self.post(Posting(key, reason, amount.currency, entries))
 
-    def postings(self) -> list[Posting]:
-        """Return every posting in the order it was applied."""
+    def postings(self, prefix: str = "") -> list[Posting]:
+        """Return every posting (whose key starts with ``prefix``) in the order applied."""
         rows = self._conn.execute(
             "SELECT p.seq, p.key, p.reason, p.currency, e.account, e.amount FROM postings p "
-            "JOIN entries e ON e.posting_seq = p.seq ORDER BY p.seq, e.idx"
+            "JOIN entries e ON e.posting_seq = p.seq WHERE p.key >= ? AND p.key < ? "
+            "ORDER BY p.seq, e.idx",
+            key_range(prefix),
         ).fetchall()
         out: dict[int, Posting] = {}
         for seq, key, reason, currency, account, amount in rows:
@@ -218,13 +292,19 @@ class Ledger:
             out[seq] = Posting(key, reason, currency, entries)
         return list(out.values())
 
-    def transfers(self) -> list[Transfer]:
-        """Return the two-entry postings as payments ``source -> target`` in posting order."""
-        return [_as_transfer(p) for p in self.postings() if len(p.entries) == 2]
+    def transfers(self, prefix: str = "") -> list[Transfer]:
+        """Return the two-entry postings (whose key starts with ``prefix``) as payments
+        ``source -> target`` in posting order."""
+        return [_as_transfer(p) for p in self.postings(prefix) if len(p.entries) == 2]
 
     def balance(self, account: str, currency: str) -> Decimal:
         """Return the balance of ``account`` in ``currency`` (zero for an unknown account)."""
-        return self.balances(currency).get(account, Decimal(0))
+        rows = self._conn.execute(
+            "SELECT e.amount FROM entries e JOIN postings p ON p.seq = e.posting_seq "
+            "WHERE e.account = ? AND p.currency = ?",
+            (account, currency),
+        )
+        return sum((Decimal(amount) for (amount,) in rows), Decimal(0))
 
     def balances(self, currency: str) -> dict[str, Decimal]:
         """Return every account's balance in ``currency``, sorted by account name."""
@@ -238,10 +318,14 @@ class Ledger:
         rows = self._conn.execute("SELECT DISTINCT currency FROM postings ORDER BY currency")
         return [r[0] for r in rows]
 
-    def is_balanced(self) -> bool:
-        """Return whether every posting and every currency sums to exactly zero."""
-        if any(sum((e.amount for e in p.entries), Decimal(0)) != 0 for p in self.postings()):
+    def is_balanced(self, prefix: str = "") -> bool:
+        """Return whether every posting (whose key starts with ``prefix``) sums to exactly zero,
+        and, for the whole ledger (no prefix), every currency too."""
+        postings = self.postings(prefix)
+        if any(sum((e.amount for e in p.entries), Decimal(0)) != 0 for p in postings):
             return False
+        if prefix:
+            return True
         return all(sum(self.balances(c).values(), Decimal(0)) == 0 for c in self.currencies())
 
     def _entries(self, currency: str) -> Iterator[tuple[str, Decimal]]:

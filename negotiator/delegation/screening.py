@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field
 
 from negotiator.delegation.bidding import SealedBid
-from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.ledger import Books
 from negotiator.delegation.settlement import bond_account
 from negotiator.errors import InvalidInputError
 from negotiator.wire.award import BidRejection, RejectionReason
@@ -81,7 +81,7 @@ def _parse(payload: dict[str, object]) -> tuple[Bid | None, list[RejectionReason
 
 
 def available_funds(
-    ledger: Ledger, task_id: str, bidder_ids: Iterable[str], currency: str
+    ledger: Books, task_id: str, bidder_ids: Iterable[str], currency: str
 ) -> dict[str, Decimal]:
     """Return what each bidder can stake as a bond on ``task_id``, read from ``ledger``.
 
@@ -90,6 +90,7 @@ def available_funds(
     first time, instead of rejecting it for the bond it has already staked.
 
     Example:
+        >>> from negotiator.delegation.ledger import Ledger
         >>> from negotiator.money import Money
         >>> with Ledger(":memory:") as ledger:
         ...     _ = ledger.transfer("f", "external:funding", "b1", Money(amount=Decimal("5"),
@@ -99,10 +100,9 @@ def available_funds(
         ...     available_funds(ledger, "t1", ["b1", "b2"], "USDC")
         {'b1': Decimal('5'), 'b2': Decimal('0')}
     """
-    balances = ledger.balances(currency)
-    zero = Decimal(0)
     return {
-        b: balances.get(b, zero) + balances.get(bond_account(task_id, b), zero) for b in bidder_ids
+        b: ledger.balance(b, currency) + ledger.balance(bond_account(task_id, b), currency)
+        for b in bidder_ids
     }
 
 
@@ -163,6 +163,7 @@ def open_bids(
     now: datetime,
     *,
     funds: Mapping[str, Decimal] | None = None,
+    tasks: Mapping[str, TaskSpec] | None = None,
     registry: KeyRegistry | None = None,
 ) -> ScreenResult:
     """Open every envelope together and screen it (see the module docstring).
@@ -172,6 +173,9 @@ def open_bids(
         now: the opening time, against which expiries are checked.
         funds: what each sender can escrow as its bond, in the task's currency (a sender not
             listed has nothing); ``None`` skips the check.
+        tasks: the task as each sender was shown it (its trust-scaled minimum bond, see
+            :meth:`~negotiator.delegation.hub.MarketHub.personal_task`); a sender not listed
+            is checked against ``task``.
         registry: the bidders' public keys; ``None`` skips the signature check.
 
     Example:
@@ -197,7 +201,8 @@ def open_bids(
     seen: set[str] = set()
     for sealed in sorted(envelopes, key=lambda s: (s.sender_id, s.received_at)):
         available = None if funds is None else funds.get(sealed.sender_id, Decimal(0))
-        bid, reasons = screen_one(sealed, task, deadline, now, available)
+        seen_task = task if tasks is None else tasks.get(sealed.sender_id, task)
+        bid, reasons = screen_one(sealed, seen_task, deadline, now, available)
         bad = signature_errors(bid, registry) if bid is not None and registry is not None else []
         if bad:
             reasons = [RejectionReason(path=e.path, message=e.message) for e in bad]

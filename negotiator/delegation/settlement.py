@@ -30,7 +30,7 @@ from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
 
-from negotiator.delegation.ledger import FUNDING_ACCOUNT, Ledger
+from negotiator.delegation.ledger import FUNDING_ACCOUNT, Books
 from negotiator.delegation.monitoring import Verdict, VerdictKind
 from negotiator.errors import lookup
 from negotiator.money import Money, quantize
@@ -83,7 +83,7 @@ class Planned:
     memo: str = ""
 
 
-def _post(ledger: Ledger, key: str, p: Planned) -> Payment | None:
+def _post(ledger: Books, key: str, p: Planned) -> Payment | None:
     if p.amount.amount <= 0:
         return None
     ledger.transfer(key, p.source, p.target, p.amount, p.reason.value)
@@ -97,14 +97,14 @@ def _in(contract: Contract, amount: Decimal) -> Money:
     return Money(amount=amount, currency=contract.price.currency)
 
 
-def fund(ledger: Ledger, run_id: str, balances: Mapping[str, Money]) -> None:
+def fund(ledger: Books, run_id: str, balances: Mapping[str, Money]) -> None:
     """Give each party its opening balance from ``external:funding`` (idempotent)."""
     for party, money in sorted(balances.items()):
         if money.amount > 0:
             ledger.transfer(f"{run_id}/fund/{party}", FUNDING_ACCOUNT, party, money, FUNDING_REASON)
 
 
-def escrow_bonds(ledger: Ledger, run_id: str, task_id: str, bids: Sequence[Bid]) -> list[Payment]:
+def escrow_bonds(ledger: Books, run_id: str, task_id: str, bids: Sequence[Bid]) -> list[Payment]:
     """Escrow the bond of every valid bid (idempotent)."""
     out = []
     for bid in bids:
@@ -121,7 +121,7 @@ def escrow_bonds(ledger: Ledger, run_id: str, task_id: str, bids: Sequence[Bid])
 
 
 def return_losing_bonds(
-    ledger: Ledger, run_id: str, task_id: str, bids: Sequence[Bid], winner_id: str
+    ledger: Books, run_id: str, task_id: str, bids: Sequence[Bid], winner_id: str
 ) -> list[Payment]:
     """Return the bonds of every valid bid that did not win (idempotent)."""
     out = []
@@ -141,7 +141,7 @@ def return_losing_bonds(
 
 
 def escrow_payment(
-    ledger: Ledger, run_id: str, task_id: str, delegator_id: str, bid: Bid
+    ledger: Books, run_id: str, task_id: str, delegator_id: str, bid: Bid
 ) -> Payment | None:
     """Escrow the winning price from the delegator at award (idempotent)."""
     p = Planned(
@@ -274,7 +274,7 @@ PLANNERS: Mapping[str, Planner] = MappingProxyType(
 
 
 def settle(
-    ledger: Ledger,
+    ledger: Books,
     run_id: str,
     contract: Contract,
     verdict: Verdict,
@@ -296,6 +296,7 @@ def settle(
         ...     price=Money(amount=Decimal("5.00"), currency="USDC"),
         ...     bond=Money(amount=Decimal("0.50"), currency="USDC"), deadline_seconds=3600,
         ...     created_at=datetime(2026, 1, 1, tzinfo=UTC))
+        >>> from negotiator.delegation.ledger import Ledger
         >>> done = Verdict(kind="completed", tick=4, at=c.created_at, progress=1.0)
         >>> with Ledger(":memory:") as ledger:
         ...     first = settle(ledger, "run-1", c, done, c.created_at)
@@ -324,7 +325,7 @@ def settle(
     )
 
 
-def run_payments(ledger: Ledger, run_id: str) -> list[Payment]:
+def run_payments(ledger: Books, run_id: str) -> list[Payment]:
     """Every payment of run ``run_id`` in posting order (opening balances excluded)."""
     prefix = f"{run_id}/"
     return [
@@ -334,6 +335,6 @@ def run_payments(ledger: Ledger, run_id: str) -> list[Payment]:
             amount=t.amount,
             reason=PaymentReason(t.reason),
         )
-        for t in ledger.transfers()
-        if t.key.startswith(prefix) and t.reason != FUNDING_REASON
+        for t in ledger.transfers(prefix)
+        if t.reason != FUNDING_REASON
     ]
