@@ -110,7 +110,7 @@ class KeyRegistry:
         """
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, ValueError) as exc:  # ValueError: not UTF-8, or not JSON
             raise UsageError(f"{path}: cannot read the key registry: {exc}") from None
         return cls.from_json(data, str(path))
 

@@ -90,6 +90,9 @@ def test_registry_file_errors_name_each_entry(tmp_path: Path) -> None:
         KeyRegistry.load(path)
     with pytest.raises(UsageError, match="cannot read"):
         KeyRegistry.load(tmp_path / "missing.json")
+    path.write_bytes(b"\x80")
+    with pytest.raises(UsageError, match="cannot read"):
+        KeyRegistry.load(path)
 
 
 def test_merging_refuses_two_keys_for_one_id() -> None:
