@@ -74,7 +74,7 @@ def parse_json(data: RawInput) -> tuple[Any, str] | FieldError:
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         return FieldError("$", f"not valid JSON: {exc.msg} ({where})")
-    except (UnicodeDecodeError, TypeError, ValueError) as exc:
+    except (UnicodeDecodeError, TypeError, ValueError, RecursionError) as exc:
         return FieldError("$", f"not valid JSON: {exc}")
 
 
