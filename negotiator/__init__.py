@@ -160,6 +160,11 @@ if _typing.TYPE_CHECKING:
         TranscriptWriter,
         read_transcript,
     )
+    from negotiator.trust import (
+        AgentKey,
+        KeyRegistry,
+        derive_key,
+    )
     from negotiator.wire import (
         Answer,
         AutonomyLevel,
@@ -187,6 +192,10 @@ if _typing.TYPE_CHECKING:
         Terms,
         canonical_json,
         check_bid,
+    )
+    from negotiator.wire.signing import (
+        sign,
+        signature_errors,
     )
     from negotiator.wire.validation import (
         validate_model,
@@ -374,6 +383,15 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "canonical_json",
         "check_bid",
     ),
+    "negotiator.trust": (
+        "AgentKey",
+        "KeyRegistry",
+        "derive_key",
+    ),
+    "negotiator.wire.signing": (
+        "sign",
+        "signature_errors",
+    ),
     "negotiator.wire.validation": (
         "validate_model",
         "validate_raw",
@@ -388,6 +406,7 @@ __all__ = [
     "TIME_PRESETS",
     "A2ATaskState",
     "AdditiveUtility",
+    "AgentKey",
     "Answer",
     "AuctionEvent",
     "AutonomyLevel",
@@ -425,6 +444,7 @@ __all__ = [
     "IllegalTransitionError",
     "InvalidInputError",
     "ItemSplitPair",
+    "KeyRegistry",
     "Ledger",
     "Level",
     "LexicographicPreferences",
@@ -507,6 +527,7 @@ __all__ = [
     "concession",
     "delegate",
     "demo_setup",
+    "derive_key",
     "exact_best",
     "explain_mediation",
     "fund",
@@ -529,6 +550,8 @@ __all__ = [
     "run_experiment",
     "run_flow",
     "run_market",
+    "sign",
+    "signature_errors",
     "smith_alpha",
     "strict_wire_schema",
     "synchronous_match",

@@ -27,6 +27,7 @@ from negotiator.wire.common import (
     check_currencies,
     rule_error,
 )
+from negotiator.wire.signature import SIGNATURE_FIELD, Signature, unsigned
 
 __all__ = ["Offer", "OfferType", "Terms"]
 
@@ -114,6 +115,12 @@ class Offer(WireModel):
     message: Text = Field(default="", description="Optional natural-language note.")
     expires_at: AwareDatetime | None = Field(
         default=None, description="When the offer lapses (RFC 3339); none: at the next message."
+    )
+    signature: Signature | None = Field(
+        default=None,
+        exclude_if=unsigned,
+        json_schema_extra=SIGNATURE_FIELD,
+        description="The sender's signature (negotiator.wire.signature), added by its software.",
     )
 
     @model_validator(mode="after")
