@@ -59,6 +59,7 @@ async def _run(mechanism: str, markets: int, top_k: int, seed: int) -> dict[str,
             delegator_client=CLIENT,
             settings=settings,
             start=START,
+            keys=market.keys(),
         )
         bad += bool(agreement_problems(out, market))
         outs.append(out)

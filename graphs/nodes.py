@@ -51,6 +51,7 @@ from negotiator.delegation.monitoring import (
     evaluate,
     tick_time,
 )
+from negotiator.delegation.negotiation.mediated import MEDIATOR_ID
 from negotiator.delegation.negotiation.phase import negotiate_award
 from negotiator.delegation.phases import Phase, advance
 from negotiator.delegation.record import RunView
@@ -157,7 +158,10 @@ class DelegationNodes:
         keys = self.context.keys
         if keys is not None:
             return keys
-        return RunKeys.demo([req.task.delegator_id, *self.hub.bidder_ids()], 0)
+        agents = [req.task.delegator_id, *self.hub.bidder_ids()]
+        if req.negotiation is not None and req.negotiation.mechanism == "mediated":
+            agents.append(MEDIATOR_ID)
+        return RunKeys.demo(agents, 0)
 
     def _client(self, bidder_id: str) -> ModelClient:
         ctx = self.context
@@ -338,6 +342,7 @@ class DelegationNodes:
             funds={b.bidder_id: self.ledger.balance(b.bidder_id, currency) for b in valid},
             delegator_client=self.delegator,
             bidder_client=self._client,
+            keys=self._keys(req),
         )
         terms = outcome.terms
         escrow_negotiated(

@@ -37,6 +37,7 @@ from negotiator.delegation.clock import FixedClock
 from negotiator.delegation.execution import AnyExecutor, RunContext
 from negotiator.delegation.keys import RunKeys, hub_key
 from negotiator.delegation.monitoring import Executor, SimulatedExecutor
+from negotiator.delegation.negotiation.mediated import MEDIATOR_ID
 from negotiator.delegation.record import RunView, flow_events, outcome_of
 from negotiator.delegation.request import DelegationSetup
 from negotiator.delegation.subdelegation import SubDelegatingExecutor, SubRun
@@ -114,8 +115,12 @@ def _subrun_json(run: SubRun) -> Json:
 
 
 def run_keys(setup: DelegationSetup, seed: int) -> RunKeys:
-    """The demo keys of a set-up's delegator, bidders and hub for ``seed``."""
+    """The demo keys of a set-up's delegator, bidders and hub for ``seed`` (and the mediator's,
+    when the request negotiates through it)."""
     agents = [setup.request.task.delegator_id, *(b.bidder_id for b in setup.bidders)]
+    negotiation = setup.request.negotiation
+    if negotiation is not None and negotiation.mechanism == "mediated":
+        agents.append(MEDIATOR_ID)
     return RunKeys.demo(agents, seed)
 
 

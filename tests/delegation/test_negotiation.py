@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from negotiator.delegation.keys import RunKeys
 from negotiator.delegation.negotiation import (
     ContractTerms,
     NegotiationOutcome,
@@ -28,6 +29,7 @@ from negotiator.delegation.negotiation.generate import (
     agreement_problems,
     random_market,
 )
+from negotiator.delegation.negotiation.mediated import MEDIATOR_ID
 from negotiator.delegation.negotiation.record import Guards, Session
 from negotiator.delegation.negotiation.talk import OfferReply
 from negotiator.delegation.request import DEFAULT_PREFERENCES
@@ -35,6 +37,7 @@ from negotiator.errors import UnknownKeyError
 from negotiator.llm.deterministic import DeterministicClient
 from negotiator.llm.protocol import ModelResult, ResultSource, StructuredCall, TextCall
 from negotiator.wire.offer import Offer, OfferType
+from negotiator.wire.signing import signature_errors
 
 T = TypeVar("T", bound=BaseModel)
 CLIENT = DeterministicClient()
@@ -81,6 +84,7 @@ def _negotiate(market: Market, mechanism: str, **changes: Any) -> NegotiationOut
             delegator_client=market.candidates[0].client,
             settings=config,
             start=START,
+            keys=market.keys(),
         )
     )
 
@@ -143,6 +147,7 @@ def _opposed(guards: Guards, bidder_reservation: float | None = None) -> Session
             task_id=market.task.id,
             currency="USDC",
             budget=1e9,
+            keys=RunKeys.demo(["b-1", "d-1"], 0),
         )
     )
 
@@ -202,6 +207,7 @@ def test_unknown_mechanism_lists_the_valid_ones() -> None:
                 delegator_client=CLIENT,
                 settings=config,
                 start=START,
+                keys=market.keys(),
             )
         )
 
@@ -253,3 +259,72 @@ def test_no_agreement_breaks_a_reservation_budget_or_schema(
         assert ContractTerms.model_validate(out.agreed.model_dump()) == out.agreed
         assert out.agreed.price <= market.task.budget.amount
         assert out.agreed.bond >= market.task.min_bond.amount or out.agreed.bond == Decimal(0)
+
+
+def _forging(real: RunKeys, forger: str) -> RunKeys:
+    """``real``'s registry, but ``forger`` signs with a key the registry does not hold."""
+    other = RunKeys.demo(list(real.keys), 99)
+    return RunKeys({**real.keys, forger: other.key(forger)}, real.registry, real.hub)
+
+
+def test_every_offer_is_signed_by_its_sender_and_verifies() -> None:
+    market = random_market(11, 2, CLIENT)
+    keys = market.keys()
+    for mechanism in ("bilateral", "mediated"):
+        offers = _moves(_negotiate(market, mechanism))
+        assert offers
+        for offer in offers:
+            assert offer.signature is not None and offer.signature.party_id == offer.sender
+            assert not signature_errors(offer, keys.registry)
+
+
+def test_a_forged_reply_is_refused_recorded_and_moves_nothing() -> None:
+    market = random_market(11, 1, CLIENT)
+    grid = build_grid(_negotiate(market, "none").sealed, market.task)
+    price = grid.values[:, 0]
+    forged = _forging(RunKeys.demo(["b-1", "d-1"], 0), "d-1")
+    session = asyncio.run(
+        bilateral(
+            grid,
+            Side("b-1", "bidder", price, price.min(), CLIENT),
+            Side("d-1", "delegator", -price, -price.max(), CLIENT),
+            grid.sealed_index,
+            guards=Guards(),
+            start=START,
+            negotiation_id="n-1",
+            task_id=market.task.id,
+            currency="USDC",
+            budget=1e9,
+            keys=forged,
+        )
+    )
+    assert session.agreed is None and session.stall_reason == Stall.REFUSED.value
+    assert [m.offer.sender for m in session.moves] == ["b-1"]  # only the opening got through
+    assert session.rounds == 1
+    (refusal,) = session.refused
+    assert refusal.offer.sender == "d-1"
+    assert refusal.errors == ("$.signature: does not verify for d-1",)
+    assert "refused" in session.model_dump(mode="json")
+
+
+def test_a_forged_mediator_proposal_is_refused_before_any_answer() -> None:
+    market = random_market(5, 2, CLIENT)
+    config = NegotiationSettings.model_validate({"mechanism": "mediated", "top_k": 2})
+    out = asyncio.run(
+        negotiate_terms(
+            market.task,
+            DEFAULT_PREFERENCES,
+            PENALTY_SHARE,
+            market.candidates,
+            delegator_client=CLIENT,
+            settings=config,
+            start=START,
+            keys=_forging(market.keys(), MEDIATOR_ID),
+        )
+    )
+    assert out.agreed is None and out.terms == out.sealed
+    (session,) = out.sessions
+    assert session.moves == () and session.stall_reason == Stall.REFUSED.value
+    assert session.refused[0].errors[0].startswith("$.signature: does not verify for mediator")
+    signed = _negotiate(market, "mediated").sessions[0]
+    assert "refused" not in signed.model_dump(mode="json")  # left out when nothing was refused

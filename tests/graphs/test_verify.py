@@ -216,3 +216,36 @@ def test_a_record_resealed_by_another_hub_fails(
     assert code == 1 and [line.split(":")[0] for line in out] == [
         f"event {len(lines) - 4} (settlement)"
     ]
+
+
+@pytest.fixture(scope="module")
+def negotiate_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One recorded negotiate run: every offer signed by its sender."""
+    runs = tmp_path_factory.mktemp("negotiate-runs")
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["demo", "--scenario", "negotiate", "--runs-dir", str(runs)]) == 0
+    return runs / "negotiate-001"
+
+
+def test_a_negotiate_run_verifies_with_replay(
+    negotiate_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = Path(shutil.copytree(negotiate_run, tmp_path / "run"))
+    assert sum('"kind":"offer"' in line for line in _lines(run)) >= 2
+    code, out = verify(capsys, str(run), "--replay")
+    assert code == 0, out
+    assert out[-1].endswith("(chain, head, signatures, ledger, replay)")
+
+
+@pytest.mark.parametrize("at", [0.2, 0.5])
+def test_a_tampered_offer_event_names_the_event(
+    negotiate_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], at: float
+) -> None:
+    run = Path(shutil.copytree(negotiate_run, tmp_path / "run"))
+    lines = _lines(run)
+    index = next(i for i, line in enumerate(lines) if '"kind":"offer"' in line)
+    lines[index] = _flip(lines[index], at)
+    _write(run, lines)
+    code, out = verify(capsys, str(run))
+    assert code == 1
+    assert any(line.startswith(f"event {index} (offer): ") for line in out), out

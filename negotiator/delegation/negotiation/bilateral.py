@@ -28,7 +28,9 @@ from negotiator.bargaining.negotiators import OutcomeNegotiator
 from negotiator.bargaining.protocols import Message, Negotiation, Status
 from negotiator.bargaining.strategies import concession
 from negotiator.delegation.calls import CallRecord, record
+from negotiator.delegation.keys import RunKeys
 from negotiator.delegation.negotiation.record import Guards, Move, Session, Stall
+from negotiator.delegation.negotiation.signed import Refusal, received, signed
 from negotiator.delegation.negotiation.talk import MAX_OPTIONS, Option, choose_offer
 from negotiator.delegation.negotiation.terms import TermGrid
 from negotiator.llm.protocol import ModelClient
@@ -91,9 +93,11 @@ class _Run:
     task_id: str
     currency: str
     budget: float
+    keys: RunKeys
     moves: list[Move]
     sent: tuple[set[int], set[int]]
     calls: list[CallRecord] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
     stale_rounds: int = 0
     new_this_round: bool = False
     last_note: str = ""
@@ -106,9 +110,9 @@ class _Run:
         return [Option(o, self.grid.terms(o), float(u[o])) for o in chosen]
 
     def wire(self, seq: int, side: int, kind: OfferType, outcome: int | None, note: str) -> Offer:
-        """The validated wire message ``seq`` from ``side``."""
+        """The validated wire message ``seq`` from ``side``, signed by its sender."""
         at = self.guards.sent_at(self.start, seq)
-        return Offer(
+        offer = Offer(
             negotiation_id=self.negotiation_id,
             task_id=self.task_id,
             round=seq // 2,
@@ -119,6 +123,15 @@ class _Run:
             message=note,
             expires_at=None if outcome is None else at + self.guards.offer_ttl,
         )
+        return signed(offer, self.keys, at)
+
+    def delivered(self, move: Move) -> bool:
+        """The receiver's signature check of ``move``: a refused message is recorded and moves
+        nothing (the caller then stops)."""
+        refusal = received(move.offer, self.keys)
+        if refusal is not None:
+            self.refused.append(refusal)
+        return refusal is None
 
     def received_text(self, pending: int | None) -> str:
         """The other side's last offer and note as the prompt shows it (the note quoted)."""
@@ -150,8 +163,13 @@ async def bilateral(
     task_id: str,
     currency: str,
     budget: float,
+    keys: RunKeys,
 ) -> Session:
     """Run alternating offers from the bidder's sealed terms (outcome ``sealed``) to an end.
+
+    Each message is signed by its sender with ``keys`` and checked by its receiver against
+    ``keys.registry`` before the protocol sees it; a refused one ends the negotiation
+    (:attr:`Stall.REFUSED`) with the refusal recorded in the session.
 
     Returns:
         The session: agreed terms or the stall reason, and every move as a wire message.
@@ -165,19 +183,21 @@ async def bilateral(
         task_id,
         currency,
         budget,
+        keys,
         [],
         (set(), set()),
     )
     negotiators = (bidder.negotiator(grid), delegator.negotiator(grid))
     engine: Negotiation[int] = Negotiation("alternating", negotiators, guards.max_rounds)
-    engine.submit(Message.MAKE_OFFER, sealed)
     note = "Our sealed bid stands: " + grid.terms(sealed).describe(currency) + "."
-    run.moves.append(
-        Move(offer=run.wire(0, 0, OfferType.MAKE_OFFER, sealed, note), source="policy")
-    )
-    run.track(0, 0, sealed)
-    run.last_note = note
-    stall = await _loop(run, engine, negotiators)
+    opening = Move(offer=run.wire(0, 0, OfferType.MAKE_OFFER, sealed, note), source="policy")
+    stall: Stall | None = Stall.REFUSED
+    if run.delivered(opening):
+        engine.submit(Message.MAKE_OFFER, sealed)
+        run.moves.append(opening)
+        run.track(0, 0, sealed)
+        run.last_note = note
+        stall = await _loop(run, engine, negotiators)
     result = engine.result()
     agreed = result.agreement if result.status is Status.AGREED else None
     if stall is None and agreed is None:
@@ -191,6 +211,7 @@ async def bilateral(
         delegator_utility=None if agreed is None else float(delegator.utilities[agreed]),
         bidder_utility=None if agreed is None else float(bidder.utilities[agreed]),
         calls=tuple(run.calls),
+        refused=tuple(run.refused),
     )
 
 
@@ -215,6 +236,8 @@ async def _loop(
             )
         else:
             move = Move(offer=run.wire(seq, side, _WIRE_TYPE[message], None, ""), source="policy")
+        if not run.delivered(move):
+            return Stall.REFUSED
         engine.submit(message, outcome)
         run.moves.append(move)
         if outcome is not None:

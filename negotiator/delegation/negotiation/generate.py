@@ -18,11 +18,13 @@ from decimal import Decimal
 from negotiator.delegation.award import make_award
 from negotiator.delegation.bidders import BidderProfile, deterministic_bid
 from negotiator.delegation.demo import demo_task
+from negotiator.delegation.keys import RunKeys
 from negotiator.delegation.negotiation.mechanisms import (
     Candidate,
     NegotiationOutcome,
     sealed_terms,
 )
+from negotiator.delegation.negotiation.mediated import MEDIATOR_ID
 from negotiator.delegation.negotiation.utility import BidderCosts, BidderUtility, DelegatorUtility
 from negotiator.delegation.request import DEFAULT_PREFERENCES
 from negotiator.llm.protocol import ModelClient
@@ -43,6 +45,11 @@ class Market:
 
     task: TaskSpec
     candidates: tuple[Candidate, ...]
+
+    def keys(self, seed: int = 0) -> RunKeys:
+        """Demo keys of the delegator, every candidate and the mediator for ``seed``."""
+        agents = [self.task.delegator_id, *(c.bidder_id for c in self.candidates), MEDIATOR_ID]
+        return RunKeys.demo(agents, seed)
 
 
 def _usdc(x: float) -> Money:

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from negotiator.delegation.award import LexicographicPreferences, WeightedPreferences
 from negotiator.delegation.calls import CallRecord
+from negotiator.delegation.keys import RunKeys
 from negotiator.delegation.negotiation.bilateral import Side, bilateral
 from negotiator.delegation.negotiation.mediated import MediatedBidder, mediated
 from negotiator.delegation.negotiation.record import Guards, Session, Stall
@@ -162,6 +163,7 @@ class _Market:
     delegator_client: ModelClient
     start: datetime
     negotiation_id: str
+    keys: RunKeys
 
 
 async def _bilateral(m: _Market) -> list[Session]:
@@ -200,6 +202,7 @@ async def _bilateral(m: _Market) -> list[Session]:
                 task_id=m.task.id,
                 currency=m.task.budget.currency,
                 budget=float(m.task.budget.amount),
+                keys=m.keys,
             )
         )
     return sessions
@@ -222,6 +225,7 @@ async def _mediated(m: _Market) -> list[Session]:
         negotiation_id=m.negotiation_id,
         task_id=m.task.id,
         currency=m.task.budget.currency,
+        keys=m.keys,
     )
     return [session]
 
@@ -245,6 +249,7 @@ async def negotiate_terms(
     delegator_client: ModelClient,
     settings: NegotiationSettings,
     start: datetime,
+    keys: RunKeys,
 ) -> NegotiationOutcome:
     """Negotiate the contract's terms with ``candidates`` (the award winner first).
 
@@ -253,6 +258,9 @@ async def negotiate_terms(
         candidates: the top-k bidders of the award, winner first.
         settings: mechanism, top-k, round cap, strategies.
         start: when the negotiation starts (offers' times and expiries count from it).
+        keys: the run's keys: every sender signs its offers with its own, every receiver checks
+            the sender's signature against the registry (the mediator's key included when the
+            mechanism is ``mediated``).
 
     Raises:
         UnknownKeyError: an unknown mechanism, strategy or acceptance name.
@@ -287,6 +295,7 @@ async def negotiate_terms(
         delegator_client,
         start,
         f"negotiation-{task.id}",
+        keys,
     )
     sessions = await run(market)
     return _outcome(market, sessions)

@@ -23,7 +23,9 @@ import numpy as np
 from pydantic import BaseModel
 
 from negotiator.delegation.calls import record
+from negotiator.delegation.keys import RunKeys
 from negotiator.delegation.negotiation.record import Guards, Move, Session, Stall
+from negotiator.delegation.negotiation.signed import received, signed
 from negotiator.delegation.negotiation.terms import ContractTerms, TermGrid
 from negotiator.delegation.negotiation.utility import BidderUtility, DelegatorUtility
 from negotiator.llm.protocol import ModelClient, ModelResult, StructuredCall, TextCall
@@ -147,8 +149,13 @@ async def mediated(
     negotiation_id: str,
     task_id: str,
     currency: str,
+    keys: RunKeys,
 ) -> tuple[Session, MediationResult]:
     """Let the GA mediator propose terms to the delegator and ``bidders`` (1:N).
+
+    Every message is signed by its sender with ``keys`` (the mediator's key among them) and
+    checked by its receiver before anything follows it; a refused one ends the session without
+    agreement (:attr:`Stall.REFUSED`), recorded in the session.
 
     Returns:
         The session (proposal, the two answers, agreement or stall) and the mediator's result.
@@ -174,7 +181,7 @@ async def mediated(
     def message(seq: int, sender: str, receiver: str, kind: OfferType, note: str) -> Offer:
         at = guards.sent_at(start, seq)
         proposal = kind is OfferType.MAKE_OFFER
-        return Offer(
+        offer = Offer(
             negotiation_id=negotiation_id,
             task_id=task_id,
             round=0,
@@ -185,6 +192,7 @@ async def mediated(
             message=note[:2000],
             expires_at=at + guards.offer_ttl if proposal else None,
         )
+        return signed(offer, keys, at)
 
     note = f"Proposed terms: {terms.describe(currency)}. {explanation.text}"
     moves = (
@@ -204,6 +212,21 @@ async def mediated(
             source="policy",
         ),
     )
+    for i, move in enumerate(moves):
+        refusal = received(move.offer, keys)
+        if refusal is not None:
+            session = Session(
+                counterpart=bidder.bidder_id,
+                agreed=None,
+                rounds=1,
+                moves=moves[:i],
+                stall_reason=Stall.REFUSED.value,
+                delegator_utility=None,
+                bidder_utility=None,
+                calls=calls,
+                refused=(refusal,),
+            )
+            return session, result
     session = Session(
         counterpart=bidder.bidder_id,
         agreed=terms,

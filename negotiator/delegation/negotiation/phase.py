@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from negotiator.delegation.award import LexicographicPreferences, WeightedPreferences
 from negotiator.delegation.bidders import BidderProfile
+from negotiator.delegation.keys import RunKeys
 from negotiator.delegation.negotiation.mechanisms import (
     Candidate,
     NegotiationOutcome,
@@ -61,6 +62,7 @@ async def negotiate_award(
     funds: Mapping[str, Decimal],
     delegator_client: ModelClient,
     bidder_client: Callable[[str], ModelClient],
+    keys: RunKeys,
 ) -> NegotiationOutcome:
     """Negotiate the contract's terms with the award's top-k (see the module doc).
 
@@ -68,6 +70,7 @@ async def negotiate_award(
         profiles: bidder id -> its profile (read on the bidder's own side only).
         funds: bidder id -> its available wallet balance (caps a raised bond).
         bidder_client: bidder id -> the model client that words its offers.
+        keys: the run's keys (each offer is signed by its sender, checked by its receiver).
     """
     candidates = []
     for bid in top_candidates(award, valid, settings.top_k):
@@ -87,4 +90,5 @@ async def negotiate_award(
         delegator_client=delegator_client,
         settings=settings,
         start=award.awarded_at,
+        keys=keys,
     )

@@ -9,6 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from negotiator.delegation.calls import CallRecord
+from negotiator.delegation.negotiation.signed import Refusal
 from negotiator.delegation.negotiation.terms import ContractTerms
 from negotiator.wire.offer import Offer
 
@@ -25,6 +26,7 @@ class Stall(StrEnum):
     REJECTED = "proposal rejected"
     NO_PROPOSAL = "the mediator found no proposal both sides accept"
     NO_COUNTERPART = "no bidder to negotiate with"
+    REFUSED = "a message was refused: its signature does not verify"
 
 
 @dataclass(frozen=True)
@@ -87,3 +89,8 @@ class Session(BaseModel):
     delegator_utility: float | None = Field(description="Delegator's utility of the agreement.")
     bidder_utility: float | None = Field(description="The bidder's utility of the agreement.")
     calls: tuple[CallRecord, ...] = Field(default=(), description="Model calls, in order.")
+    refused: tuple[Refusal, ...] = Field(
+        default=(),
+        exclude_if=lambda refused: not refused,
+        description="Messages a receiver refused (they moved nothing); left out when none.",
+    )
