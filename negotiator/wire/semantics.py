@@ -203,25 +203,41 @@ def _too_far(bid: Bid, now: datetime, limits: BidLimits) -> FieldError | None:
     )
 
 
+def _bounded(path: str, value: int, limit: int, at_least: bool, reason: str) -> FieldError | None:
+    """The bounds rule: ``None`` when ``value`` is at least (or at most) ``limit``, else ``reason``.
+
+    Args:
+        path: the JSON path of the checked field.
+        at_least: ``True``: ``limit`` is a floor; ``False``: a ceiling.
+        reason: the error message when ``value`` is on the wrong side of ``limit``.
+    """
+    if (value >= limit) if at_least else (value <= limit):
+        return None
+    return FieldError(path, reason)
+
+
 def _duration_floor(
     bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits
 ) -> FieldError | None:
+    value = bid.estimated_duration_seconds
     floor = min(limits.min_duration_seconds, task.deadline_seconds)
-    if bid.estimated_duration_seconds >= floor:
-        return None
-    return FieldError(
+    return _bounded(
         "$.estimated_duration_seconds",
-        f"{bid.estimated_duration_seconds} is below the minimum of {floor} s: "
-        "no delegated task is delivered that fast",
+        value,
+        floor,
+        True,
+        f"{value} is below the minimum of {floor} s: no delegated task is delivered that fast",
     )
 
 
 def _duration(bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits) -> FieldError | None:
-    if bid.estimated_duration_seconds <= task.deadline_seconds:
-        return None
-    return FieldError(
+    value = bid.estimated_duration_seconds
+    return _bounded(
         "$.estimated_duration_seconds",
-        f"{bid.estimated_duration_seconds} exceeds the deadline of {task.deadline_seconds} s",
+        value,
+        task.deadline_seconds,
+        False,
+        f"{value} exceeds the deadline of {task.deadline_seconds} s",
     )
 
 
@@ -237,23 +253,26 @@ def _privacy(bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits) -> Fiel
 def _reporting_floor(
     bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits
 ) -> FieldError | None:
+    value = bid.offered_reporting_interval_seconds
     floor = min(limits.min_reporting_interval_seconds, task.reporting_interval_seconds)
-    if bid.offered_reporting_interval_seconds >= floor:
-        return None
-    return FieldError(
+    return _bounded(
         "$.offered_reporting_interval_seconds",
-        f"{bid.offered_reporting_interval_seconds} s is shorter than the minimum of {floor} s "
-        "between progress reports",
+        value,
+        floor,
+        True,
+        f"{value} s is shorter than the minimum of {floor} s between progress reports",
     )
 
 
 def _reporting(bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits) -> FieldError | None:
-    if bid.offered_reporting_interval_seconds <= task.reporting_interval_seconds:
-        return None
-    return FieldError(
+    value = bid.offered_reporting_interval_seconds
+    return _bounded(
         "$.offered_reporting_interval_seconds",
-        f"{bid.offered_reporting_interval_seconds} s is longer than the task's reporting "
-        f"interval of {task.reporting_interval_seconds} s",
+        value,
+        task.reporting_interval_seconds,
+        False,
+        f"{value} s is longer than the task's reporting interval of "
+        f"{task.reporting_interval_seconds} s",
     )
 
 
