@@ -203,42 +203,54 @@ def _too_far(bid: Bid, now: datetime, limits: BidLimits) -> FieldError | None:
     )
 
 
-def _bounded(path: str, value: int, limit: int, at_least: bool, reason: str) -> FieldError | None:
-    """The bounds rule: ``None`` when ``value`` is at least (or at most) ``limit``, else ``reason``.
+def _bounds_rule(
+    field: str, limit: Callable[[TaskSpec, BidLimits], int], at_least: bool, reason: str
+) -> BidRule:
+    """A rule that ``bid.<field>`` is at least (or at most) ``limit(task, limits)``.
 
     Args:
-        path: the JSON path of the checked field.
-        at_least: ``True``: ``limit`` is a floor; ``False``: a ceiling.
-        reason: the error message when ``value`` is on the wrong side of ``limit``.
+        field: the bid's integer field (its JSON path is ``$.<field>``).
+        limit: the bound from the task and the limits.
+        at_least: ``True``: the bound is a floor; ``False``: a ceiling.
+        reason: the error message, formatted with ``value`` and ``limit``.
     """
-    if (value >= limit) if at_least else (value <= limit):
-        return None
-    return FieldError(path, reason)
+
+    def rule(bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits) -> FieldError | None:
+        value: int = getattr(bid, field)
+        bound = limit(task, limits)
+        if (value >= bound) if at_least else (value <= bound):
+            return None
+        return FieldError(f"$.{field}", reason.format(value=value, limit=bound))
+
+    return rule
 
 
-def _duration_floor(
-    bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits
-) -> FieldError | None:
-    value = bid.estimated_duration_seconds
-    floor = min(limits.min_duration_seconds, task.deadline_seconds)
-    return _bounded(
-        "$.estimated_duration_seconds",
-        value,
-        floor,
-        True,
-        f"{value} is below the minimum of {floor} s: no delegated task is delivered that fast",
-    )
-
-
-def _duration(bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits) -> FieldError | None:
-    value = bid.estimated_duration_seconds
-    return _bounded(
-        "$.estimated_duration_seconds",
-        value,
-        task.deadline_seconds,
-        False,
-        f"{value} exceeds the deadline of {task.deadline_seconds} s",
-    )
+_duration_floor = _bounds_rule(
+    "estimated_duration_seconds",
+    lambda task, limits: min(limits.min_duration_seconds, task.deadline_seconds),
+    True,
+    "{value} is below the minimum of {limit} s: no delegated task is delivered that fast",
+)
+_duration = _bounds_rule(
+    "estimated_duration_seconds",
+    lambda task, limits: task.deadline_seconds,
+    False,
+    "{value} exceeds the deadline of {limit} s",
+)
+_reporting_floor = _bounds_rule(
+    "offered_reporting_interval_seconds",
+    lambda task, limits: min(
+        limits.min_reporting_interval_seconds, task.reporting_interval_seconds
+    ),
+    True,
+    "{value} s is shorter than the minimum of {limit} s between progress reports",
+)
+_reporting = _bounds_rule(
+    "offered_reporting_interval_seconds",
+    lambda task, limits: task.reporting_interval_seconds,
+    False,
+    "{value} s is longer than the task's reporting interval of {limit} s",
+)
 
 
 def _privacy(bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits) -> FieldError | None:
@@ -247,32 +259,6 @@ def _privacy(bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits) -> Fiel
     return FieldError(
         "$.privacy_guarantee",
         f"{bid.privacy_guarantee} is weaker than the required {task.privacy_requirement}",
-    )
-
-
-def _reporting_floor(
-    bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits
-) -> FieldError | None:
-    value = bid.offered_reporting_interval_seconds
-    floor = min(limits.min_reporting_interval_seconds, task.reporting_interval_seconds)
-    return _bounded(
-        "$.offered_reporting_interval_seconds",
-        value,
-        floor,
-        True,
-        f"{value} s is shorter than the minimum of {floor} s between progress reports",
-    )
-
-
-def _reporting(bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits) -> FieldError | None:
-    value = bid.offered_reporting_interval_seconds
-    return _bounded(
-        "$.offered_reporting_interval_seconds",
-        value,
-        task.reporting_interval_seconds,
-        False,
-        f"{value} s is longer than the task's reporting interval of "
-        f"{task.reporting_interval_seconds} s",
     )
 
 
