@@ -48,6 +48,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from negotiator.errors import FieldError, UsageError
 from negotiator.wire.bid import Bid
@@ -55,6 +56,9 @@ from negotiator.wire.clarification import Question
 from negotiator.wire.common import privacy_satisfies
 from negotiator.wire.contract import Contract
 from negotiator.wire.task import TaskSpec
+
+if TYPE_CHECKING:
+    from negotiator.money import Money
 
 __all__ = [
     "BID_RULES",
@@ -153,23 +157,29 @@ def _price(bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits) -> FieldE
     return FieldError("$.price.amount", f"{bid.price.amount} exceeds the budget {task.budget}")
 
 
+def _bond_bound(bid: Bid, bound: Money, at_least: bool, reason: str) -> FieldError | None:
+    """The bond is at least (or at most) ``bound``; bounds in another currency do not apply."""
+    bond = bid.reputation_bond
+    if bond.currency != bound.currency:
+        return None
+    if (bond.amount >= bound.amount) if at_least else (bond.amount <= bound.amount):
+        return None
+    return FieldError("$.reputation_bond.amount", reason)
+
+
 def _bond(bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits) -> FieldError | None:
     bond, floor = bid.reputation_bond, task.min_bond
-    if bond.currency != floor.currency or bond.amount >= floor.amount:
-        return None
-    return FieldError(
-        "$.reputation_bond.amount", f"{bond.amount} is below the task's minimum bond {floor}"
-    )
+    return _bond_bound(bid, floor, True, f"{bond.amount} is below the task's minimum bond {floor}")
 
 
 def _bond_within_price(
     bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits
 ) -> FieldError | None:
     bond, price = bid.reputation_bond, bid.price
-    if bond.currency != price.currency or bond.amount <= price.amount:
-        return None
-    return FieldError(
-        "$.reputation_bond.amount",
+    return _bond_bound(
+        bid,
+        price,
+        False,
         f"{bond.amount} exceeds the bid's own price {price}: a bond is at most the price",
     )
 
