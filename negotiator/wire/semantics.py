@@ -48,6 +48,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from negotiator.errors import FieldError, UsageError
 from negotiator.wire.bid import Bid
@@ -55,6 +56,9 @@ from negotiator.wire.clarification import Question
 from negotiator.wire.common import privacy_satisfies
 from negotiator.wire.contract import Contract
 from negotiator.wire.task import TaskSpec
+
+if TYPE_CHECKING:
+    from negotiator.money import Money
 
 __all__ = [
     "BID_RULES",
@@ -153,23 +157,29 @@ def _price(bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits) -> FieldE
     return FieldError("$.price.amount", f"{bid.price.amount} exceeds the budget {task.budget}")
 
 
+def _bond_bound(bid: Bid, bound: Money, at_least: bool, reason: str) -> FieldError | None:
+    """The bond is at least (or at most) ``bound``; bounds in another currency do not apply."""
+    bond = bid.reputation_bond
+    if bond.currency != bound.currency:
+        return None
+    if (bond.amount >= bound.amount) if at_least else (bond.amount <= bound.amount):
+        return None
+    return FieldError("$.reputation_bond.amount", reason)
+
+
 def _bond(bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits) -> FieldError | None:
     bond, floor = bid.reputation_bond, task.min_bond
-    if bond.currency != floor.currency or bond.amount >= floor.amount:
-        return None
-    return FieldError(
-        "$.reputation_bond.amount", f"{bond.amount} is below the task's minimum bond {floor}"
-    )
+    return _bond_bound(bid, floor, True, f"{bond.amount} is below the task's minimum bond {floor}")
 
 
 def _bond_within_price(
     bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits
 ) -> FieldError | None:
     bond, price = bid.reputation_bond, bid.price
-    if bond.currency != price.currency or bond.amount <= price.amount:
-        return None
-    return FieldError(
-        "$.reputation_bond.amount",
+    return _bond_bound(
+        bid,
+        price,
+        False,
         f"{bond.amount} exceeds the bid's own price {price}: a bond is at most the price",
     )
 
@@ -203,26 +213,54 @@ def _too_far(bid: Bid, now: datetime, limits: BidLimits) -> FieldError | None:
     )
 
 
-def _duration_floor(
-    bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits
-) -> FieldError | None:
-    floor = min(limits.min_duration_seconds, task.deadline_seconds)
-    if bid.estimated_duration_seconds >= floor:
-        return None
-    return FieldError(
-        "$.estimated_duration_seconds",
-        f"{bid.estimated_duration_seconds} is below the minimum of {floor} s: "
-        "no delegated task is delivered that fast",
-    )
+def _bounds_rule(
+    field: str, limit: Callable[[TaskSpec, BidLimits], int], at_least: bool, reason: str
+) -> BidRule:
+    """A rule that ``bid.<field>`` is at least (or at most) ``limit(task, limits)``.
+
+    Args:
+        field: the bid's integer field (its JSON path is ``$.<field>``).
+        limit: the bound from the task and the limits.
+        at_least: ``True``: the bound is a floor; ``False``: a ceiling.
+        reason: the error message, formatted with ``value`` and ``limit``.
+    """
+
+    def rule(bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits) -> FieldError | None:
+        value: int = getattr(bid, field)
+        bound = limit(task, limits)
+        if (value >= bound) if at_least else (value <= bound):
+            return None
+        return FieldError(f"$.{field}", reason.format(value=value, limit=bound))
+
+    return rule
 
 
-def _duration(bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits) -> FieldError | None:
-    if bid.estimated_duration_seconds <= task.deadline_seconds:
-        return None
-    return FieldError(
-        "$.estimated_duration_seconds",
-        f"{bid.estimated_duration_seconds} exceeds the deadline of {task.deadline_seconds} s",
-    )
+_duration_floor = _bounds_rule(
+    "estimated_duration_seconds",
+    lambda task, limits: min(limits.min_duration_seconds, task.deadline_seconds),
+    True,
+    "{value} is below the minimum of {limit} s: no delegated task is delivered that fast",
+)
+_duration = _bounds_rule(
+    "estimated_duration_seconds",
+    lambda task, limits: task.deadline_seconds,
+    False,
+    "{value} exceeds the deadline of {limit} s",
+)
+_reporting_floor = _bounds_rule(
+    "offered_reporting_interval_seconds",
+    lambda task, limits: min(
+        limits.min_reporting_interval_seconds, task.reporting_interval_seconds
+    ),
+    True,
+    "{value} s is shorter than the minimum of {limit} s between progress reports",
+)
+_reporting = _bounds_rule(
+    "offered_reporting_interval_seconds",
+    lambda task, limits: task.reporting_interval_seconds,
+    False,
+    "{value} s is longer than the task's reporting interval of {limit} s",
+)
 
 
 def _privacy(bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits) -> FieldError | None:
@@ -231,29 +269,6 @@ def _privacy(bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits) -> Fiel
     return FieldError(
         "$.privacy_guarantee",
         f"{bid.privacy_guarantee} is weaker than the required {task.privacy_requirement}",
-    )
-
-
-def _reporting_floor(
-    bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits
-) -> FieldError | None:
-    floor = min(limits.min_reporting_interval_seconds, task.reporting_interval_seconds)
-    if bid.offered_reporting_interval_seconds >= floor:
-        return None
-    return FieldError(
-        "$.offered_reporting_interval_seconds",
-        f"{bid.offered_reporting_interval_seconds} s is shorter than the minimum of {floor} s "
-        "between progress reports",
-    )
-
-
-def _reporting(bid: Bid, task: TaskSpec, now: datetime, limits: BidLimits) -> FieldError | None:
-    if bid.offered_reporting_interval_seconds <= task.reporting_interval_seconds:
-        return None
-    return FieldError(
-        "$.offered_reporting_interval_seconds",
-        f"{bid.offered_reporting_interval_seconds} s is longer than the task's reporting "
-        f"interval of {task.reporting_interval_seconds} s",
     )
 
 
