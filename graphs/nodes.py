@@ -31,7 +31,7 @@ from negotiator.delegation.clock import Clock
 from negotiator.delegation.contracting import draft_contract, sign, word_contract
 from negotiator.delegation.execution import AnyExecutor, RunContext, collect_report
 from negotiator.delegation.hub import Announcement, MarketHub
-from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.ledger import InsufficientFundsError, Ledger
 from negotiator.delegation.monitoring import (
     MonitorState,
     Verdict,
@@ -42,9 +42,13 @@ from negotiator.delegation.monitoring import (
 from negotiator.delegation.phases import Phase, advance
 from negotiator.delegation.reputation_store import reputation_key
 from negotiator.delegation.request import DelegationRequest
-from negotiator.delegation.screening import ScreenResult, available_funds, open_bids
+from negotiator.delegation.screening import (
+    ScreenResult,
+    available_funds,
+    open_bids,
+    stake_bonds,
+)
 from negotiator.delegation.settlement import (
-    escrow_bonds,
     escrow_payment,
     return_losing_bonds,
     settle,
@@ -190,9 +194,10 @@ class DelegationNodes:
         deadline = _deadline(state["opened_at"], req)
         envelopes = [SealedBid.model_validate(s) for s in state["sealed"]]
         senders = [e.sender_id for e in envelopes]
-        funds = available_funds(self.ledger, req.task.id, senders, req.task.budget.currency)
-        result = open_bids(req.task, envelopes, deadline, deadline, funds=funds)
-        escrow_bonds(self.ledger, state["run_id"], req.task.id, result.valid)
+        funds = available_funds(self.ledger, state["run_id"], senders, req.task.budget.currency)
+        profiles = {b: self.hub.bidder(b) for b in self.hub.bidder_ids()}
+        result = open_bids(req.task, envelopes, deadline, deadline, funds=funds, profiles=profiles)
+        result = stake_bonds(self.ledger, state["run_id"], result)
         return {"phase": go(Phase.SCREEN, Phase.AWARD), "screened": _j(result)}
 
     async def award(self, state: DelegationState) -> DelegationState:
@@ -211,8 +216,13 @@ class DelegationNodes:
             )
         except NoValidBidError as exc:
             return {"phase": go(Phase.AWARD, Phase.FAILED), "failure": str(exc)}
-        escrow_payment(self.ledger, run_id, task.id, task.delegator_id, award.winning_bid)
-        return_losing_bonds(self.ledger, run_id, task.id, screened.valid, award.winner_id)
+        try:
+            escrow_payment(self.ledger, run_id, task.delegator_id, award.winning_bid)
+        except InsufficientFundsError as exc:
+            return_losing_bonds(self.ledger, run_id, screened.valid, None)
+            failure = f"the delegator cannot fund the winning price: {exc}"
+            return {"phase": go(Phase.AWARD, Phase.FAILED), "failure": failure}
+        return_losing_bonds(self.ledger, run_id, screened.valid, award.winner_id)
         return {"phase": go(Phase.AWARD, Phase.CONTRACT), "award": _j(award)}
 
     async def contract(self, state: DelegationState) -> DelegationState:

@@ -10,6 +10,11 @@ gives no advantage). Each bid is rejected, with every reason located by JSON pat
   (:func:`negotiator.wire.semantics.check_bid`: currency, 0 < price ≤ budget, minimum bond ≤
   bond ≤ price, expiry after ``now`` and within the maximum validity, duration between its floor
   and the deadline, privacy, reporting cadence and its floor, a prose rationale);
+* it promises more than the bidder's **registered profile** allows, when the caller gives the
+  profiles (:func:`~negotiator.delegation.bidders.check_against_profile`: price below its cost,
+  quality above its profile's, a stronger privacy guarantee, a duration below its base, a
+  shorter reporting cadence). A bidder's own model is held to these bounds before it bids, but
+  a bid may come from any client or remote agent, so the hub checks again here;
 * its bond exceeds what the bidder can escrow (``$.reputation_bond.amount``), when the caller
   gives the bidders' funds (:func:`available_funds` reads them from the ledger).
 
@@ -27,9 +32,10 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from negotiator.delegation.bidders import BidderProfile, check_against_profile
 from negotiator.delegation.bidding import SealedBid
-from negotiator.delegation.ledger import Ledger
-from negotiator.delegation.settlement import bond_account
+from negotiator.delegation.ledger import InsufficientFundsError, Ledger
+from negotiator.delegation.settlement import bond_account, escrow_bonds
 from negotiator.errors import InvalidInputError
 from negotiator.validation import validate_raw
 from negotiator.wire.award import BidRejection, RejectionReason
@@ -37,7 +43,7 @@ from negotiator.wire.bid import Bid
 from negotiator.wire.semantics import check_bid
 from negotiator.wire.task import TaskSpec
 
-__all__ = ["ScreenResult", "available_funds", "open_bids", "screen_one"]
+__all__ = ["ScreenResult", "available_funds", "open_bids", "screen_one", "stake_bonds"]
 
 
 class ScreenResult(BaseModel):
@@ -60,11 +66,11 @@ def _parse(payload: dict[str, object]) -> tuple[Bid | None, list[RejectionReason
 
 
 def available_funds(
-    ledger: Ledger, task_id: str, bidder_ids: Iterable[str], currency: str
+    ledger: Ledger, run_id: str, bidder_ids: Iterable[str], currency: str
 ) -> dict[str, Decimal]:
-    """Return what each bidder can stake as a bond on ``task_id``, read from ``ledger``.
+    """Return what each bidder can stake as a bond in run ``run_id``, read from ``ledger``.
 
-    That is its wallet balance plus any bond it already has in escrow on this task: opening the
+    That is its wallet balance plus any bond it already has in escrow in this run: opening the
     bids again after a crash (the bond escrow is idempotent) then judges a bid exactly as the
     first time, instead of rejecting it for the bond it has already staked.
 
@@ -75,13 +81,12 @@ def available_funds(
         ...         currency="USDC"), "funding")
         ...     _ = ledger.transfer("s", "b1", bond_account("t1", "b1"), Money(
         ...         amount=Decimal("2"), currency="USDC"), "bond_escrow")
-        ...     available_funds(ledger, "t1", ["b1", "b2"], "USDC")
+        ...     available_funds(ledger, "t1", ["b1", "b2"], "USDC")  # run "t1"
         {'b1': Decimal('5'), 'b2': Decimal('0')}
     """
-    balances = ledger.balances(currency)
-    zero = Decimal(0)
     return {
-        b: balances.get(b, zero) + balances.get(bond_account(task_id, b), zero) for b in bidder_ids
+        b: ledger.balance(b, currency) + ledger.balance(bond_account(run_id, b), currency)
+        for b in bidder_ids
     }
 
 
@@ -103,11 +108,13 @@ def screen_one(
     deadline: datetime,
     now: datetime,
     funds: Decimal | None = None,
+    profile: BidderProfile | None = None,
 ) -> tuple[Bid | None, list[RejectionReason]]:
     """Screen one envelope: return the bid (``None`` if unparseable) and every reason to reject.
 
     Args:
         funds: what the sender can escrow as its bond (``None``: not checked).
+        profile: the sender's registered profile (``None``: not checked).
     """
     reasons: list[RejectionReason] = []
     if sealed.received_at > deadline:
@@ -131,6 +138,11 @@ def screen_one(
         reasons.extend(
             RejectionReason(path=e.path, message=e.message) for e in check_bid(bid, task, now)
         )
+        if profile is not None:
+            reasons.extend(
+                RejectionReason(path=e.path, message=f"{e.message} (registered profile)")
+                for e in check_against_profile(bid, profile)
+            )
         reasons.extend(_funds_reason(bid, funds))
     return bid, reasons
 
@@ -142,6 +154,7 @@ def open_bids(
     now: datetime,
     *,
     funds: Mapping[str, Decimal] | None = None,
+    profiles: Mapping[str, BidderProfile] | None = None,
 ) -> ScreenResult:
     """Open every envelope together and screen it (see the module docstring).
 
@@ -150,6 +163,8 @@ def open_bids(
         now: the opening time, against which expiries are checked.
         funds: what each sender can escrow as its bond, in the task's currency (a sender not
             listed has nothing); ``None`` skips the check.
+        profiles: each registered bidder's profile; a sender not listed is rejected (it is not
+            a registered bidder); ``None`` skips the check.
 
     Example:
         >>> from datetime import timedelta
@@ -173,7 +188,10 @@ def open_bids(
     seen: set[str] = set()
     for sealed in sorted(envelopes, key=lambda s: (s.sender_id, s.received_at)):
         available = None if funds is None else funds.get(sealed.sender_id, Decimal(0))
-        bid, reasons = screen_one(sealed, task, deadline, now, available)
+        profile = None if profiles is None else profiles.get(sealed.sender_id)
+        bid, reasons = screen_one(sealed, task, deadline, now, available, profile)
+        if profiles is not None and profile is None:
+            reasons.insert(0, RejectionReason(path="$", message="not a registered bidder"))
         if sealed.sender_id in seen:
             reasons.insert(0, RejectionReason(path="$", message="a second bid from this sender"))
         seen.add(sealed.sender_id)
@@ -181,4 +199,28 @@ def open_bids(
             rejected.append(BidRejection(bidder_id=sealed.sender_id, reasons=tuple(reasons)))
         else:
             valid.append(bid)
+    return ScreenResult(valid=tuple(valid), rejected=tuple(rejected))
+
+
+def stake_bonds(ledger: Ledger, run_id: str, result: ScreenResult) -> ScreenResult:
+    """Escrow the bond of every valid bid; a bid whose bond the ledger refuses is rejected.
+
+    The funds read before screening can be stale when other runs share the books; the ledger's
+    own check (in the posting's transaction) is the one that counts, so a bond it refuses turns
+    the bid into a rejection at ``$.reputation_bond.amount`` instead of a negative wallet.
+    Idempotent: after a crash, a bond already staked is not staked again.
+    """
+    valid: list[Bid] = []
+    refused: list[BidRejection] = []
+    for bid in result.valid:
+        try:
+            escrow_bonds(ledger, run_id, [bid])
+        except InsufficientFundsError as exc:
+            reason = RejectionReason(path="$.reputation_bond.amount", message=str(exc))
+            refused.append(BidRejection(bidder_id=bid.bidder_id, reasons=(reason,)))
+        else:
+            valid.append(bid)
+    if not refused:
+        return result
+    rejected = sorted((*result.rejected, *refused), key=lambda r: r.bidder_id)
     return ScreenResult(valid=tuple(valid), rejected=tuple(rejected))

@@ -1,7 +1,10 @@
 """Escrow movements of one delegation and the final settlement, exactly once.
 
-Accounts: a party's wallet is its agent id; the delegator's payment waits in ``escrow:<task>``;
-each bidder's bond waits in ``bond:<task>:<bidder>``; money enters from ``external:funding``.
+Accounts: a party's wallet is its agent id; the delegator's payment waits in ``escrow:<run>``;
+each bidder's bond waits in ``bond:<run>:<bidder>``; money enters from ``external:funding``.
+Escrow and bond accounts belong to one run, never to a task, so concurrent runs of one task on
+shared books never count or pay out each other's stakes. Every debit is funds-checked by the
+ledger in the posting's own transaction (:class:`~negotiator.delegation.ledger.Ledger`).
 
 Movements (every one a balanced ledger posting with an idempotency key ``<run>/<step>/...``, so
 re-running a step after a crash and resume moves nothing twice):
@@ -19,7 +22,8 @@ re-running a step after a crash and resume moves nothing twice):
     forfeited to the delegator (``bond_forfeit``) when the default-penalty clause says so;
   - **breached otherwise** (missed reports, unmet requirement, failure, deadline): the whole
     price back to the delegator (``refund``), the bond forfeited, and the price difference of the
-    replacement (the next-ranked valid bid) paid by the contractor (``replacement_difference``).
+    replacement (the next-ranked valid bid) paid by the contractor (``replacement_difference``)
+    up to what its wallet holds (a wallet never goes below zero).
 """
 
 from __future__ import annotations
@@ -57,14 +61,14 @@ __all__ = [
 FUNDING_REASON = "funding"
 
 
-def escrow_account(task_id: str) -> str:
-    """The escrow account holding the delegator's payment for ``task_id``."""
-    return f"escrow:{task_id}"
+def escrow_account(run_id: str) -> str:
+    """The escrow account holding the delegator's payment in run ``run_id``."""
+    return f"escrow:{run_id}"
 
 
-def bond_account(task_id: str, bidder_id: str) -> str:
-    """The escrow account holding ``bidder_id``'s bond on ``task_id``."""
-    return f"bond:{task_id}:{bidder_id}"
+def bond_account(run_id: str, bidder_id: str) -> str:
+    """The escrow account holding ``bidder_id``'s bond in run ``run_id``."""
+    return f"bond:{run_id}:{bidder_id}"
 
 
 @dataclass(frozen=True)
@@ -76,13 +80,21 @@ class Planned:
     amount: Decimal
     reason: PaymentReason
     memo: str = ""
+    up_to: bool = False
+    """Charge at most what ``source`` holds (instead of refusing when it holds less)."""
 
 
 def _post(ledger: Ledger, key: str, p: Planned, currency: str) -> Payment | None:
     if p.amount <= 0:
         return None
     money = Money(amount=p.amount, currency=currency)
-    ledger.transfer(key, p.source, p.target, money, p.reason.value)
+    if p.up_to:
+        moved = ledger.transfer_up_to(key, p.source, p.target, money, p.reason.value)
+        if moved <= 0:
+            return None
+        money = Money(amount=moved, currency=currency)
+    else:
+        ledger.transfer(key, p.source, p.target, money, p.reason.value)
     return Payment(
         from_account=p.source, to_account=p.target, amount=money, reason=p.reason, memo=p.memo
     )
@@ -95,13 +107,18 @@ def fund(ledger: Ledger, run_id: str, balances: Mapping[str, Money]) -> None:
             ledger.transfer(f"{run_id}/fund/{party}", FUNDING_ACCOUNT, party, money, FUNDING_REASON)
 
 
-def escrow_bonds(ledger: Ledger, run_id: str, task_id: str, bids: Sequence[Bid]) -> list[Payment]:
-    """Escrow the bond of every valid bid (idempotent)."""
+def escrow_bonds(ledger: Ledger, run_id: str, bids: Sequence[Bid]) -> list[Payment]:
+    """Escrow the bond of every valid bid (idempotent).
+
+    Raises:
+        InsufficientFundsError: a bidder cannot pay its bond (the bonds before it stay escrowed,
+            each under its own key, so calling again after dropping that bid is safe).
+    """
     out = []
     for bid in bids:
         p = Planned(
             bid.bidder_id,
-            bond_account(task_id, bid.bidder_id),
+            bond_account(run_id, bid.bidder_id),
             bid.reputation_bond.amount,
             PaymentReason.BOND_ESCROW,
             "bond staked with bid",
@@ -112,15 +129,16 @@ def escrow_bonds(ledger: Ledger, run_id: str, task_id: str, bids: Sequence[Bid])
 
 
 def return_losing_bonds(
-    ledger: Ledger, run_id: str, task_id: str, bids: Sequence[Bid], winner_id: str
+    ledger: Ledger, run_id: str, bids: Sequence[Bid], winner_id: str | None
 ) -> list[Payment]:
-    """Return the bonds of every valid bid that did not win (idempotent)."""
+    """Return the bonds of every valid bid that did not win (all of them when ``winner_id`` is
+    ``None``: nothing was awarded) (idempotent)."""
     out = []
     for bid in bids:
         if bid.bidder_id == winner_id:
             continue
         p = Planned(
-            bond_account(task_id, bid.bidder_id),
+            bond_account(run_id, bid.bidder_id),
             bid.bidder_id,
             bid.reputation_bond.amount,
             PaymentReason.BOND_RETURN,
@@ -131,13 +149,15 @@ def return_losing_bonds(
     return out
 
 
-def escrow_payment(
-    ledger: Ledger, run_id: str, task_id: str, delegator_id: str, bid: Bid
-) -> Payment | None:
-    """Escrow the winning price from the delegator at award (idempotent)."""
+def escrow_payment(ledger: Ledger, run_id: str, delegator_id: str, bid: Bid) -> Payment | None:
+    """Escrow the winning price from the delegator at award (idempotent).
+
+    Raises:
+        InsufficientFundsError: the delegator cannot pay the price (nothing was posted).
+    """
     p = Planned(
         delegator_id,
-        escrow_account(task_id),
+        escrow_account(run_id),
         bid.price.amount,
         PaymentReason.ESCROW,
         f"price of {bid.bidder_id}'s winning bid",
@@ -174,30 +194,34 @@ def compensation(contract: Contract, progress: float) -> Decimal:
     return quantize(contract.price.amount * share)
 
 
-def _bond_back(contract: Contract, memo: str) -> Planned:
-    bond = bond_account(contract.task_id, contract.contractor_id)
+def _bond_back(contract: Contract, run_id: str, memo: str) -> Planned:
+    bond = bond_account(run_id, contract.contractor_id)
     return Planned(
         bond, contract.contractor_id, contract.bond.amount, PaymentReason.BOND_RETURN, memo
     )
 
 
-def _bond_forfeit(contract: Contract, memo: str) -> Planned:
-    bond = bond_account(contract.task_id, contract.contractor_id)
+def _bond_forfeit(contract: Contract, run_id: str, memo: str) -> Planned:
+    bond = bond_account(run_id, contract.contractor_id)
     return Planned(
         bond, contract.delegator_id, contract.bond.amount, PaymentReason.BOND_FORFEIT, memo
     )
 
 
-def _plan_completed(c: Contract, v: Verdict, replacement: Money | None) -> list[Planned]:
-    escrow = escrow_account(c.task_id)
+def _plan_completed(
+    c: Contract, v: Verdict, replacement: Money | None, run_id: str
+) -> list[Planned]:
+    escrow = escrow_account(run_id)
     return [
         Planned(escrow, c.contractor_id, c.price.amount, PaymentReason.PAYMENT, "work accepted"),
-        _bond_back(c, "contract fulfilled"),
+        _bond_back(c, run_id, "contract fulfilled"),
     ]
 
 
-def _plan_cancelled(c: Contract, v: Verdict, replacement: Money | None) -> list[Planned]:
-    escrow = escrow_account(c.task_id)
+def _plan_cancelled(
+    c: Contract, v: Verdict, replacement: Money | None, run_id: str
+) -> list[Planned]:
+    escrow = escrow_account(run_id)
     clause = _clause(c, CancellationCompensation)
     paid = compensation(c, v.progress)
     memo = f"cancelled at progress {v.progress:.0%}"
@@ -206,18 +230,20 @@ def _plan_cancelled(c: Contract, v: Verdict, replacement: Money | None) -> list[
         Planned(escrow, c.delegator_id, c.price.amount - paid, PaymentReason.REFUND, memo),
     ]
     returned = not isinstance(clause, CancellationCompensation) or clause.bond_returned
-    plan.append(_bond_back(c, memo) if returned else _bond_forfeit(c, memo))
+    plan.append(_bond_back(c, run_id, memo) if returned else _bond_forfeit(c, run_id, memo))
     return plan
 
 
-def _bond_on_breach(c: Contract, memo: str) -> Planned:
+def _bond_on_breach(c: Contract, run_id: str, memo: str) -> Planned:
     default = _clause(c, DefaultPenalty)
     forfeit = not isinstance(default, DefaultPenalty) or default.bond_forfeited
-    return _bond_forfeit(c, memo) if forfeit else _bond_back(c, memo)
+    return _bond_forfeit(c, run_id, memo) if forfeit else _bond_back(c, run_id, memo)
 
 
-def _plan_breached(c: Contract, v: Verdict, replacement: Money | None) -> list[Planned]:
-    escrow = escrow_account(c.task_id)
+def _plan_breached(
+    c: Contract, v: Verdict, replacement: Money | None, run_id: str
+) -> list[Planned]:
+    escrow = escrow_account(run_id)
     memo = f"breach of clause {v.clause_index} ({v.clause_kind}): {v.evidence}"
     clause = c.clauses[v.clause_index] if v.clause_index is not None else None
     if clause is not None and clause.kind == "penalty":
@@ -231,11 +257,11 @@ def _plan_breached(c: Contract, v: Verdict, replacement: Money | None) -> list[P
                 PaymentReason.PAYMENT,
                 "work delivered, less the penalty",
             ),
-            _bond_on_breach(c, memo),
+            _bond_on_breach(c, run_id, memo),
         ]
     plan = [
         Planned(escrow, c.delegator_id, c.price.amount, PaymentReason.REFUND, memo),
-        _bond_on_breach(c, memo),
+        _bond_on_breach(c, run_id, memo),
     ]
     default = _clause(c, DefaultPenalty)
     if (
@@ -251,12 +277,14 @@ def _plan_breached(c: Contract, v: Verdict, replacement: Money | None) -> list[P
                 diff,
                 PaymentReason.REPLACEMENT_DIFFERENCE,
                 "replacement costs more",
+                up_to=True,
             )
         )
     return plan
 
 
-Planner = Callable[[Contract, Verdict, Money | None], list[Planned]]
+Planner = Callable[[Contract, Verdict, Money | None, str], list[Planned]]
+"""(contract, final verdict, replacement price, run id) -> the payments to post."""
 
 #: verdict kind -> the payments it settles with.
 PLANNERS: Mapping[str, Planner] = MappingProxyType(
@@ -293,12 +321,16 @@ def settle(
         ...     created_at=datetime(2026, 1, 1, tzinfo=UTC))
         >>> done = Verdict(kind="completed", tick=4, at=c.created_at, progress=1.0)
         >>> with Ledger(":memory:") as ledger:
+        ...     fund(ledger, "run-1", {"d": c.price, "c": c.bond})
+        ...     _ = ledger.transfer("e", "d", escrow_account("run-1"), c.price, "escrow")
+        ...     _ = ledger.transfer("b", "c", bond_account("run-1", "c"), c.bond, "bond_escrow")
         ...     first = settle(ledger, "run-1", c, done, c.created_at)
         ...     again = settle(ledger, "run-1", c, done, c.created_at)
         ...     ledger.balance("c", "USDC"), len(ledger.postings())
-        (Decimal('5.50'), 2)
+        (Decimal('5.50'), 6)
     """
-    plan = lookup(PLANNERS, verdict.kind.value, "final verdict")(contract, verdict, replacement)
+    planner = lookup(PLANNERS, verdict.kind.value, "final verdict")
+    plan = planner(contract, verdict, replacement, run_id)
     currency = contract.price.currency
     payments = []
     for i, p in enumerate(plan):

@@ -21,7 +21,7 @@ from negotiator.wire.clauses import Milestone
 from .conftest import NOW, make_bid, make_contract, usdc
 
 D, C = "did:web:acme-analytics.example", "did:web:a.ai"
-ESCROW, BOND = "escrow:task-react-dashboard", "bond:task-react-dashboard:did:web:a.ai"
+ESCROW, BOND = "escrow:r", "bond:r:did:web:a.ai"
 
 
 def verdict(
@@ -41,8 +41,8 @@ def verdict(
 def ledger_after_award() -> Ledger:
     ledger = Ledger(":memory:")
     fund(ledger, "r", {D: usdc("50"), C: usdc("5")})
-    escrow_bonds(ledger, "r", "task-react-dashboard", [make_bid(C)])
-    escrow_payment(ledger, "r", "task-react-dashboard", D, make_bid(C))
+    escrow_bonds(ledger, "r", [make_bid(C)])
+    escrow_payment(ledger, "r", D, make_bid(C))
     return ledger
 
 
@@ -150,8 +150,8 @@ def test_every_outcome_empties_escrow_and_conserves_money(
     bid = make_bid(C, price=usdc(str(price)), reputation_bond=usdc(str(bond)))
     with Ledger(":memory:") as ledger:
         fund(ledger, "r", {D: usdc("50"), C: usdc("5")})
-        escrow_bonds(ledger, "r", "task-react-dashboard", [bid])
-        escrow_payment(ledger, "r", "task-react-dashboard", D, bid)
+        escrow_bonds(ledger, "r", [bid])
+        escrow_payment(ledger, "r", D, bid)
         v = {
             "completed": verdict("completed"),
             "cancelled": verdict("cancelled", round(progress, 4)),

@@ -105,27 +105,27 @@ def test_two_levels_pay_at_both_levels_into_one_balanced_ledger() -> None:
         assert (sub.outcome.winner.bidder_id, sub.outcome.winner.price) == (GRID, "1.92")
         # level 1: the demo's delegator pays fast-coder 5.00 and returns its bond
         assert lines(parent)[-2:] == [
-            ("escrow:task-react-dashboard", FAST, "5.00", "payment"),
-            (f"bond:task-react-dashboard:{FAST}", FAST, "0.50", "bond_return"),
+            ("escrow:p", FAST, "5.00", "payment"),
+            (f"bond:p:{FAST}", FAST, "0.50", "bond_return"),
         ]
         # level 2: fast-coder is the delegator and pays grid-smith from its own wallet
         assert lines(sub.outcome) == [
-            (GRID, f"bond:task-virtual-table:{GRID}", "0.20", "bond_escrow"),
+            (GRID, f"bond:p.task-virtual-table:{GRID}", "0.20", "bond_escrow"),
             (
                 "did:web:table-tuner.ai",
-                "bond:task-virtual-table:did:web:table-tuner.ai",
+                "bond:p.task-virtual-table:did:web:table-tuner.ai",
                 "0.20",
                 "bond_escrow",
             ),
-            (FAST, "escrow:task-virtual-table", "1.92", "escrow"),
+            (FAST, "escrow:p.task-virtual-table", "1.92", "escrow"),
             (
-                "bond:task-virtual-table:did:web:table-tuner.ai",
+                "bond:p.task-virtual-table:did:web:table-tuner.ai",
                 "did:web:table-tuner.ai",
                 "0.20",
                 "bond_return",
             ),
-            ("escrow:task-virtual-table", GRID, "1.92", "payment"),
-            (f"bond:task-virtual-table:{GRID}", GRID, "0.20", "bond_return"),
+            ("escrow:p.task-virtual-table", GRID, "1.92", "payment"),
+            (f"bond:p.task-virtual-table:{GRID}", GRID, "0.20", "bond_return"),
         ]
         balances = ledger.balances("USDC")
         assert balances[FAST] == Decimal("8.08")  # 5.00 funding + 5.00 price - 1.92 sub-price
@@ -169,10 +169,10 @@ def test_three_levels_nest_the_same_flow() -> None:
         # level 3: grid-smith (the middle contractor) pays the fixture forge from its wallet
         assert [(t.source, t.target, str(t.amount.amount), t.reason) for t in nested] == [
             ("external:funding", forge.bidder_id, "1.00", "funding"),
-            (forge.bidder_id, f"bond:task-table-fixtures:{forge.bidder_id}", "0.20", "bond_escrow"),
-            (GRID, "escrow:task-table-fixtures", "0.60", "escrow"),
-            ("escrow:task-table-fixtures", forge.bidder_id, "0.60", "payment"),
-            (f"bond:task-table-fixtures:{forge.bidder_id}", forge.bidder_id, "0.20", "bond_return"),
+            (forge.bidder_id, f"bond:p.task-virtual-table.task-table-fixtures:{forge.bidder_id}", "0.20", "bond_escrow"),
+            (GRID, "escrow:p.task-virtual-table.task-table-fixtures", "0.60", "escrow"),
+            ("escrow:p.task-virtual-table.task-table-fixtures", forge.bidder_id, "0.60", "payment"),
+            (f"bond:p.task-virtual-table.task-table-fixtures:{forge.bidder_id}", forge.bidder_id, "0.20", "bond_return"),
         ]
         assert ledger.balance(forge.bidder_id, "USDC") == Decimal("1.60")
         assert ledger.balance(GRID, "USDC") == Decimal("2.00") + Decimal("1.92") - Decimal("0.60")
@@ -187,9 +187,9 @@ def test_a_breached_required_subcontract_breaches_the_parent_by_its_default_clau
         # the sub-contract: existing tests failed at report 1 -> 50 % penalty, bond forfeited
         assert sub.outcome.outcome == "breached"
         assert lines(sub.outcome)[-3:] == [
-            ("escrow:task-virtual-table", FAST, "0.96", "penalty"),
-            ("escrow:task-virtual-table", GRID, "0.96", "payment"),
-            (f"bond:task-virtual-table:{GRID}", FAST, "0.20", "bond_forfeit"),
+            ("escrow:p.task-virtual-table", FAST, "0.96", "penalty"),
+            ("escrow:p.task-virtual-table", GRID, "0.96", "payment"),
+            (f"bond:p.task-virtual-table:{GRID}", FAST, "0.20", "bond_forfeit"),
         ]
         # the parent: fast-coder cannot deliver, its report 0 says failed with the evidence
         assert parent.outcome == "breached"
@@ -198,8 +198,8 @@ def test_a_breached_required_subcontract_breaches_the_parent_by_its_default_clau
         assert "sub-task task-virtual-table: breached by did:web:grid-smith.dev" in parent.breach
         assert "existing_tests_pass = false" in parent.breach
         assert lines(parent)[-2:] == [
-            ("escrow:task-react-dashboard", ACME, "5.00", "refund"),
-            (f"bond:task-react-dashboard:{FAST}", ACME, "0.50", "bond_forfeit"),
+            ("escrow:p", ACME, "5.00", "refund"),
+            (f"bond:p:{FAST}", ACME, "0.50", "bond_forfeit"),
         ]
         # fast-coder: 5.00 - 0.50 bond - 1.92 sub-price + 0.96 penalty + 0.20 forfeited bond
         assert ledger.balance(FAST, "USDC") == Decimal("3.74")
@@ -226,9 +226,9 @@ def test_an_optional_subcontract_is_evidence_for_the_parents_clauses() -> None:
         "(subcontracts_ok == false triggers the penalty)"
     )
     assert lines(penalised)[-3:] == [
-        ("escrow:task-react-dashboard", ACME, "2.50", "penalty"),
-        ("escrow:task-react-dashboard", FAST, "2.50", "payment"),
-        (f"bond:task-react-dashboard:{FAST}", ACME, "0.50", "bond_forfeit"),
+        ("escrow:p2", ACME, "2.50", "penalty"),
+        ("escrow:p2", FAST, "2.50", "payment"),
+        (f"bond:p2:{FAST}", ACME, "0.50", "bond_forfeit"),
     ]
 
 

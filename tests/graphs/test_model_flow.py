@@ -14,34 +14,34 @@ from . import conftest
 from .conftest import INJECTION, run_demo
 
 W = "did:web:fast-coder.ai"
-ESCROW = "escrow:task-react-dashboard"
+ESCROW = "escrow:t-run"
 
 
-BOND = "bond:task-react-dashboard:" + W
+BOND = "bond:t-run:" + W
 D = "did:web:acme-analytics.example"
 OPENING = [
     (
         "did:web:cloud-agent.io",
-        "bond:task-react-dashboard:did:web:cloud-agent.io",
+        "bond:t-run:did:web:cloud-agent.io",
         "0.50",
         "bond_escrow",
     ),
     (W, BOND, "0.50", "bond_escrow"),
     (
         "did:web:local-llm.coop",
-        "bond:task-react-dashboard:did:web:local-llm.coop",
+        "bond:t-run:did:web:local-llm.coop",
         "0.50",
         "bond_escrow",
     ),
     (D, ESCROW, "4.90", "escrow"),
     (
-        "bond:task-react-dashboard:did:web:cloud-agent.io",
+        "bond:t-run:did:web:cloud-agent.io",
         "did:web:cloud-agent.io",
         "0.50",
         "bond_return",
     ),
     (
-        "bond:task-react-dashboard:did:web:local-llm.coop",
+        "bond:t-run:did:web:local-llm.coop",
         "did:web:local-llm.coop",
         "0.50",
         "bond_return",
