@@ -253,7 +253,9 @@ class DelegationNodes:
             reputation=self.hub.reputation_store,
         )
         at = tick_time(contract, current.tick)
-        report = await collect_report(self.executor, contract, current.tick, at, context)
+        report = await collect_report(
+            self.executor, contract, current.tick, at, context, progress=current.progress
+        )
         nxt_state, verdict = evaluate(contract, current, report, req.cancel)
         nxt = Phase.MONITOR if verdict.kind is VerdictKind.CONTINUE else Phase.SETTLE
         return {

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 __all__ = [
     "FieldError",
+    "HostFailure",
     "IllegalTransitionError",
     "InvalidInputError",
     "ModelUnavailableError",
@@ -47,6 +48,11 @@ class UsageError(NegotiatorError):
 
 class RuntimeFailure(NegotiatorError):
     """A failure at run time that is not the caller's mistake."""
+
+
+class HostFailure(RuntimeFailure):
+    """The host running the flow failed (its process, its disk) — not a model, a peer or a
+    contractor. The flow absorbs what models and peers do; it never absorbs this."""
 
 
 class RetryableModelOutput(NegotiatorError):

@@ -24,6 +24,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from negotiator.delegation.bidders import BidderProfile, check_against_profile, deterministic_bid
 from negotiator.delegation.clarify import resolved_topics
+from negotiator.llm.guard import ask_structured
 from negotiator.llm.prompts import render_prompt
 from negotiator.llm.protocol import ModelClient, ModelResult, StructuredCall
 from negotiator.wire.bid import Bid
@@ -117,7 +118,7 @@ async def submit_bid(
         fallback=lambda: deterministic_bid(profile, task, answers, resolved, now),
         check=bid_self_check(profile, task, closes_at or now, funds),
     )
-    result = await client.structured(call)
+    result = await ask_structured(client, call)
     sealed = SealedBid(
         sender_id=profile.bidder_id,
         received_at=now + timedelta(seconds=latency_seconds),

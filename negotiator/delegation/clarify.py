@@ -22,10 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from negotiator.delegation.bidders import BidderProfile, bidder_questions
 from negotiator.delegation.topics import TOPICS, field_answer
+from negotiator.llm.guard import ask_structured
 from negotiator.llm.prompts import render_prompt
 from negotiator.llm.protocol import ModelClient, ModelResult, StructuredCall
 from negotiator.wire.clarification import Answer, Faq, FaqEntry, Question
-from negotiator.wire.common import canonical_json
+from negotiator.wire.common import TEXT_PATTERN, canonical_json
 from negotiator.wire.task import TaskSpec
 
 __all__ = [
@@ -49,7 +50,7 @@ NOT_SPECIFIED = "Not specified in the task; state the reading you assume in your
 _WORDS = re.compile(r"[a-z0-9]+")
 _BY_QUESTION = {t.question: t for t in TOPICS}
 
-_QuestionText = Annotated[str, Field(min_length=3, max_length=300)]
+_QuestionText = Annotated[str, Field(min_length=3, max_length=300, pattern=TEXT_PATTERN)]
 
 
 class QuestionList(BaseModel):
@@ -71,6 +72,7 @@ class AnswerText(BaseModel):
     text: str = Field(
         min_length=1,
         max_length=600,
+        pattern=TEXT_PATTERN,
         description="A factual, specific answer of one or two sentences.",
     )
 
@@ -128,7 +130,7 @@ async def ask(
         output_type=QuestionList,
         fallback=lambda: QuestionList(questions=tuple(t.question for t in topics[:3])),
     )
-    result = await client.structured(call)
+    result = await ask_structured(client, call)
     questions = tuple(
         Question(
             id=f"r{round_no}-{profile.bidder_id}-{i + 1}",
@@ -208,7 +210,7 @@ async def answer(
         output_type=AnswerText,
         fallback=lambda: AnswerText(text=fallback),
     )
-    result = await client.structured(call)
+    result = await ask_structured(client, call)
     return make_answer(task, group, result.value.text), result
 
 
@@ -241,7 +243,9 @@ class HumanAnswer(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     topic: str = Field(description="The group's topic key, as shown in the interrupt.")
-    text: str = Field(min_length=1, max_length=2000, description="The answer.")
+    text: str = Field(
+        min_length=1, max_length=2000, pattern=TEXT_PATTERN, description="The answer."
+    )
 
 
 class HumanAnswers(BaseModel):

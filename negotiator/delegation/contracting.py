@@ -30,6 +30,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from negotiator.errors import lookup
+from negotiator.llm.guard import ask_text
 from negotiator.llm.prompts import render_prompt
 from negotiator.llm.protocol import ModelClient, ModelResult, TextCall
 from negotiator.money import Money, quantize
@@ -261,7 +262,7 @@ async def word_contract(client: ModelClient, contract: Contract) -> tuple[str, M
         messages=render_prompt("contract.wording", {"terms": terms}),
         fallback=lambda: template_wording(contract),
     )
-    result = await client.text(call)
+    result = await ask_text(client, call)
     return result.value[:8000], result
 
 

@@ -6,7 +6,9 @@ means the report was missed. Each clause kind has a predicate (:data:`CLAUSE_CHE
 at the report (and the run of missed reports) and says ``ok``, ``pending`` or ``violated`` with
 its evidence. The :class:`Verdict` is then, in this order:
 
-1. ``breached`` — the first violated clause in contract order (penalty trigger, missed reports,
+1. ``breached`` — the first violated clause in contract order (penalty trigger — or a report
+   that omits the trigger's subject: missing evidence is never better for the contractor than
+   bad evidence —, missed reports,
    an unmet performance requirement on the final report, a report with status ``failed``, or
    the deadline passed without completion — the last two under the default-penalty clause);
 2. ``completed`` — the report says completed and every performance requirement holds;
@@ -27,7 +29,7 @@ from typing import Any, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from negotiator.errors import RuntimeFailure, lookup
+from negotiator.errors import HostFailure, RuntimeFailure, lookup
 from negotiator.wire.clauses import MonitoringAgreement
 from negotiator.wire.contract import Contract
 from negotiator.wire.report import ProgressReport, ReportStatus
@@ -58,7 +60,7 @@ class Executor(Protocol):
         ...
 
 
-class SimulatedCrash(RuntimeFailure):
+class SimulatedCrash(HostFailure):
     """Raised by :class:`SimulatedExecutor` to simulate the process dying mid-monitoring."""
 
 
@@ -205,9 +207,14 @@ def _performance(c: Any, r: ProgressReport | None, m: MonitorState) -> tuple[Cla
 
 
 def _penalty(c: Any, r: ProgressReport | None, m: MonitorState) -> tuple[ClauseStatus, str]:
-    if r is None:
-        return ClauseStatus.OK, ""
+    if r is None or r.status is ReportStatus.FAILED:
+        return ClauseStatus.OK, ""  # a missed report or a failure: the monitoring/default clauses
     value = r.value_of(c.trigger.subject)
+    if value is None:
+        return ClauseStatus.VIOLATED, (
+            f"report {r.sequence} does not report {c.trigger.subject}, the penalty's trigger "
+            "(missing evidence counts as the trigger)"
+        )
     if value is not None and c.trigger.comparator.apply(value, c.trigger.threshold):
         return ClauseStatus.VIOLATED, (
             f"report {r.sequence}: {c.trigger.subject} = {str(value).lower()} "

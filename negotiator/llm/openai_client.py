@@ -32,6 +32,7 @@ from openai.types.chat import ChatCompletion, ChatCompletionMessage
 from pydantic import BaseModel
 
 from negotiator.errors import RetryableModelOutput, UsageError
+from negotiator.llm.guard import text_problem
 from negotiator.llm.modes import OutputSpec, StructuredMode, get_mode
 from negotiator.llm.prompts import render_prompt
 from negotiator.llm.protocol import (
@@ -223,9 +224,10 @@ class OpenAICompatibleClient:
         """Ask for free text; fall back when the model cannot give any."""
 
         def judge(message: ChatCompletionMessage) -> str:
-            if not message.content or not message.content.strip():
-                raise RetryableModelOutput("the answer is empty; reply with text")
-            return message.content
+            problem = text_problem(message.content or "")
+            if problem is not None:
+                raise RetryableModelOutput(f"{problem}; reply with plain text")
+            return message.content or ""
 
         return await self._ask(
             list(call.messages),
@@ -255,7 +257,7 @@ class OpenAICompatibleClient:
                 try:
                     if truncated:
                         raise RetryableModelOutput(TRUNCATED_FEEDBACK)
-                    value = judge(message)
+                    value = _judged(judge, message)
                 except RetryableModelOutput as exc:
                     feedback = exc.feedback
                     messages = [*messages, *_reask(reask_template, message, feedback)]
@@ -299,7 +301,7 @@ class OpenAICompatibleClient:
             raise _GiveUp(
                 f"http {exc.status_code}: {type(exc).__name__}: {_first_line(str(exc))}"
             ) from None
-        except (APIError, ValueError) as exc:  # e.g. a 200 whose body is not JSON
+        except (APIError, ValueError, RecursionError) as exc:  # e.g. a 200 whose body is not JSON
             raise _GiveUp(
                 f"unreadable response: {type(exc).__name__}: {_first_line(str(exc))}"
             ) from None
@@ -334,6 +336,22 @@ class OpenAICompatibleClient:
                 if exc.completion is None:
                     raise _GiveUp("content_filter: the server filtered the answer") from None
                 return exc.completion
+
+
+def _judged(judge: Callable[[ChatCompletionMessage], V], message: ChatCompletionMessage) -> V:
+    """Judge the answer; anything the judging raises about it becomes a re-ask, never an error.
+
+    The judges read hostile text (deep nesting, huge numbers, odd types): whatever they raise
+    other than their own re-ask signal is still a problem with the answer, not with the caller.
+    """
+    try:
+        return judge(message)
+    except RetryableModelOutput:
+        raise
+    except Exception as exc:  # noqa: BLE001 (the client's contract: it never raises for output)
+        raise RetryableModelOutput(
+            f"$: the answer could not be read ({type(exc).__name__}: {_first_line(str(exc))})"
+        ) from None
 
 
 def _first_line(text: str) -> str:

@@ -20,6 +20,7 @@ from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ValidationError
 
 from negotiator.errors import RetryableModelOutput
+from negotiator.wire.jsontext import JsonTextError, read_json
 
 __all__ = [
     "MAX_FEEDBACK_ERRORS",
@@ -183,6 +184,10 @@ def validate_answer(
         schema: the wire schema the model was given (see :func:`strict_wire_schema`).
         check: the call's semantic checks; returns problems, ideally prefixed with a JSON path.
 
+    The text is read strictly (:func:`negotiator.wire.jsontext.read_json`): duplicate keys,
+    numbers that cannot be read exactly and nesting beyond 64 levels are problems too, and no
+    answer, however hostile (``"[" * 100000``, a 5,000-digit integer), raises anything else.
+
     Raises:
         RetryableModelOutput: with every problem found (one per line, each with its JSON path,
             at most :data:`MAX_FEEDBACK_ERRORS`), ready to be fed back to the model.
@@ -195,10 +200,10 @@ def validate_answer(
         1
     """
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise RetryableModelOutput(f"$: the answer is not valid JSON ({exc})") from None
-    problems = _schema_problems(schema, data)
+        data, strictness = read_json(text)
+    except JsonTextError as exc:
+        raise RetryableModelOutput(f"$: the answer is not valid JSON ({_clip(str(exc))})") from None
+    problems = [_clip(str(p)) for p in strictness] or _schema_problems(schema, data)
     if not problems:
         try:
             obj = output_type.model_validate_json(text, strict=True)

@@ -272,22 +272,32 @@ def test_budget_and_deadline_errors_are_path_precise() -> None:
     check_subtasks(contract, [_sub("a", "2.09"), _sub("b", "2.00")], Decimal("0.22"))
 
 
-def test_an_oversized_subtask_stops_the_run_before_any_sub_payment() -> None:
+def test_an_oversized_subtask_breaches_and_settles_instead_of_aborting() -> None:
+    # M5: found over budget once the winner is known -> the contractor failed; the run settles
     executor = wrap([_sub("task-sub", "6.00")])
     with Ledger(":memory:") as ledger:
-        with pytest.raises(InvalidInputError) as exc:
-            run_parent(executor, ledger)
-        assert "$.subtasks[0].request.task.budget.amount" in paths(exc)
-        assert not [t for t in ledger.transfers() if t.key.startswith("p.")]
+        out = run_parent(executor, ledger)
+        assert out.outcome == "breached"
+        assert out.breach is not None and "$.subtasks[0].request.task.budget.amount" in out.breach
+        assert not [t for t in ledger.transfers() if t.key.startswith("p.")]  # no sub-run money
+        assert ledger.balance("escrow:p", "USDC") == 0
+        assert ledger.balance(f"bond:p:{FAST}", "USDC") == 0
+        assert lines(out)[-2:] == [
+            ("escrow:p", ACME, "5.00", "refund"),
+            (f"bond:p:{FAST}", ACME, "0.50", "bond_forfeit"),
+        ]
         assert ledger.is_balanced()
+        again = run_parent(executor, ledger)  # re-running changes nothing
+        assert again.payments == out.payments
 
 
-def test_an_unknown_contractor_margin_is_a_usage_error() -> None:
+def test_an_unknown_contractor_margin_is_the_contractors_failure() -> None:
     executor = SubDelegatingExecutor(
         SimulatedExecutor(PARENT.script, 7), [_sub()], margins={"did:web:other": Decimal(0)}
     )
-    with pytest.raises(UnknownKeyError, match="contractor margin"):
-        run_parent(executor)
+    out = run_parent(executor)
+    assert out.outcome == "breached"
+    assert out.breach is not None and "contractor margin" in out.breach
 
 
 def _nest(levels: int) -> SubDelegatingExecutor:
