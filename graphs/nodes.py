@@ -20,6 +20,7 @@ from negotiator.delegation.bidding import SealedBid, submit_bid
 from negotiator.delegation.calls import record
 from negotiator.delegation.clarify import (
     HumanAnswers,
+    anonymise,
     QuestionGroup,
     answer,
     ask,
@@ -113,7 +114,7 @@ class DelegationNodes:
         results = await asyncio.gather(
             *(ask(self._client(b), self.hub.bidder(b), req.task, faq, round_no) for b in eligible)
         )
-        questions = [q for qs, _ in results for q in qs]
+        questions = anonymise([q for qs, _ in results for q in qs], round_no)
         groups = group_questions(questions, faq)
         return {
             "phase": go(Phase.ASK, Phase.ANSWER if groups else Phase.BID),

@@ -36,6 +36,7 @@ __all__ = [
     "HumanAnswers",
     "QuestionGroup",
     "QuestionList",
+    "anonymise",
     "answer",
     "ask",
     "deterministic_answer",
@@ -113,7 +114,8 @@ async def ask(
     """Ask ``profile``'s questions for round ``round_no`` (model, or deterministic fallback).
 
     Returns:
-        The questions (ids ``r<round>-<bidder id>-<n>``) and the seam's result.
+        The questions (provisional ids ``r<round>-<bidder id>-<n>``, private to the hub: see
+        :func:`anonymise`) and the seam's result.
     """
     topics = bidder_questions(profile, task, _answers(faq), resolved_topics(faq))
     messages = render_prompt(
@@ -142,6 +144,29 @@ async def ask(
         for i, text in enumerate(result.value.questions)
     )
     return questions, result
+
+
+def anonymise(questions: Sequence[Question], round_no: int) -> tuple[Question, ...]:
+    """Give a round's questions ids that say nothing about who asked: ``r<round>-q<k>``.
+
+    The FAQ broadcast to every bidder lists the ids of the questions each answer resolves; an id
+    holding the asker's id would tell a sealed-bid market who its competitors are. The questions
+    are numbered in the order of their text (then asker, only to break exact ties), so neither
+    the id nor its number reveals the asker; the hub keeps ``bidder_id`` on the question itself.
+    The questions stay in their given order (only the ids change).
+
+    Example:
+        >>> q = Question(id="r1-did:web:a.ai-1", task_id="t", bidder_id="did:web:a.ai", text="Why?")
+        >>> anonymise([q], 1)[0].id
+        'r1-q1'
+    """
+    ordered = sorted(
+        range(len(questions)), key=lambda i: (questions[i].text, questions[i].bidder_id)
+    )
+    number = {i: k for k, i in enumerate(ordered, start=1)}
+    return tuple(
+        q.model_copy(update={"id": f"r{round_no}-q{number[i]}"}) for i, q in enumerate(questions)
+    )
 
 
 def group_questions(questions: Sequence[Question], faq: Faq) -> tuple[QuestionGroup, ...]:
