@@ -20,8 +20,8 @@ from negotiator.delegation.bidding import SealedBid, submit_bid
 from negotiator.delegation.calls import record
 from negotiator.delegation.clarify import (
     HumanAnswers,
-    anonymise,
     QuestionGroup,
+    anonymise,
     answer,
     ask,
     group_questions,

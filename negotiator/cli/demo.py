@@ -32,6 +32,7 @@ from negotiator.llm.deterministic import DeterministicClient
 from negotiator.llm.modes import STRUCTURED_MODES
 from negotiator.llm.openai_client import OpenAICompatibleClient
 from negotiator.llm.protocol import ModelClient
+from negotiator.llm.secrets import redact_url, url_secrets
 from negotiator.transcript.format import TranscriptEvent
 
 if TYPE_CHECKING:
@@ -152,6 +153,19 @@ def model_settings(args: argparse.Namespace) -> dict[str, Any] | None:
     return settings | ({"base_url": base_url} if base_url else {})
 
 
+def stored_settings(settings: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The model settings as ``run.json`` keeps them: a base URL's credentials redacted.
+
+    Example:
+        >>> stored_settings({"model": "m", "base_url": "http://u:KEY-123@h/v1"})["base_url"]
+        'http://[REDACTED]@h/v1'
+    """
+    if settings is None:
+        return None
+    url = settings.get("base_url")
+    return dict(settings) | ({"base_url": redact_url(url)} if url else {})
+
+
 def build_client(settings: Mapping[str, Any] | None) -> tuple[ModelClient, list[str]]:
     """Return the model client for ``settings`` and the secrets to keep out of transcripts.
 
@@ -179,7 +193,7 @@ def build_client(settings: Mapping[str, Any] | None) -> tuple[ModelClient, list[
         max_tokens=None if max_tokens is None else int(max_tokens),
         max_concurrency=None if concurrency is None else int(concurrency),
     )
-    return client, [key] if key else []
+    return client, sorted({*([key] if key else []), *url_secrets(settings.get("base_url"))})
 
 
 def next_run_id(runs_dir: Path, scenario: str) -> str:
@@ -255,6 +269,7 @@ def run(args: argparse.Namespace) -> int:
         "inputs": demo_inputs(args.scenario),
         "model": model_settings(args),
     }
+    stored = meta | {"model": stored_settings(meta["model"])}
     paths = RunPaths.for_run(runs_dir, run_id)
     if paths.root.exists():
         raise UsageError(
@@ -262,7 +277,7 @@ def run(args: argparse.Namespace) -> int:
             f"'negotiator resume {run_id} --runs-dir {runs_dir}' or choose another --run-id"
         )
     paths.root.mkdir(parents=True)
-    paths.meta.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    paths.meta.write_text(json.dumps(stored, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return finish(args, meta, runs_dir, previous=())
 
 

@@ -18,6 +18,7 @@ from negotiator.cli.demo import add_model_arguments, finish, model_settings
 from negotiator.errors import InvalidInputError, UsageError
 from negotiator.transcript.format import MODEL_KINDS, TranscriptEvent
 from negotiator.transcript.reader import TranscriptError, read_transcript
+from negotiator.transcript.redact import REDACTED
 
 if TYPE_CHECKING:
     from negotiator.graphs.runner import RunPaths
@@ -88,4 +89,9 @@ def run(args: argparse.Namespace) -> int:
     explicit = args.offline or args.base_url or args.model
     if explicit:
         meta["model"] = model_settings(args)
+    elif REDACTED in str((meta.get("model") or {}).get("base_url", "")):
+        raise UsageError(
+            f"run {args.run_id!r} used a server address with credentials, which run.json keeps "
+            "redacted; pass --base-url (and --model) again, or --offline"
+        )
     return finish(args, meta, runs_dir, previous=previous_model_events(paths))

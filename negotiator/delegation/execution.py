@@ -89,7 +89,7 @@ async def collect_report(
             report = executor.report(contract, sequence, at)
     except HostFailure:
         raise
-    except Exception as exc:  # noqa: BLE001 (a contractor's failure is data, not a crash)
+    except Exception as exc:
         return failed_report(contract, sequence, at, progress, exc)
     if report is None or (report.contract_id, report.sequence) != (contract.id, sequence):
         return None

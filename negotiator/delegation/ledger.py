@@ -189,7 +189,7 @@ class Ledger:
         >>> ledger.transfer("t2", "wallet:a", "wallet:b", five, "pay")
         Traceback (most recent call last):
         ...
-        negotiator.delegation.ledger.InsufficientFundsError: wallet:a holds 0 USDC, cannot pay 5 USDC (a wallet or escrow account never goes below zero)
+        negotiator.delegation.ledger.InsufficientFundsError: wallet:a holds 0 USDC, cannot pay ...
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -354,7 +354,8 @@ class Ledger:
     def _entries(self, currency: str) -> Iterator[tuple[str, Decimal]]:
         with self._lock:
             rows = self._conn.execute(
-                "SELECT e.account, e.amount FROM entries e JOIN postings p ON p.seq = e.posting_seq "
+                "SELECT e.account, e.amount FROM entries e "
+                "JOIN postings p ON p.seq = e.posting_seq "
                 "WHERE p.currency = ? ORDER BY e.posting_seq, e.idx",
                 (currency,),
             ).fetchall()

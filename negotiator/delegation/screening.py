@@ -107,6 +107,7 @@ def screen_one(
     task: TaskSpec,
     deadline: datetime,
     now: datetime,
+    *,
     funds: Decimal | None = None,
     profile: BidderProfile | None = None,
 ) -> tuple[Bid | None, list[RejectionReason]]:
@@ -189,7 +190,7 @@ def open_bids(
     for sealed in sorted(envelopes, key=lambda s: (s.sender_id, s.received_at)):
         available = None if funds is None else funds.get(sealed.sender_id, Decimal(0))
         profile = None if profiles is None else profiles.get(sealed.sender_id)
-        bid, reasons = screen_one(sealed, task, deadline, now, available, profile)
+        bid, reasons = screen_one(sealed, task, deadline, now, funds=available, profile=profile)
         if profiles is not None and profile is None:
             reasons.insert(0, RejectionReason(path="$", message="not a registered bidder"))
         if sealed.sender_id in seen:

@@ -22,7 +22,7 @@ A rejected answer falls back to ``call.fallback()`` with the reason recorded in
 from __future__ import annotations
 
 import re
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -44,7 +44,7 @@ def text_problem(text: object) -> str | None:
 
     Example:
         >>> text_problem("Contract \\x07 wording")
-        '$: contains the control character U+0007 (only tab, newline and carriage return are allowed)'
+        '$: contains the control character U+0007 (only tab, newline and carriage return ...'
         >>> text_problem("fine") is None
         True
     """
@@ -67,7 +67,7 @@ def _reason(text: str) -> str:
     return clean[:_MAX_REASON_CHARS]
 
 
-def _fallback(value: R, earlier: ModelResult[object] | None, reason: str) -> ModelResult[R]:
+def _fallback(value: R, earlier: ModelResult[Any] | None, reason: str) -> ModelResult[R]:
     if earlier is None:
         return ModelResult(value, ResultSource.FALLBACK, fallback_reason=reason)
     return ModelResult(
@@ -117,8 +117,10 @@ async def ask_structured(client: ModelClient, call: StructuredCall[T]) -> ModelR
         result = await client.structured(call)
     except (ReplayMismatchError, HostFailure):
         raise
-    except Exception as exc:  # noqa: BLE001 (the seam's contract: nothing a client does aborts)
-        return _fallback(call.fallback(), None, f"client error: {type(exc).__name__}: {_reason(str(exc))}")
+    except Exception as exc:
+        return _fallback(
+            call.fallback(), None, f"client error: {type(exc).__name__}: {_reason(str(exc))}"
+        )
     problem = _structured_problem(call, result)
     if problem is None:
         return result
@@ -137,8 +139,10 @@ async def ask_text(client: ModelClient, call: TextCall) -> ModelResult[str]:
         result = await client.text(call)
     except (ReplayMismatchError, HostFailure):
         raise
-    except Exception as exc:  # noqa: BLE001 (the seam's contract: nothing a client does aborts)
-        return _fallback(call.fallback(), None, f"client error: {type(exc).__name__}: {_reason(str(exc))}")
+    except Exception as exc:
+        return _fallback(
+            call.fallback(), None, f"client error: {type(exc).__name__}: {_reason(str(exc))}"
+        )
     problem = text_problem(result.value)
     if problem is None:
         return result

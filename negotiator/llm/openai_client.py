@@ -45,6 +45,8 @@ from negotiator.llm.protocol import (
 )
 from negotiator.llm.retry import TRANSIENT_ERRORS, RetryPolicy
 from negotiator.llm.schema import strict_wire_schema, validate_answer
+from negotiator.llm.secrets import url_secrets
+from negotiator.transcript.redact import REDACTED
 
 __all__ = [
     "DUMMY_API_KEY",
@@ -61,6 +63,7 @@ DUMMY_API_KEY = "not-needed"
 """Sent when no API key is given: local servers (llama.cpp, vLLM, Ollama) need none."""
 
 _MAX_ECHO_CHARS = 2000
+_MIN_SECRET_CHARS = 4
 
 TRUNCATED_FEEDBACK = (
     "$: the answer was cut off at the token limit (finish_reason=length); "
@@ -97,7 +100,10 @@ class OpenAICompatibleClient:
     Args:
         model: the model name (or the server's alias for it).
         base_url: the server, ending in ``/v1`` (default: OpenAI's).
-        api_key: only for servers that need one; a dummy key is sent otherwise. Never recorded.
+        api_key: only for servers that need one; a dummy key is sent otherwise. Never recorded:
+            the key and any credentials in ``base_url`` are replaced by ``[REDACTED]`` in every
+            answer, fallback reason and feedback the client returns, so a server that echoes
+            them cannot get them into a run's state, checkpoints, transcript or output.
         mode: the structured-output mode, a key of
             :data:`~negotiator.llm.modes.STRUCTURED_MODES` (default ``json_schema``).
         timeout: seconds per HTTP request.
@@ -161,6 +167,8 @@ class OpenAICompatibleClient:
         )
         self._max_concurrency = max_concurrency
         self._conn: _Connection | None = None
+        known = {*([api_key] if api_key else []), *url_secrets(base_url)}
+        self._secrets = sorted((s for s in known if len(s) >= _MIN_SECRET_CHARS), key=len)[::-1]
 
     @property
     def mode(self) -> str:
@@ -278,8 +286,24 @@ class OpenAICompatibleClient:
             "reasks": str(max(tally.completions - 1, 0)),
         }
         if feedback:
-            meta["last_feedback"] = feedback
-        return ModelResult(value, source, tally.usage, tally.completions, reason, meta)
+            meta["last_feedback"] = self._scrub(feedback)
+        clean = None if reason is None else self._scrub(reason)
+        return ModelResult(value, source, tally.usage, tally.completions, clean, meta)
+
+    def _scrub(self, text: str) -> str:
+        """``text`` without this client's secrets (a server may echo its key back)."""
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def _scrubbed(self, completion: ChatCompletion) -> ChatCompletion:
+        """The completion with this client's secrets replaced wherever they occur in it."""
+        if not self._secrets:
+            return completion
+        raw = completion.model_dump_json(warnings=False)
+        if not any(secret in raw for secret in self._secrets):
+            return completion
+        return ChatCompletion.model_validate_json(self._scrub(raw))
 
     async def _complete(
         self, messages: Sequence[ChatMessage], extra: dict[str, Any], uses_parse: bool, t: _Tally
@@ -306,6 +330,7 @@ class OpenAICompatibleClient:
                 f"unreadable response: {type(exc).__name__}: {_first_line(str(exc))}"
             ) from None
         t.completions += 1
+        completion = self._scrubbed(completion)
         if completion.usage is not None:
             t.usage += TokenUsage(
                 completion.usage.prompt_tokens, completion.usage.completion_tokens
@@ -348,7 +373,7 @@ def _judged(judge: Callable[[ChatCompletionMessage], V], message: ChatCompletion
         return judge(message)
     except RetryableModelOutput:
         raise
-    except Exception as exc:  # noqa: BLE001 (the client's contract: it never raises for output)
+    except Exception as exc:
         raise RetryableModelOutput(
             f"$: the answer could not be read ({type(exc).__name__}: {_first_line(str(exc))})"
         ) from None

@@ -12,7 +12,6 @@ JSON path, ready to be fed back to the model.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 

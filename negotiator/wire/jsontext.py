@@ -132,8 +132,10 @@ def read_json(text: str) -> tuple[Any, list[FieldError]]:
         JsonTextError: the text is not JSON, or is nested too deeply for the parser.
 
     Example:
-        >>> read_json('{"a": 1, "a": 2, "b": 1e-1000}')[1]
-        [FieldError(path='$.a', message='duplicate key'), FieldError(path='$.b', message='the number 1e-1000 cannot be read exactly (it would become 0.0); send amounts as a decimal string')]
+        >>> for problem in read_json('{"a": 1, "a": 2, "b": 1e-1000}')[1]:
+        ...     print(problem)
+        $.a: duplicate key
+        $.b: the number 1e-1000 cannot be read exactly (it would become 0.0); send amounts as a ...
     """
     try:
         data = json.loads(

@@ -5,6 +5,9 @@ from datetime import timedelta
 
 import pytest
 
+from negotiator.delegation.clock import FixedClock
+from negotiator.delegation.execution import RunContext, collect_report
+from negotiator.delegation.ledger import Ledger
 from negotiator.delegation.monitoring import (
     SCRIPTS,
     CancelPolicy,
@@ -15,6 +18,7 @@ from negotiator.delegation.monitoring import (
     evaluate,
     tick_time,
 )
+from negotiator.delegation.reputation_store import MemoryReputationStore
 from negotiator.wire.report import ProgressReport, ReportStatus
 
 from .conftest import NOW, make_contract
@@ -135,10 +139,6 @@ class _Reporting:
 
 
 def _collect(executor: _Reporting, sequence: int = 0) -> ProgressReport | None:
-    from negotiator.delegation.execution import RunContext, collect_report
-    from negotiator.delegation.clock import FixedClock
-    from negotiator.delegation.ledger import Ledger
-    from negotiator.delegation.reputation_store import MemoryReputationStore
 
     contract = make_contract()
     with Ledger(":memory:") as ledger:
@@ -152,8 +152,11 @@ def test_a_report_for_another_contract_or_sequence_counts_as_missed(changes: dic
     contract = make_contract()
     fields = {"contract_id": contract.id, "sequence": 0, **changes}
     report = ProgressReport(
-        timestamp=NOW, progress=1.0, status=ReportStatus.COMPLETED,
-        metrics={"lighthouse_performance_delta": 30.0}, checks={"existing_tests_pass": True},
+        timestamp=NOW,
+        progress=1.0,
+        status=ReportStatus.COMPLETED,
+        metrics={"lighthouse_performance_delta": 30.0},
+        checks={"existing_tests_pass": True},
         **fields,
     )
     assert _collect(_Reporting(report)) is None
@@ -164,7 +167,7 @@ def test_an_executor_error_is_a_failed_report_not_an_abort() -> None:
     got = _collect(_Reporting(error=ValueError("sub-task over budget\x07")))
     assert got is not None and got.status is ReportStatus.FAILED and got.progress == 0.4
     assert got.notes == "the executor failed: ValueError: sub-task over budget "
-    state, verdict = evaluate(make_contract(), MonitorState(), got, CancelPolicy())
+    _, verdict = evaluate(make_contract(), MonitorState(), got, CancelPolicy())
     assert (verdict.kind, verdict.clause_kind) == (VerdictKind.BREACHED, "default_penalty")
     with pytest.raises(SimulatedCrash):  # the host's own crash still stops the run
         _collect(_Reporting(error=SimulatedCrash("host died")))

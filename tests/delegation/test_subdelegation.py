@@ -36,7 +36,7 @@ from negotiator.delegation.subdelegation import (
     spending_limit,
 )
 from negotiator.delegation.subtasks import SubTaskSetup
-from negotiator.errors import InvalidInputError, UnknownKeyError
+from negotiator.errors import InvalidInputError
 from negotiator.wire.clauses import Predicate
 from negotiator.wire.common import Comparator
 from negotiator.wire.report import ProgressReport, ReportStatus
@@ -169,10 +169,20 @@ def test_three_levels_nest_the_same_flow() -> None:
         # level 3: grid-smith (the middle contractor) pays the fixture forge from its wallet
         assert [(t.source, t.target, str(t.amount.amount), t.reason) for t in nested] == [
             ("external:funding", forge.bidder_id, "1.00", "funding"),
-            (forge.bidder_id, f"bond:p.task-virtual-table.task-table-fixtures:{forge.bidder_id}", "0.20", "bond_escrow"),
+            (
+                forge.bidder_id,
+                f"bond:p.task-virtual-table.task-table-fixtures:{forge.bidder_id}",
+                "0.20",
+                "bond_escrow",
+            ),
             (GRID, "escrow:p.task-virtual-table.task-table-fixtures", "0.60", "escrow"),
             ("escrow:p.task-virtual-table.task-table-fixtures", forge.bidder_id, "0.60", "payment"),
-            (f"bond:p.task-virtual-table.task-table-fixtures:{forge.bidder_id}", forge.bidder_id, "0.20", "bond_return"),
+            (
+                f"bond:p.task-virtual-table.task-table-fixtures:{forge.bidder_id}",
+                forge.bidder_id,
+                "0.20",
+                "bond_return",
+            ),
         ]
         assert ledger.balance(forge.bidder_id, "USDC") == Decimal("1.60")
         assert ledger.balance(GRID, "USDC") == Decimal("2.00") + Decimal("1.92") - Decimal("0.60")
