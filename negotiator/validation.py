@@ -31,6 +31,7 @@ from negotiator.wire.bid import Bid
 from negotiator.wire.clarification import Question
 from negotiator.wire.common import WireModel
 from negotiator.wire.contract import Contract
+from negotiator.wire.jsontext import JsonTextError, read_json
 from negotiator.wire.kinds import KINDS, kind_of, model_for
 from negotiator.wire.paths import make_validator, model_error_path, schema_errors
 from negotiator.wire.semantics import check_bid, check_bid_expiry, check_contract, check_question
@@ -77,10 +78,6 @@ _SEMANTIC: Mapping[str, Callable[[WireModel, Context], list[FieldError]]] = {
 """Kind -> its context checks; kinds not listed have none beyond the schema and model."""
 
 
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a JSON number")
-
-
 def _jsonable(value: object) -> object:
     """Make Python values JSON-ready (Decimal as an exact string, datetime as RFC 3339)."""
     if isinstance(value, Decimal):
@@ -95,18 +92,25 @@ def _jsonable(value: object) -> object:
 
 
 def _parse(kind: str, data: RawInput) -> tuple[Any, str]:
-    """Return the parsed instance and its JSON text, or raise with the parse error located."""
+    """Return the parsed instance and its JSON text, or raise with every problem located.
+
+    The text is read strictly (:func:`negotiator.wire.jsontext.read_json`): duplicate keys,
+    numbers that cannot be read exactly and nesting deeper than 64 levels are errors.
+    """
     try:
         if isinstance(data, str | bytes):
             text = data.decode("utf-8") if isinstance(data, bytes) else data
-            return json.loads(text, parse_constant=_reject_constant), text
-        text = json.dumps(data, default=_jsonable, ensure_ascii=False)
-        return json.loads(text), text
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}"
-        raise InvalidInputError.single(kind, "$", f"not valid JSON: {exc.msg} ({where})") from None
-    except (UnicodeDecodeError, TypeError, ValueError) as exc:
+        else:
+            text = json.dumps(data, default=_jsonable, ensure_ascii=False)
+        instance, problems = read_json(text)
+    except JsonTextError as exc:
         raise InvalidInputError.single(kind, "$", f"not valid JSON: {exc}") from None
+    except (UnicodeDecodeError, TypeError, ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:200]
+        raise InvalidInputError.single(kind, "$", f"not valid JSON: {reason}") from None
+    if problems:
+        raise InvalidInputError(kind, problems)
+    return instance, text
 
 
 def _model_errors(exc: ValidationError, instance: Any) -> list[FieldError]:
