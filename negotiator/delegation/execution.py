@@ -76,8 +76,9 @@ async def collect_report(
     * an executor that raises (a sub-task found over budget, a bug, a peer gone) has *failed*:
       the result is a ``failed`` report at the last known ``progress`` whose notes carry the
       error, which the default-penalty clause turns into a breach settled by the contract;
-    * a report about another contract, or with another sequence number, is not this tick's
-      evidence: it counts as a missed report (``None``).
+    * a report about another contract, or with another sequence number, or anything that is not
+      a :class:`ProgressReport`, is not this tick's evidence: it counts as a missed report
+      (``None``).
 
     Raises:
         HostFailure: the host itself failed (e.g. a simulated crash); the run stops there.
@@ -91,7 +92,9 @@ async def collect_report(
         raise
     except Exception as exc:
         return failed_report(contract, sequence, at, progress, exc)
-    if report is None or (report.contract_id, report.sequence) != (contract.id, sequence):
+    if not isinstance(report, ProgressReport):
+        return None
+    if (report.contract_id, report.sequence) != (contract.id, sequence):
         return None
     return report
 

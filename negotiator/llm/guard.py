@@ -85,7 +85,7 @@ def _structured_problem(call: StructuredCall[T], result: ModelResult[T]) -> str 
     if not isinstance(value, call.output_type):
         return f"$: expected a {call.output_type.__name__}, got {type(value).__name__}"
     try:
-        checked = call.output_type.model_validate(value.model_dump())
+        checked = call.output_type.model_validate(value.model_dump(warnings=False))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
