@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx2
+from adversarial_runs import Books, check_books, money_view, run_setup  # type: ignore[import-not-found]
 from pydantic import BaseModel
 
 from negotiator import DelegationOutcome, DeterministicClient, Ledger, SimulatedExecutor, demo_setup
@@ -27,8 +28,6 @@ from negotiator.llm.openai_client import OpenAICompatibleClient, RetryPolicy
 from negotiator.llm.protocol import ModelResult, ResultSource, StructuredCall, TextCall
 from negotiator.wire.bid import Bid
 from negotiator.wire.report import ProgressReport
-
-from adversarial_runs import Books, check_books, money_view, run_setup  # type: ignore[import-not-found]
 
 __all__ = ["hostile"]
 
@@ -139,7 +138,11 @@ def _completion(content: str) -> httpx2.Response:
         "created": 0,
         "model": "hostile",
         "choices": [
-            {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": content},
+            }
         ],
     }
     return httpx2.Response(200, json=body)
@@ -251,7 +254,7 @@ def _count(
     with Ledger(":memory:") as ledger:
         try:
             out: DelegationOutcome | None = run_setup(setup, ledger, "base", **collaborators)
-        except Exception as exc:  # noqa: BLE001 (counted)
+        except Exception as exc:
             out = None
             figures.setdefault("failures", []).append(f"{name}: {type(exc).__name__}: {exc}"[:300])
         check_books(ledger, "base", out, books)

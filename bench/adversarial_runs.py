@@ -95,7 +95,9 @@ class Books:
         return dict(vars(self))
 
 
-def check_books(ledger: Ledger, run_id: str, outcome: DelegationOutcome | None, books: Books) -> None:
+def check_books(
+    ledger: Ledger, run_id: str, outcome: DelegationOutcome | None, books: Books
+) -> None:
     """Count this run's violations (see the module docstring) into ``books``."""
     books.runs += 1
     balances = ledger.balances("USDC")
@@ -121,7 +123,10 @@ def money_view(outcome: DelegationOutcome) -> tuple[Any, ...]:
     lines = []
     for p in outcome.payments:
         line = p.model_dump(mode="json", by_alias=True)
-        if line["reason"] in ("bond_escrow", "bond_return") and who not in (line["from"], line["to"]):
+        if line["reason"] in ("bond_escrow", "bond_return") and who not in (
+            line["from"],
+            line["to"],
+        ):
             continue
         lines.append(line)
     return (outcome.outcome, winner and (winner["bidder_id"], winner["price"]), lines)
@@ -140,9 +145,7 @@ def random_setup(rng: random.Random) -> DelegationSetup:
         charge_replacement_difference=rng.random() < 0.8,
         max_missed_reports=rng.randint(1, 3),
     )
-    request = s.request.model_copy(
-        update={"policy": policy, "max_rounds": rng.choice([0, 1, 3])}
-    )
+    request = s.request.model_copy(update={"policy": policy, "max_rounds": rng.choice([0, 1, 3])})
     funding: dict[str, Money] = {}
     for party in [DELEGATOR, *(b.bidder_id for b in s.bidders)]:
         if rng.random() < 0.85:
@@ -163,21 +166,27 @@ def random_delegations(count: int, seed: int = 0, batch: int = 20) -> dict[str, 
             ledger.close()
             ledger = Ledger(":memory:")
         setup, run_id = random_setup(rng), f"rand-{i}"
-        outcome = _guarded(lambda s=setup, r=run_id: run_setup(s, ledger, r, seed=i))
+        outcome = _attempt(setup, ledger, run_id, i)
         check_books(ledger, run_id, outcome, books)
         if outcome is not None and i % 10 == 0:
             before = len(ledger.postings())
-            again = _guarded(lambda s=setup, r=run_id: run_setup(s, ledger, r, seed=i))
+            again = _attempt(setup, ledger, run_id, i)
             same = again is not None and money_view(again) == money_view(outcome)
             books.double_settlements += 0 if same and len(ledger.postings()) == before else 1
     ledger.close()
     return books.figures()
 
 
+def _attempt(
+    setup: DelegationSetup, ledger: Ledger, run_id: str, seed: int
+) -> DelegationOutcome | None:
+    return _guarded(lambda: run_setup(setup, ledger, run_id, seed=seed))
+
+
 def _guarded(run: Callable[[], DelegationOutcome]) -> DelegationOutcome | None:
     try:
         return run()
-    except Exception:  # noqa: BLE001 (counted as an aborted run)
+    except Exception:
         return None
 
 
@@ -187,7 +196,9 @@ def _scarce_setup() -> DelegationSetup:
 
 
 def _fund_once(ledger: Ledger, delegator: str, bidders: list[str]) -> None:
-    ledger.transfer("scarce/fund/delegator", "external:funding", delegator, usdc("13.00"), "funding")
+    ledger.transfer(
+        "scarce/fund/delegator", "external:funding", delegator, usdc("13.00"), "funding"
+    )
     for b in bidders:
         ledger.transfer(f"scarce/fund/{b}", "external:funding", b, usdc("1.50"), "funding")
 
@@ -201,7 +212,11 @@ def shared_books(path: Path, *, threads: int, tasks: int, processes: int) -> dic
     setup = _scarce_setup()
     books = Books()
     results: list[tuple[str, str, DelegationOutcome | None]] = []
-    groups = (("proc", processes, "processes"), ("task", tasks, "asyncio"), ("thr", threads, "threads"))
+    groups = (
+        ("proc", processes, "processes"),
+        ("task", tasks, "asyncio"),
+        ("thr", threads, "threads"),
+    )
     for prefix, n, how in groups:
         file = path / f"{how}.sqlite"
         with Ledger(file) as ledger:
@@ -252,7 +267,7 @@ def _as_tasks(file: Path, run_ids: list[str]) -> list[DelegationOutcome | None]:
                 seed=7,
                 client=DeterministicClient(),
             )
-        except Exception:  # noqa: BLE001 (counted as aborted)
+        except Exception:
             return None
 
     async def every() -> list[DelegationOutcome | None]:

@@ -1,6 +1,7 @@
 """Running the delegation graph: funding, crash resume, transcript events, the outcome, and the
 registered ``delegation`` flow (recorded transcripts and ``negotiator replay --check``); the
-stores are opened by :mod:`negotiator.graphs.stores` (re-exported here).
+stores are opened by :mod:`negotiator.graphs.stores` and one run is
+:func:`negotiator.graphs.api.execute` (both re-exported here).
 
 Where a run keeps its checkpoints and ledger is an *environment* choice, not an input: the CLI
 sets :data:`ENVIRONMENT` (a run folder under ``--runs-dir``); a replay check leaves it unset and
@@ -26,46 +27,29 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.types import Command
 from pydantic import BaseModel
 
-from negotiator.delegation.bidders import BidderProfile
-from negotiator.delegation.calls import CallRecord
-from negotiator.delegation.clarify import QuestionGroup
-from negotiator.delegation.clock import Clock, FixedClock
+from negotiator.delegation.clock import FixedClock
 from negotiator.delegation.execution import AnyExecutor, RunContext
-from negotiator.delegation.hub import MarketHub
-from negotiator.delegation.ledger import Ledger
-from negotiator.delegation.monitoring import Executor, SimulatedExecutor, Verdict
-from negotiator.delegation.outcome import BidCounts, DelegationOutcome, build_outcome
-from negotiator.delegation.phases import Phase
-from negotiator.delegation.reputation import ReputationUpdate
-from negotiator.delegation.reputation_store import ReputationStore
-from negotiator.delegation.request import DelegationRequest, DelegationSetup
-from negotiator.delegation.screening import ScreenResult
-from negotiator.delegation.settlement import fund, run_payments
+from negotiator.delegation.monitoring import Executor, SimulatedExecutor
+from negotiator.delegation.request import DelegationSetup
 from negotiator.delegation.subdelegation import SubDelegatingExecutor, SubRun
 from negotiator.delegation.subtasks import SubTaskSetup, sub_delegating
 from negotiator.errors import InvalidInputError, ReplayMismatchError
 from negotiator.flows import FlowRun, register_flow
-from negotiator.graphs.delegation import build_delegation_graph, initial_state
+from negotiator.graphs.api import RunResult, Update, adelegate, execute, outcome_of
 from negotiator.graphs.stores import RunPaths, open_reputation, open_stores
 from negotiator.llm.protocol import ModelClient, ModelResult, StructuredCall, TextCall
 from negotiator.llm.replay import ReplayClient
-from negotiator.money import Money
 from negotiator.transcript.format import TranscriptEvent
-from negotiator.wire.award import Award
 from negotiator.wire.contract import Contract
-from negotiator.wire.settlement import Settlement
 
 __all__ = [
     "ENVIRONMENT",
@@ -84,7 +68,6 @@ __all__ = [
 FLOW_NAME = "delegation"
 T = TypeVar("T", bound=BaseModel)
 Json = dict[str, Any]
-Update = Callable[[str, Mapping[str, Any]], None]
 
 
 class _KillingExecutor:
@@ -124,107 +107,6 @@ class DelegationEnvironment:
 ENVIRONMENT: ContextVar[DelegationEnvironment | None] = ContextVar(
     "negotiator_delegation_environment", default=None
 )
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """A run's final (or paused) state, pending interrupts and outcome."""
-
-    state: Json
-    interrupts: tuple[Any, ...]
-    outcome: DelegationOutcome
-
-
-async def execute(
-    request: DelegationRequest,
-    *,
-    bidders: Sequence[BidderProfile],
-    funding: Mapping[str, Money],
-    run_id: str,
-    delegator_client: ModelClient,
-    bidder_clients: ModelClient | Mapping[str, ModelClient],
-    executor: AnyExecutor,
-    clock: Clock,
-    rng: random.Random,
-    checkpointer: BaseCheckpointSaver[Any],
-    ledger: Ledger,
-    resume: Any = None,
-    on_update: Update | None = None,
-    reputation: ReputationStore | None = None,
-) -> RunResult:
-    """Start, continue (after a crash) or resume (after an interrupt) run ``run_id``.
-
-    A thread with checkpoints is continued from its last one; ``resume`` answers a pending
-    interrupt. Funding, every ledger posting and the reputation update are idempotent, so
-    calling this again for a finished run changes nothing and returns the same outcome.
-
-    Args:
-        reputation: the hub's reputation store (default: a fresh in-memory one).
-    """
-    fund(ledger, run_id, funding)
-    graph = build_delegation_graph(
-        hub=MarketHub(bidders, reputation),
-        delegator_client=delegator_client,
-        bidder_clients=bidder_clients,
-        executor=executor,
-        ledger=ledger,
-        clock=clock,
-        rng=rng,
-        checkpointer=checkpointer,
-    )
-    config: RunnableConfig = {"configurable": {"thread_id": run_id}}
-    snapshot = await graph.aget_state(config)
-    start: Any
-    if resume is not None:
-        start = Command(resume=resume)
-    elif snapshot.values:
-        start = None
-    else:
-        start = initial_state(run_id, request)
-    async for chunk in graph.astream(start, config, stream_mode="updates", durability="sync"):
-        for node, update in chunk.items():
-            if on_update is not None and isinstance(update, Mapping):
-                on_update(node, update)
-    snapshot = await graph.aget_state(config)
-    interrupts = tuple(i.value for task in snapshot.tasks for i in task.interrupts)
-    state: Json = dict(snapshot.values)
-    pending = [QuestionGroup.model_validate(q) for i in interrupts for q in i["questions"]]
-    return RunResult(state, interrupts, outcome_of(state, ledger, run_id, pending))
-
-
-def outcome_of(
-    state: Mapping[str, Any],
-    ledger: Ledger,
-    run_id: str,
-    pending: Sequence[QuestionGroup] = (),
-) -> DelegationOutcome:
-    """Build the :class:`DelegationOutcome` of a run from its state and the ledger."""
-    screened = ScreenResult.model_validate(state["screened"]) if "screened" in state else None
-    faq_entries = len(state.get("faq", {}).get("entries", ()))
-    preset = len(state["request"]["task"].get("faq", ()))
-    settlement = state.get("settlement")
-    verdicts = state.get("verdicts") or []
-    return build_outcome(
-        run_id=run_id,
-        task_id=state["request"]["task"]["id"],
-        phase=Phase(state["phase"]),
-        award=Award.model_validate(state["award"]) if "award" in state else None,
-        clarifications=max(0, faq_entries - preset),
-        bids=BidCounts(
-            received=len(state.get("sealed", [])),
-            rejected=len(screened.rejected) if screened else 0,
-        ),
-        payments=run_payments(ledger, run_id),
-        ledger_balanced=ledger.is_balanced(),
-        calls=[CallRecord.model_validate(c) for c in state.get("calls", [])],
-        settlement=Settlement.model_validate(settlement) if settlement else None,
-        verdict=Verdict.model_validate(verdicts[-1]) if verdicts else None,
-        reputation=ReputationUpdate.model_validate(state["reputation"])
-        if "reputation" in state
-        else None,
-        failure=state.get("failure"),
-        pending_questions=pending,
-    )
 
 
 Event = tuple[str, str, str, Json]
@@ -343,7 +225,13 @@ async def delegation_flow(run: FlowRun) -> dict[str, object]:
     executor: AnyExecutor = _executor(setup, seed, env)
     if subtasks:
         executor = sub_delegating(
-            executor, subtasks, setup.bidders, seed, client=client, runs_dir=env.runs_dir
+            executor,
+            subtasks,
+            setup.bidders,
+            seed,
+            delegate=adelegate,
+            client=client,
+            runs_dir=env.runs_dir,
         )
     clock = FixedClock(setup.start)
     async with open_stores(paths) as (checkpointer, ledger), open_reputation(paths) as store:

@@ -16,8 +16,10 @@ thread; wrap ``run.client`` in :class:`~negotiator.llm.sync.SyncClient` to call 
 be deterministic given its inputs, seed and model answers.
 
 Registering: decorate the flow with ``@register_flow("name")``; for ``replay --check`` from a
-fresh process, also add ``"name": "module.that.registers.it"`` to :data:`FLOW_MODULES` (a
-transcript is data: it names a flow, it never names code to import).
+fresh process, also declare it as an entry point of the group :data:`FLOW_ENTRY_POINTS` in the
+package's metadata (``[project.entry-points."negotiator.flows"]`` in ``pyproject.toml``:
+``name = "package.module:flow"``). A transcript is data: it names a flow, it never names code to
+import; and this module names no flow module either, so the layers above it stay above it.
 """
 
 from __future__ import annotations
@@ -25,11 +27,11 @@ from __future__ import annotations
 import asyncio
 import difflib
 import hashlib
-import importlib
 import inspect
 import json
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -44,7 +46,7 @@ from negotiator.transcript.reader import read_transcript
 from negotiator.transcript.writer import EventSink, TranscriptWriter, to_json_payload
 
 __all__ = [
-    "FLOW_MODULES",
+    "FLOW_ENTRY_POINTS",
     "FlowFn",
     "FlowRun",
     "ReplayCheck",
@@ -61,10 +63,8 @@ __all__ = [
 OUTCOME_STEP = "flow"
 OUTCOME_ROLE = "runner"
 
-FLOW_MODULES: dict[str, str] = {
-    # flow name -> module that registers it on import (for replay --check in a fresh process)
-    "delegation": "negotiator.graphs.runner",
-}
+#: the entry-point group naming the flows installed packages provide (loaded on first use).
+FLOW_ENTRY_POINTS = "negotiator.flows"
 
 
 @dataclass(frozen=True)
@@ -127,20 +127,27 @@ def register_flow(name: str, *, replace: bool = False) -> Callable[[F], F]:
     return decorate
 
 
+def _declared_flows() -> dict[str, EntryPoint]:
+    return {ep.name: ep for ep in entry_points(group=FLOW_ENTRY_POINTS)}
+
+
 def get_flow(name: str) -> FlowFn:
-    """Return the flow registered as ``name``, importing its module from :data:`FLOW_MODULES`.
+    """Return the flow registered as ``name``, loading its entry point (:data:`FLOW_ENTRY_POINTS`)
+    when it is not registered yet.
 
     Raises:
         UnknownKeyError: no such flow (the message lists the known ones).
     """
-    if name not in _FLOWS and name in FLOW_MODULES:
-        importlib.import_module(FLOW_MODULES[name])
+    if name not in _FLOWS:
+        declared = _declared_flows().get(name)
+        if declared is not None:
+            register_flow(name)(declared.load())
     return lookup(_FLOWS, name, "flow")
 
 
 def registered_flows() -> list[str]:
-    """Every flow name known now or importable from :data:`FLOW_MODULES`, sorted."""
-    return sorted(set(_FLOWS) | set(FLOW_MODULES))
+    """Every flow name registered now or declared by an installed package, sorted."""
+    return sorted(set(_FLOWS) | set(_declared_flows()))
 
 
 @dataclass(frozen=True)

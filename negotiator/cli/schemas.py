@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from negotiator.schemas import check_schemas, default_schema_dir, render_schema, write_schemas
 from negotiator.wire.kinds import KINDS
+from negotiator.wire.schemas import check_schemas, default_schema_dir, render_schema, write_schemas
 
 __all__ = ["add_parser", "run"]
 

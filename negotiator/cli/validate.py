@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from negotiator.errors import InvalidInputError, UsageError
-from negotiator.validation import validate_raw
 from negotiator.wire.kinds import KINDS
 from negotiator.wire.task import TaskSpec
+from negotiator.wire.validation import validate_raw
 
 __all__ = ["add_parser", "run"]
 

@@ -6,12 +6,12 @@ opened together) → :mod:`~.award` (Pareto front, preferences) → :mod:`~.cont
 numbers, signatures) → :mod:`~.monitoring` (clauses checked on every report) →
 :mod:`~.settlement` / :mod:`~.ledger` / :mod:`~.reputation` (escrow, exactly once). The phases
 and their one transition table are in :mod:`~.phases`; the LangGraph state machine that runs
-them is ``negotiator.graphs.delegation``; :func:`delegate` runs it all as plain Python. A contractor
-may sub-delegate through the same flow (:mod:`~.subdelegation`: recursive delegation), and
-reputations persist between delegations in a :mod:`~.reputation_store`.
+them, and ``negotiator.delegate`` that runs it all as plain Python, are the graph layer above
+this package (it never imports them). A contractor may sub-delegate through the same flow
+(:mod:`~.subdelegation`: recursive delegation, given the runner to use), and reputations persist
+between delegations in a :mod:`~.reputation_store`.
 """
 
-from negotiator.delegation.api import adelegate, delegate
 from negotiator.delegation.award import (
     LexicographicPreferences,
     Objective,
@@ -48,6 +48,7 @@ from negotiator.delegation.screening import ScreenResult, open_bids
 from negotiator.delegation.settlement import settle
 from negotiator.delegation.subdelegation import (
     MAX_DEPTH,
+    Delegate,
     SubDelegatingExecutor,
     SubRun,
     SubTask,
@@ -67,6 +68,7 @@ __all__ = [
     "CancelPolicy",
     "Clock",
     "ContractPolicy",
+    "Delegate",
     "DelegationOutcome",
     "DelegationRequest",
     "DelegationSetup",
@@ -97,10 +99,8 @@ __all__ = [
     "SystemClock",
     "Verdict",
     "WeightedPreferences",
-    "adelegate",
     "advance",
     "damped_update",
-    "delegate",
     "demo_setup",
     "deterministic_bid",
     "draft_contract",

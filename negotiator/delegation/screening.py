@@ -37,11 +37,11 @@ from negotiator.delegation.bidding import SealedBid
 from negotiator.delegation.ledger import InsufficientFundsError, Ledger
 from negotiator.delegation.settlement import bond_account, escrow_bonds
 from negotiator.errors import InvalidInputError
-from negotiator.validation import validate_raw
 from negotiator.wire.award import BidRejection, RejectionReason
 from negotiator.wire.bid import Bid
 from negotiator.wire.semantics import check_bid
 from negotiator.wire.task import TaskSpec
+from negotiator.wire.validation import validate_raw
 
 __all__ = ["ScreenResult", "available_funds", "open_bids", "screen_one", "stake_bonds"]
 

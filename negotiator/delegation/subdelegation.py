@@ -2,8 +2,9 @@
 
 :class:`SubDelegatingExecutor` wraps the contractor's own executor. When the contractor's work
 starts (the first report the parent's monitor asks for), it posts each :class:`SubTask` to its
-own market through the same delegation flow — a nested :func:`~negotiator.delegation.api.adelegate`
-with its own budget — and then reports on the parent contract with the sub-runs folded in.
+own market through the same delegation flow — a nested delegation with its own budget, run by
+the :class:`Delegate` it was given (the graph layer's ``adelegate``; this module never imports
+the graph) — and then reports on the parent contract with the sub-runs folded in.
 
 Rules (the numbers decide):
 
@@ -41,11 +42,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
+from typing import Protocol
 
-from negotiator.delegation.api import adelegate
 from negotiator.delegation.bidders import BidderProfile
+from negotiator.delegation.clock import Clock
 from negotiator.delegation.execution import AnyExecutor, RunContext, collect_report
+from negotiator.delegation.ledger import Ledger
 from negotiator.delegation.outcome import DelegationOutcome
+from negotiator.delegation.reputation_store import ReputationStore
 from negotiator.delegation.request import DelegationRequest
 from negotiator.errors import FieldError, InvalidInputError, lookup
 from negotiator.llm.protocol import ModelClient
@@ -56,6 +60,7 @@ from negotiator.wire.report import ProgressReport, ReportStatus
 __all__ = [
     "MAX_DEPTH",
     "SUBCONTRACTS_CHECK",
+    "Delegate",
     "SubDelegatingExecutor",
     "SubRun",
     "SubTask",
@@ -70,6 +75,30 @@ MAX_DEPTH = 3
 SUBCONTRACTS_CHECK = "subcontracts_ok"
 _CENT = Decimal("0.01")
 _NOTES_LIMIT = 2000
+
+
+class Delegate(Protocol):
+    """Runs one whole delegation to its outcome: ``negotiator.adelegate`` fits (the graph layer
+    passes it in, so this module never reaches up to the graph)."""
+
+    async def __call__(
+        self,
+        request: DelegationRequest,
+        *,
+        bidders: Sequence[BidderProfile],
+        executor: AnyExecutor,
+        client: ModelClient | None,
+        bidder_clients: ModelClient | Mapping[str, ModelClient] | None,
+        clock: Clock | None,
+        seed: int,
+        run_id: str | None,
+        runs_dir: str | Path | None,
+        funding: Mapping[str, Money] | None,
+        ledger: Ledger | None,
+        reputation: ReputationStore | None,
+    ) -> DelegationOutcome:
+        """Delegate ``request`` and return the outcome (see ``negotiator.adelegate``)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -245,6 +274,7 @@ class SubDelegatingExecutor:
         subtasks: what it posts, in order.
         margins: contractor id -> its margin (as in ``BidderProfile.margin``), which sets the
             :func:`spending_limit`; the parent's winner must be in it.
+        delegate: runs each nested delegation (``negotiator.adelegate``).
         client: the contractor's model client as a delegator (default: deterministic).
         bidder_clients: the sub-bidders' client(s) (default: ``client``).
         runs_dir: where the sub-runs keep their checkpoints (``None``: in memory).
@@ -259,10 +289,11 @@ class SubDelegatingExecutor:
         >>> from negotiator.delegation.clock import FixedClock
         >>> from negotiator.delegation.demo import demo_setup, demo_subtasks
         >>> from negotiator.delegation.monitoring import SimulatedExecutor
+        >>> from negotiator import adelegate
         >>> s = demo_setup("subdelegate")
         >>> ex = SubDelegatingExecutor(SimulatedExecutor(s.script, 7),
-        ...     [t.to_subtask(seed=7) for t in demo_subtasks()],
-        ...     margins={b.bidder_id: b.margin for b in s.bidders})
+        ...     [t.to_subtask(seed=7, delegate=adelegate) for t in demo_subtasks()],
+        ...     margins={b.bidder_id: b.margin for b in s.bidders}, delegate=adelegate)
         >>> out = asyncio.run(adelegate(s.request, bidders=s.bidders, funding=s.funding,
         ...     executor=ex, clock=FixedClock(s.start), runs_dir=None, run_id="doc"))
         >>> out.outcome, [(r.task_id, r.outcome.outcome) for r in ex.finished("doc")]
@@ -275,6 +306,7 @@ class SubDelegatingExecutor:
         subtasks: Sequence[SubTask],
         *,
         margins: Mapping[str, Decimal],
+        delegate: Delegate,
         client: ModelClient | None = None,
         bidder_clients: ModelClient | Mapping[str, ModelClient] | None = None,
         runs_dir: str | Path | None = None,
@@ -283,6 +315,7 @@ class SubDelegatingExecutor:
         self.inner = inner
         self.subtasks = tuple(subtasks)
         self.margins = dict(margins)
+        self.delegate = delegate
         self.client = client
         self.bidder_clients = bidder_clients
         self.runs_dir = runs_dir
@@ -330,7 +363,7 @@ class SubDelegatingExecutor:
     async def _delegate(self, sub: SubTask, contract: Contract, context: RunContext) -> SubRun:
         task = sub.request.task.model_copy(update={"delegator_id": contract.contractor_id})
         run_id = f"{context.run_id}.{task.id}"
-        outcome = await adelegate(
+        outcome = await self.delegate(
             sub.request.model_copy(update={"task": task}),
             bidders=sub.bidders,
             executor=sub.executor,

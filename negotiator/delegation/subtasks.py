@@ -18,7 +18,7 @@ from negotiator.delegation.bidders import BidderProfile
 from negotiator.delegation.execution import AnyExecutor
 from negotiator.delegation.monitoring import ExecutorScript, SimulatedExecutor
 from negotiator.delegation.request import DelegationRequest
-from negotiator.delegation.subdelegation import SubDelegatingExecutor, SubTask
+from negotiator.delegation.subdelegation import Delegate, SubDelegatingExecutor, SubTask
 from negotiator.llm.protocol import ModelClient
 from negotiator.money import Money
 
@@ -47,10 +47,12 @@ class SubTaskSetup(BaseModel):
         self,
         seed: int,
         *,
+        delegate: Delegate,
         client: ModelClient | None = None,
         runs_dir: str | Path | None = None,
     ) -> SubTask:
-        """Return the :class:`SubTask` (its executor seeded with ``seed``).
+        """Return the :class:`SubTask` (its executor seeded with ``seed``; ``delegate`` runs its
+        own sub-tasks, if any).
 
         Raises:
             InvalidInputError: the nested sub-tasks are invalid (see ``SubDelegatingExecutor``).
@@ -58,7 +60,13 @@ class SubTaskSetup(BaseModel):
         executor: AnyExecutor = SimulatedExecutor(self.script, seed)
         if self.subtasks:
             executor = sub_delegating(
-                executor, self.subtasks, self.bidders, seed, client=client, runs_dir=runs_dir
+                executor,
+                self.subtasks,
+                self.bidders,
+                seed,
+                delegate=delegate,
+                client=client,
+                runs_dir=runs_dir,
             )
         return SubTask(self.request, self.bidders, executor, self.funding, self.required)
 
@@ -69,21 +77,23 @@ def sub_delegating(
     bidders: Sequence[BidderProfile],
     seed: int,
     *,
+    delegate: Delegate,
     client: ModelClient | None = None,
     runs_dir: str | Path | None = None,
 ) -> SubDelegatingExecutor:
     """Wrap ``inner`` so that whichever of ``bidders`` wins posts ``setups`` as sub-tasks.
 
     The margins come from the bidders' profiles; ``client`` serves the contractor and the
-    sub-bidders alike.
+    sub-bidders alike; ``delegate`` runs every nested delegation (``negotiator.adelegate``).
 
     Raises:
         InvalidInputError: see :class:`~negotiator.delegation.subdelegation.SubDelegatingExecutor`.
     """
     return SubDelegatingExecutor(
         inner,
-        [s.to_subtask(seed, client=client, runs_dir=runs_dir) for s in setups],
+        [s.to_subtask(seed, delegate=delegate, client=client, runs_dir=runs_dir) for s in setups],
         margins={b.bidder_id: b.margin for b in bidders},
+        delegate=delegate,
         client=client,
         runs_dir=runs_dir,
         seed=seed,

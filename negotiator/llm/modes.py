@@ -13,14 +13,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from openai.types.chat import ChatCompletionMessage
+from typing import TYPE_CHECKING, Any
 
 from negotiator.errors import RetryableModelOutput, lookup
 from negotiator.llm.dialects import llama_cpp_schema
 from negotiator.llm.prompts import render_prompt
 from negotiator.llm.protocol import ChatMessage
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionMessage
 
 __all__ = ["STRUCTURED_MODES", "OutputSpec", "StructuredMode", "get_mode"]
 

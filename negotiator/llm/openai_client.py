@@ -22,11 +22,14 @@ from typing import Any, TypeVar, cast
 
 import httpx2
 from openai import (
+    APIConnectionError,
     APIError,
     APIStatusError,
     AsyncOpenAI,
     ContentFilterFinishReasonError,
+    InternalServerError,
     LengthFinishReasonError,
+    RateLimitError,
 )
 from openai.types.chat import ChatCompletion, ChatCompletionMessage
 from pydantic import BaseModel
@@ -43,7 +46,7 @@ from negotiator.llm.protocol import (
     TextCall,
     TokenUsage,
 )
-from negotiator.llm.retry import TRANSIENT_ERRORS, RetryPolicy
+from negotiator.llm.retry import RetryPolicy
 from negotiator.llm.schema import strict_wire_schema, validate_answer
 from negotiator.llm.secrets import url_secrets
 from negotiator.transcript.redact import REDACTED
@@ -58,6 +61,13 @@ __all__ = [
 
 T = TypeVar("T", bound=BaseModel)
 V = TypeVar("V")
+
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    RateLimitError,
+    APIConnectionError,  # includes APITimeoutError
+    InternalServerError,  # every 5xx
+)
+"""Transport failures worth retrying; everything else is answered at once."""
 
 DUMMY_API_KEY = "not-needed"
 """Sent when no API key is given: local servers (llama.cpp, vLLM, Ollama) need none."""
@@ -310,7 +320,7 @@ class OpenAICompatibleClient:
     ) -> ChatCompletion:
         """One completion, with transport retries; counts usage; raises _GiveUp."""
         payload = [{"role": m.role, "content": m.content} for m in messages]
-        retrying = self._retry.retrying()
+        retrying = self._retry.retrying(TRANSIENT_ERRORS)
         try:
             async for attempt in retrying:
                 with attempt:

@@ -2,7 +2,9 @@
 
 Only transport failures are retried here (rate limit, connection, timeout, 5xx); content that
 fails validation is the re-ask loop's business, never this one's. The SDK's own retries must be
-off (``max_retries=0``) so that the two never multiply.
+off (``max_retries=0``) so that the two never multiply. Which errors are transport failures is
+the client's knowledge (``negotiator.llm.openai_client.TRANSIENT_ERRORS``), passed in here, so
+this module never imports an SDK.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from openai import APIConnectionError, InternalServerError, RateLimitError
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -23,14 +24,7 @@ from tenacity import (
 )
 from tenacity.stop import stop_base
 
-__all__ = ["TRANSIENT_ERRORS", "RetryPolicy"]
-
-TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
-    RateLimitError,
-    APIConnectionError,  # includes APITimeoutError
-    InternalServerError,  # every 5xx
-)
-"""Transport failures worth retrying; everything else is answered at once."""
+__all__ = ["RetryPolicy"]
 
 
 async def _real_sleep(seconds: float) -> None:
@@ -51,7 +45,7 @@ class RetryPolicy:
         clock: seconds, for the total-time bound (inject a fake one with a fake ``sleep``).
 
     Example:
-        >>> RetryPolicy(max_attempts=2).retrying().stop is not None
+        >>> RetryPolicy(max_attempts=2).retrying((TimeoutError,)).stop is not None
         True
     """
 
@@ -68,15 +62,16 @@ class RetryPolicy:
         cap = min(self.max_wait, self.initial_wait * 2 ** (state.attempt_number - 1))
         return self.rng.uniform(0.0, cap)
 
-    def retrying(self) -> AsyncRetrying:
-        """A fresh ``tenacity`` controller for one completion (its deadline starts now)."""
+    def retrying(self, transient: tuple[type[Exception], ...]) -> AsyncRetrying:
+        """A fresh ``tenacity`` controller for one completion (its deadline starts now) that
+        retries the ``transient`` errors only."""
         return AsyncRetrying(
             stop=stop_any(
                 stop_after_attempt(self.max_attempts),
                 _Deadline(self.clock, self.max_total_seconds),
             ),
             wait=self.wait,
-            retry=retry_if_exception_type(TRANSIENT_ERRORS),
+            retry=retry_if_exception_type(transient),
             sleep=self.sleep,
             reraise=True,
         )

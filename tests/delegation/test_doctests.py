@@ -10,7 +10,6 @@ import pytest
 MODULES = [
     "negotiator.delegation." + name
     for name in (
-        "api",
         "award",
         "bidders",
         "bidding",
@@ -31,7 +30,7 @@ MODULES = [
         "calls",
         "demo",
     )
-] + ["negotiator.graphs.delegation"]
+] + ["negotiator.graphs.api", "negotiator.graphs.delegation"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from negotiator.delegation.api import delegate
 from negotiator.delegation.clock import FixedClock
 from negotiator.delegation.demo import demo_setup
 from negotiator.delegation.hub import MarketHub
@@ -23,6 +22,7 @@ from negotiator.delegation.reputation_store import (
     reputation_key,
 )
 from negotiator.errors import UnknownKeyError
+from negotiator.graphs.api import delegate
 
 FAST = "did:web:fast-coder.ai"
 

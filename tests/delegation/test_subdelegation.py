@@ -14,7 +14,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from negotiator.delegation.api import adelegate
 from negotiator.delegation.bidders import BidderProfile
 from negotiator.delegation.clock import FixedClock
 from negotiator.delegation.contracting import ContractPolicy
@@ -37,6 +36,7 @@ from negotiator.delegation.subdelegation import (
 )
 from negotiator.delegation.subtasks import SubTaskSetup
 from negotiator.errors import InvalidInputError
+from negotiator.graphs.api import adelegate
 from negotiator.wire.clauses import Predicate
 from negotiator.wire.common import Comparator
 from negotiator.wire.report import ProgressReport, ReportStatus
@@ -62,6 +62,7 @@ def wrap(
         inner or SimulatedExecutor(PARENT.script, 7),
         subtasks,
         margins=MARGINS,
+        delegate=adelegate,
         seed=7,
         runs_dir=runs_dir,
     )
@@ -95,7 +96,7 @@ def lines(outcome: DelegationOutcome) -> list[tuple[str, str, str, str]]:
 
 
 def test_two_levels_pay_at_both_levels_into_one_balanced_ledger() -> None:
-    executor = wrap([t.to_subtask(seed=7) for t in demo_subtasks()])
+    executor = wrap([t.to_subtask(seed=7, delegate=adelegate) for t in demo_subtasks()])
     with Ledger(":memory:") as ledger:
         parent = run_parent(executor, ledger)
         (sub,) = executor.finished("p")
@@ -159,7 +160,9 @@ def test_three_levels_nest_the_same_flow() -> None:
         script=demo_subtasks()[0].script,
     )
     (middle,) = demo_subtasks()
-    executor = wrap([middle.model_copy(update={"subtasks": (deepest,)}).to_subtask(seed=7)])
+    executor = wrap(
+        [middle.model_copy(update={"subtasks": (deepest,)}).to_subtask(seed=7, delegate=adelegate)]
+    )
     assert executor.depth == 2
     with Ledger(":memory:") as ledger:
         parent = run_parent(executor, ledger)
@@ -190,7 +193,7 @@ def test_three_levels_nest_the_same_flow() -> None:
 
 
 def test_a_breached_required_subcontract_breaches_the_parent_by_its_default_clause() -> None:
-    executor = wrap([demo_subtasks(SUB_BREACH)[0].to_subtask(seed=7)])
+    executor = wrap([demo_subtasks(SUB_BREACH)[0].to_subtask(seed=7, delegate=adelegate)])
     with Ledger(":memory:") as ledger:
         parent = run_parent(executor, ledger)
         (sub,) = executor.finished("p")
@@ -217,7 +220,9 @@ def test_a_breached_required_subcontract_breaches_the_parent_by_its_default_clau
 
 
 def test_an_optional_subcontract_is_evidence_for_the_parents_clauses() -> None:
-    optional = replace(demo_subtasks(SUB_BREACH)[0].to_subtask(seed=7), required=False)
+    optional = replace(
+        demo_subtasks(SUB_BREACH)[0].to_subtask(seed=7, delegate=adelegate), required=False
+    )
     # with the default terms the parent's clauses ignore the check: the parent completes
     executor = wrap([optional])
     done = run_parent(executor, run_id="p1")
@@ -303,7 +308,10 @@ def test_an_oversized_subtask_breaches_and_settles_instead_of_aborting() -> None
 
 def test_an_unknown_contractor_margin_is_the_contractors_failure() -> None:
     executor = SubDelegatingExecutor(
-        SimulatedExecutor(PARENT.script, 7), [_sub()], margins={"did:web:other": Decimal(0)}
+        SimulatedExecutor(PARENT.script, 7),
+        [_sub()],
+        margins={"did:web:other": Decimal(0)},
+        delegate=adelegate,
     )
     out = run_parent(executor)
     assert out.outcome == "breached"
@@ -347,7 +355,7 @@ def test_static_errors() -> None:
 
 
 def test_a_crashed_parent_resumes_and_finds_its_finished_subrun(tmp_path: Path) -> None:
-    subtasks = [t.to_subtask(seed=7) for t in demo_subtasks()]
+    subtasks = [t.to_subtask(seed=7, delegate=adelegate) for t in demo_subtasks()]
     crashing = wrap(subtasks, SimulatedExecutor(PARENT.script, 7, crash_after=2), tmp_path)
     with pytest.raises(SimulatedCrash):
         run_parent(crashing, runs_dir=tmp_path)

@@ -11,6 +11,7 @@ import httpx2
 import pytest
 from openai import BadRequestError, RateLimitError
 
+from negotiator.llm.openai_client import TRANSIENT_ERRORS
 from negotiator.llm.retry import RetryPolicy
 
 
@@ -47,7 +48,7 @@ def test_only_transport_errors_are_retried() -> None:
         slept.append(s)
 
     async def attempt(exc: Exception) -> None:
-        async for a in RetryPolicy(max_attempts=3, sleep=sleep).retrying():
+        async for a in RetryPolicy(max_attempts=3, sleep=sleep).retrying(TRANSIENT_ERRORS):
             with a:
                 calls.append(type(exc).__name__)
                 raise exc

@@ -6,15 +6,17 @@ import asyncio
 import json
 import sys
 from collections.abc import Mapping, Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
+from negotiator import flows
 from negotiator.errors import UnknownKeyError, UsageError
 from negotiator.flows import (
-    FLOW_MODULES,
+    FLOW_ENTRY_POINTS,
     FlowRun,
     check_transcript,
     get_flow,
@@ -260,21 +262,32 @@ def test_registry_errors() -> None:
     assert "mini-auction" in registered_flows()
 
 
-def test_flow_modules_table_imports_the_registering_module(
+def test_a_flow_declared_as_an_entry_point_is_loaded_by_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "flow_plugin_for_test.py").write_text(
-        "from negotiator.flows import register_flow\n"
-        "@register_flow('from-module', replace=True)\n"
-        "async def flow(run):\n"
-        "    return {'x': run.inputs['x']}\n",
-        encoding="utf-8",
+        "async def flow(run):\n    return {'x': run.inputs['x']}\n", encoding="utf-8"
+    )
+    dist = tmp_path / "flow_plugin_for_test-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: flow-plugin-for-test\nVersion: 1.0\n", encoding="utf-8"
+    )
+    (dist / "entry_points.txt").write_text(
+        f"[{FLOW_ENTRY_POINTS}]\nfrom-module = flow_plugin_for_test:flow\n", encoding="utf-8"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setitem(FLOW_MODULES, "from-module", "flow_plugin_for_test")
+    monkeypatch.setattr(flows, "_FLOWS", dict(flows._FLOWS))
     assert "from-module" in registered_flows()
     assert get_flow("from-module").__module__ == "flow_plugin_for_test"
+    assert run_flow("from-module", {"x": 3}, client=ScriptedModel({})).outcome == {"x": 3}
     monkeypatch.delitem(sys.modules, "flow_plugin_for_test")
+
+
+def test_this_package_declares_the_delegation_flow() -> None:
+    declared = {ep.name: ep.value for ep in entry_points(group=FLOW_ENTRY_POINTS)}
+    assert declared["delegation"] == "negotiator.graphs.runner:delegation_flow"
+    assert "delegation" in registered_flows()
 
 
 @register_flow("bad-outcome", replace=True)

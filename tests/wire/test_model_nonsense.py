@@ -16,9 +16,9 @@ import pytest
 from negotiator.delegation.demo import demo_task
 from negotiator.errors import InvalidInputError, UsageError
 from negotiator.money import Money
-from negotiator.validation import validate_model, validate_raw
 from negotiator.wire import Bid
 from negotiator.wire.semantics import BidLimits, check_bid, check_bid_expiry
+from negotiator.wire.validation import validate_model, validate_raw
 
 NOW = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 DEADLINE = NOW + timedelta(seconds=600)  # the demo's bid window: bids are judged at its end

@@ -12,8 +12,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from negotiator.money import Money
-from negotiator.schemas import load_schema
-from negotiator.validation import validate_raw
 from negotiator.wire import (
     Answer,
     Autonomy,
@@ -53,6 +51,8 @@ from negotiator.wire import (
 )
 from negotiator.wire.kinds import KINDS
 from negotiator.wire.paths import make_validator
+from negotiator.wire.schemas import load_schema
+from negotiator.wire.validation import validate_raw
 
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
 _ALNUM = _LOWER + _LOWER.upper() + "0123456789"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from negotiator.cli import main
-from negotiator.schemas import (
+from negotiator.wire.kinds import KINDS
+from negotiator.wire.schemas import (
     DRAFT_2020_12,
     check_schemas,
     clean_description,
@@ -18,7 +19,6 @@ from negotiator.schemas import (
     render_schema,
     schema_for,
 )
-from negotiator.wire.kinds import KINDS
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ import pytest
 from pydantic import ValidationError
 
 from negotiator.errors import InvalidInputError, UnknownKeyError, UsageError
-from negotiator.schemas import load_schema
-from negotiator.validation import validate_model, validate_raw
 from negotiator.wire import Bid, Contract, TaskSpec, WireModel
 from negotiator.wire.paths import make_validator
+from negotiator.wire.schemas import load_schema
+from negotiator.wire.validation import validate_model, validate_raw
 
 NOW = datetime(2026, 9, 15, tzinfo=UTC)
 
@@ -228,7 +228,10 @@ def test_amount_given_as_number_with_too_many_digits_is_not_rounded(
 ) -> None:
     raw = json.dumps(bid_data(sample)).replace('"amount": "5.00"', '"amount": 123456789012.12345')
     (error,) = errors_of("bid", raw)
-    assert error.startswith("$.price.amount: a JSON number with more than 15 significant digits")
+    assert error == (
+        "$.price.amount: the number 123456789012.12345 cannot be read exactly (it would become "
+        "123456789012.12344); send amounts as a decimal string"
+    )
 
 
 def test_control_characters_in_text_are_rejected(sample: dict[str, WireModel]) -> None:

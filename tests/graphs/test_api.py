@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from pathlib import Path
 
-from negotiator.delegation import FixedClock, SimulatedExecutor, adelegate, delegate, demo_setup
+from negotiator.delegation import FixedClock, SimulatedExecutor, demo_setup
 from negotiator.delegation.clarify import HumanAnswers
 from negotiator.delegation.outcome import DelegationOutcome
+from negotiator.graphs.api import adelegate, delegate
 
 
 def test_delegate_plain_python_with_sqlite_default(tmp_path: Path) -> None:
@@ -82,12 +81,3 @@ def test_human_resume_through_the_sync_twin(tmp_path: Path) -> None:
     assert [g.topic for g in second.pending_questions] == ["table-size"]
     third = step(HumanAnswers(answers=()))
     assert third.outcome == "cancelled"
-
-
-def test_core_library_does_not_load_langgraph() -> None:
-    code = (
-        "import sys, negotiator.delegation; "
-        "print(any(m.startswith('langgraph') for m in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"

@@ -26,7 +26,6 @@ from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
 from negotiator.errors import FieldError, InvalidInputError, UsageError
-from negotiator.schemas import load_schema
 from negotiator.wire.bid import Bid
 from negotiator.wire.clarification import Question
 from negotiator.wire.common import WireModel
@@ -34,6 +33,7 @@ from negotiator.wire.contract import Contract
 from negotiator.wire.jsontext import JsonTextError, read_json
 from negotiator.wire.kinds import KINDS, kind_of, model_for
 from negotiator.wire.paths import make_validator, model_error_path, schema_errors
+from negotiator.wire.schemas import load_schema
 from negotiator.wire.semantics import check_bid, check_bid_expiry, check_contract, check_question
 from negotiator.wire.task import TaskSpec
 
