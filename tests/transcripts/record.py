@@ -9,7 +9,8 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -19,13 +20,9 @@ HERE = Path(__file__).resolve().parent
 
 
 def _graph_helpers() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "graph_helpers", HERE.parent / "graphs" / "conftest.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    # the helpers import their sibling conftest relatively: load them as the package module
+    sys.path.insert(0, str(HERE.parents[1]))
+    return importlib.import_module("tests.graphs.conftest")
 
 
 def main() -> None:
