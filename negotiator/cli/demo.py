@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -271,14 +272,35 @@ def run(args: argparse.Namespace) -> int:
     }
     stored = meta | {"model": stored_settings(meta["model"])}
     paths = RunPaths.for_run(runs_dir, run_id)
-    if paths.root.exists():
+    if paths.meta.exists():
         raise UsageError(
             f"run {run_id!r} already exists in {runs_dir}; continue it with "
             f"'negotiator resume {run_id} --runs-dir {runs_dir}' or choose another --run-id"
         )
-    paths.root.mkdir(parents=True)
-    paths.meta.write_text(json.dumps(stored, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    create_run_folder(paths.root, paths.meta.name, stored)
     return finish(args, meta, runs_dir, previous=())
+
+
+def create_run_folder(root: Path, meta_name: str, meta: Mapping[str, Any]) -> None:
+    """Create the run folder holding its description, atomically.
+
+    The description is written in a hidden sibling folder that is then renamed into place, so a
+    process killed at any moment leaves either no run folder or one with its ``run.json`` (a
+    run can always be resumed, or started again). A folder without ``run.json`` (left by a
+    kill before this rule) is taken over.
+    """
+    root.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(meta, indent=2, sort_keys=True) + "\n"
+    if root.exists():
+        partial = root / f".{meta_name}.{os.getpid()}"
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, root / meta_name)
+        return
+    staging = root.parent / f".{root.name}.{os.getpid()}.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    (staging / meta_name).write_text(text, encoding="utf-8")
+    os.replace(staging, root)
 
 
 def finish(
