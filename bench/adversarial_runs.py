@@ -218,6 +218,8 @@ def shared_books(path: Path, *, threads: int, tasks: int, processes: int) -> dic
         ("thr", threads, "threads"),
     )
     for prefix, n, how in groups:
+        if n == 0:
+            continue
         file = path / f"{how}.sqlite"
         with Ledger(file) as ledger:
             _fund_once(ledger, DELEGATOR, [b.bidder_id for b in setup.bidders])

@@ -8,7 +8,8 @@ to store instead (the run's ``run.json`` keeps that one, never the credentials).
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+import base64
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from negotiator.transcript.redact import REDACTED, SECRET_KEYS
 
@@ -22,11 +23,12 @@ def _secret_param(name: str) -> bool:
 
 
 def url_secrets(url: str | None) -> list[str]:
-    """Every credential in ``url``: its user info (user and password) and secret query values.
+    """Every credential in ``url``: its user info (user and password, also as the Basic
+    credentials an HTTP client derives from them) and secret query values.
 
     Example:
         >>> url_secrets("http://me:hunter2-key@h/v1?api-key=sk-abc123&x=1")
-        ['hunter2-key', 'me:hunter2-key', 'sk-abc123']
+        ['bWU6aHVudGVyMi1rZXk=', 'hunter2-key', 'me:hunter2-key', 'sk-abc123']
     """
     if not url:
         return []
@@ -35,7 +37,9 @@ def url_secrets(url: str | None) -> list[str]:
     if parts.password:
         found.append(parts.password)
     if parts.username and parts.password:
-        found.append(f"{parts.username}:{parts.password}")
+        pair = f"{parts.username}:{parts.password}"
+        # HTTP clients send user info as Basic credentials: base64 of "user:password"
+        found += [pair, base64.b64encode(unquote(pair).encode()).decode()]
     elif parts.username:
         found.append(parts.username)  # a bare user part is a token (http://TOKEN@host)
     found += [
