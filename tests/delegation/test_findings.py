@@ -170,7 +170,7 @@ def test_a_replacement_difference_is_charged_only_up_to_the_contractors_wallet()
 def test_the_ledger_refuses_an_overdraft_in_the_postings_transaction(tmp_path: Path) -> None:
     with Ledger(tmp_path / "l.sqlite") as ledger:
         ledger.transfer("f", "external:funding", "a", usdc("1.00"), "funding")
-        with pytest.raises(InsufficientFundsError, match="a holds 1.00 USDC, cannot pay 2.00"):
+        with pytest.raises(InsufficientFundsError, match=r"a holds 1\.00 USDC, cannot pay 2\.00"):
             ledger.transfer("t", "a", "b", usdc("2.00"), "pay")
         assert ledger.balance("a", "USDC") == Decimal("1.00") and len(ledger.postings()) == 1
 
