@@ -95,6 +95,10 @@ def _parse_line(file: str, number: int, text: str, model: type[BaseModel]) -> Ba
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise TranscriptError(file, number, f"not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise TranscriptError(file, number, "not valid JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer beyond Python's max_str_digits
+        raise TranscriptError(file, number, f"not valid JSON: {str(exc)[:200]}") from None
     if not isinstance(data, dict):
         raise TranscriptError(file, number, "expected a JSON object")
     try:
@@ -106,7 +110,7 @@ def _parse_line(file: str, number: int, text: str, model: type[BaseModel]) -> Ba
 def _header(file: str, first: str) -> TranscriptHeader:
     try:
         data = json.loads(first)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # reported with its reason by _parse_line below
         data = None
     if isinstance(data, dict):
         version = data.get("schema_version")
