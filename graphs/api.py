@@ -34,29 +34,23 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 
 from negotiator.delegation.bidders import BidderProfile
-from negotiator.delegation.calls import CallRecord
 from negotiator.delegation.clarify import HumanAnswers, QuestionGroup
 from negotiator.delegation.clock import Clock, SystemClock
 from negotiator.delegation.execution import AnyExecutor
 from negotiator.delegation.hub import MarketHub
 from negotiator.delegation.ledger import Ledger
-from negotiator.delegation.monitoring import Verdict
-from negotiator.delegation.outcome import BidCounts, DelegationOutcome, build_outcome
-from negotiator.delegation.phases import Phase
-from negotiator.delegation.reputation import ReputationUpdate
+from negotiator.delegation.outcome import DelegationOutcome
+from negotiator.delegation.record import outcome_of
 from negotiator.delegation.reputation_store import ReputationStore
 from negotiator.delegation.request import DelegationRequest
-from negotiator.delegation.screening import ScreenResult
-from negotiator.delegation.settlement import fund, run_payments
+from negotiator.delegation.settlement import fund
 from negotiator.graphs.delegation import build_delegation_graph, initial_state
 from negotiator.graphs.stores import RunPaths, open_reputation, open_stores
 from negotiator.llm.deterministic import DeterministicClient
 from negotiator.llm.protocol import ModelClient
 from negotiator.money import Money
-from negotiator.wire.award import Award
-from negotiator.wire.settlement import Settlement
 
-__all__ = ["RunResult", "adelegate", "delegate", "execute", "outcome_of"]
+__all__ = ["RunResult", "adelegate", "delegate", "execute"]
 
 Json = dict[str, Any]
 #: called with ``(node, partial state)`` after every graph step (progress display).
@@ -127,41 +121,6 @@ async def execute(
     state: Json = dict(snapshot.values)
     pending = [QuestionGroup.model_validate(q) for i in interrupts for q in i["questions"]]
     return RunResult(state, interrupts, outcome_of(state, ledger, run_id, pending))
-
-
-def outcome_of(
-    state: Mapping[str, Any],
-    ledger: Ledger,
-    run_id: str,
-    pending: Sequence[QuestionGroup] = (),
-) -> DelegationOutcome:
-    """Build the :class:`DelegationOutcome` of a run from its state and the ledger."""
-    screened = ScreenResult.model_validate(state["screened"]) if "screened" in state else None
-    faq_entries = len(state.get("faq", {}).get("entries", ()))
-    preset = len(state["request"]["task"].get("faq", ()))
-    settlement = state.get("settlement")
-    verdicts = state.get("verdicts") or []
-    return build_outcome(
-        run_id=run_id,
-        task_id=state["request"]["task"]["id"],
-        phase=Phase(state["phase"]),
-        award=Award.model_validate(state["award"]) if "award" in state else None,
-        clarifications=max(0, faq_entries - preset),
-        bids=BidCounts(
-            received=len(state.get("sealed", [])),
-            rejected=len(screened.rejected) if screened else 0,
-        ),
-        payments=run_payments(ledger, run_id),
-        ledger_balanced=ledger.is_balanced(),
-        calls=[CallRecord.model_validate(c) for c in state.get("calls", [])],
-        settlement=Settlement.model_validate(settlement) if settlement else None,
-        verdict=Verdict.model_validate(verdicts[-1]) if verdicts else None,
-        reputation=ReputationUpdate.model_validate(state["reputation"])
-        if "reputation" in state
-        else None,
-        failure=state.get("failure"),
-        pending_questions=pending,
-    )
 
 
 async def adelegate(

@@ -12,15 +12,15 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from langgraph.types import Send, interrupt
 
 from negotiator.delegation.award import make_award
-from negotiator.delegation.bidding import SealedBid, submit_bid
+from negotiator.delegation.bidding import submit_bid
 from negotiator.delegation.calls import record
 from negotiator.delegation.clarify import (
     HumanAnswers,
-    QuestionGroup,
     anonymise,
     answer,
     ask,
@@ -31,24 +31,19 @@ from negotiator.delegation.clarify import (
 from negotiator.delegation.clock import Clock
 from negotiator.delegation.contracting import draft_contract, sign, word_contract
 from negotiator.delegation.execution import AnyExecutor, RunContext, collect_report
-from negotiator.delegation.hub import Announcement, MarketHub
+from negotiator.delegation.hub import MarketHub
 from negotiator.delegation.ledger import InsufficientFundsError, Ledger
 from negotiator.delegation.monitoring import (
     MonitorState,
-    Verdict,
     VerdictKind,
     evaluate,
     tick_time,
 )
 from negotiator.delegation.phases import Phase, advance
+from negotiator.delegation.record import RunView
 from negotiator.delegation.reputation_store import reputation_key
 from negotiator.delegation.request import DelegationRequest
-from negotiator.delegation.screening import (
-    ScreenResult,
-    available_funds,
-    open_bids,
-    stake_bonds,
-)
+from negotiator.delegation.screening import available_funds, open_bids, stake_bonds
 from negotiator.delegation.settlement import (
     escrow_payment,
     return_losing_bonds,
@@ -62,9 +57,10 @@ from negotiator.money import Money
 from negotiator.wire.award import Award
 from negotiator.wire.bid import Bid
 from negotiator.wire.clarification import Faq
-from negotiator.wire.contract import Contract
 
 __all__ = ["DelegationNodes", "go"]
+
+A = TypeVar("A")
 
 
 def go(current: Phase, nxt: Phase) -> str:
@@ -90,7 +86,8 @@ class DelegationNodes:
 
     async def announce(self, state: DelegationState) -> DelegationState:
         """Post the task to the hub; record who may bid and why the others may not."""
-        req = DelegationRequest.model_validate(state["request"])
+        view = RunView(state)
+        req = view.request
         ann = self.hub.announce(req.task)
         nxt = Phase.ASK if ann.eligible else Phase.FAILED
         out: DelegationState = {
@@ -105,12 +102,13 @@ class DelegationNodes:
 
     async def ask(self, state: DelegationState) -> DelegationState:
         """One clarification round: every eligible bidder asks; duplicates are grouped."""
-        req = DelegationRequest.model_validate(state["request"])
+        view = RunView(state)
+        req = view.request
         round_no = state["round"] + 1
         if round_no > req.max_rounds:
             return {"phase": go(Phase.ASK, Phase.BID)}
-        faq = Faq.model_validate(state["faq"])
-        eligible = Announcement.model_validate(state["announcement"]).eligible
+        faq = view.faq
+        eligible = view.announcement.eligible
         results = await asyncio.gather(
             *(ask(self._client(b), self.hub.bidder(b), req.task, faq, round_no) for b in eligible)
         )
@@ -126,8 +124,9 @@ class DelegationNodes:
 
     async def answer(self, state: DelegationState) -> DelegationState:
         """Answer each question group once (model, or a human via interrupt); publish the FAQ."""
-        req = DelegationRequest.model_validate(state["request"])
-        groups = [QuestionGroup.model_validate(g) for g in state["pending"]]
+        view = RunView(state)
+        req = view.request
+        groups = view.pending
         calls: list[Json] = []
         if req.answerer == "human":
             reply = interrupt(
@@ -141,7 +140,7 @@ class DelegationNodes:
             )
             answers = [a for a, _ in results]
             calls = [_j(record("clarify.answer", r)) for _, r in results]
-        faq, _ = publish(Faq.model_validate(state["faq"]), groups, answers)
+        faq, _ = publish(view.faq, groups, answers)
         nxt = Phase.ASK if state["round"] < req.max_rounds else Phase.BID
         return {
             "phase": go(Phase.ANSWER, nxt),
@@ -160,7 +159,7 @@ class DelegationNodes:
 
     def fan_out(self, state: DelegationState) -> list[Send]:
         """Send one ``submit_bid`` branch per eligible bidder."""
-        eligible = Announcement.model_validate(state["announcement"]).eligible
+        eligible = RunView(state).announcement.eligible
         return [
             Send(
                 "submit_bid",
@@ -176,12 +175,13 @@ class DelegationNodes:
 
     async def submit_bid(self, state: BidTask) -> DelegationState:
         """One bidder's sealed bid (model or cost model), stamped with its arrival time."""
-        req = DelegationRequest.model_validate(state["request"])
+        view = RunView(state)
+        req = view.request
         sealed, result = await submit_bid(
             self._client(state["bidder_id"]),
             self.hub.bidder(state["bidder_id"]),
             req.task,
-            Faq.model_validate(state["faq"]),
+            view.faq,
             datetime.fromisoformat(state["opened_at"]),
             latency_seconds=self.latencies.get(state["bidder_id"], 0),
             closes_at=_deadline(state["opened_at"], req),
@@ -191,9 +191,10 @@ class DelegationNodes:
 
     async def screen(self, state: DelegationState) -> DelegationState:
         """Open every envelope together at the deadline; escrow the valid bids' bonds."""
-        req = DelegationRequest.model_validate(state["request"])
+        view = RunView(state)
+        req = view.request
         deadline = _deadline(state["opened_at"], req)
-        envelopes = [SealedBid.model_validate(s) for s in state["sealed"]]
+        envelopes = view.sealed
         senders = [e.sender_id for e in envelopes]
         funds = available_funds(self.ledger, state["run_id"], senders, req.task.budget.currency)
         profiles = {b: self.hub.bidder(b) for b in self.hub.bidder_ids()}
@@ -203,8 +204,9 @@ class DelegationNodes:
 
     async def award(self, state: DelegationState) -> DelegationState:
         """Rank the valid bids; escrow the price and return the losers' bonds."""
-        req = DelegationRequest.model_validate(state["request"])
-        screened = ScreenResult.model_validate(state["screened"])
+        view = RunView(state)
+        req = view.request
+        screened = _present(view.screened)
         task, run_id = req.task, state["run_id"]
         try:
             award = make_award(
@@ -228,8 +230,9 @@ class DelegationNodes:
 
     async def contract(self, state: DelegationState) -> DelegationState:
         """Draft the terms from numbers, word them, and have both parties sign."""
-        req = DelegationRequest.model_validate(state["request"])
-        award = Award.model_validate(state["award"])
+        view = RunView(state)
+        req = view.request
+        award = _present(view.award)
         now = award.awarded_at
         reputation = self.hub.reputations()[award.winner_id]
         draft = draft_contract(req.task, award, reputation, req.policy, now)
@@ -244,9 +247,10 @@ class DelegationNodes:
 
     async def monitor(self, state: DelegationState) -> DelegationState:
         """One tick: ask the executor for its report and check every clause."""
-        req = DelegationRequest.model_validate(state["request"])
-        contract = Contract.model_validate(state["contract"])
-        current = MonitorState.model_validate(state["monitor"])
+        view = RunView(state)
+        req = view.request
+        contract = _present(view.contract)
+        current = view.monitor
         context = RunContext(
             run_id=state["run_id"],
             ledger=self.ledger,
@@ -268,16 +272,19 @@ class DelegationNodes:
 
     async def settle(self, state: DelegationState) -> DelegationState:
         """Post the settlement once and update the contractor's reputation (damped), once."""
-        contract = Contract.model_validate(state["contract"])
-        verdict = Verdict.model_validate(state["verdicts"][-1])
-        award = Award.model_validate(state["award"])
+        view = RunView(state)
+        contract, verdict, award = (
+            _present(view.contract),
+            _present(view.verdict),
+            _present(view.award),
+        )
         settlement = settle(
             self.ledger,
             state["run_id"],
             contract,
             verdict,
             verdict.at,
-            replacement=_replacement(award, state),
+            replacement=_replacement(award, view),
         )
         update = self.hub.record_outcome(
             reputation_key(state["run_id"], contract.id), contract.contractor_id, verdict.kind.value
@@ -296,16 +303,22 @@ _FINAL: Mapping[VerdictKind, Phase] = {
 }
 
 
+def _present(artefact: A | None) -> A:
+    """An artefact the transition table guarantees at this step."""
+    assert artefact is not None, "the phase table guarantees this artefact at this step"
+    return artefact
+
+
 def _deadline(opened_at: str, req: DelegationRequest) -> datetime:
     """When bidding closes: ``bid_window_seconds`` after it opened."""
     return datetime.fromisoformat(opened_at) + timedelta(seconds=req.bid_window_seconds)
 
 
-def _replacement(award: Award, state: DelegationState) -> Money | None:
+def _replacement(award: Award, view: RunView) -> Money | None:
     """The price of the next-ranked valid bid: what replacing the contractor would cost."""
     if len(award.scores) < 2:
         return None
     runner_up = award.scores[1].bidder_id
-    valid = ScreenResult.model_validate(state["screened"]).valid
+    valid = _present(view.screened).valid
     bid: Bid = next(b for b in valid if b.bidder_id == runner_up)
     return bid.price

@@ -4,8 +4,10 @@ stores are opened by :mod:`negotiator.graphs.stores` and one run is
 :func:`negotiator.graphs.api.execute` (both re-exported here).
 
 Where a run keeps its checkpoints and ledger is an *environment* choice, not an input: the CLI
-sets :data:`ENVIRONMENT` (a run folder under ``--runs-dir``); a replay check leaves it unset and
-so re-runs entirely in memory, never touching the recorded run's files.
+runs the flow bound to a :class:`DelegationEnvironment` (:func:`delegation_flow_in`: a run folder
+under ``--runs-dir``, a progress display); the registered flow, which a replay check re-runs,
+has the default environment and so runs entirely in memory, never touching the recorded run's
+files.
 
 A run folder ``<runs-dir>/<run id>/`` holds ``transcript.jsonl``, ``checkpoints.sqlite`` (the
 LangGraph SQLite checkpointer, written with ``durability="sync"``), ``ledger.sqlite`` (the escrow
@@ -25,12 +27,9 @@ money goes to the parent's ledger) is ``<runs-dir>/<run id>.<sub-task id>/``.
 
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,12 +38,13 @@ from pydantic import BaseModel
 from negotiator.delegation.clock import FixedClock
 from negotiator.delegation.execution import AnyExecutor, RunContext
 from negotiator.delegation.monitoring import Executor, SimulatedExecutor
+from negotiator.delegation.record import flow_events, outcome_of
 from negotiator.delegation.request import DelegationSetup
 from negotiator.delegation.subdelegation import SubDelegatingExecutor, SubRun
 from negotiator.delegation.subtasks import SubTaskSetup, sub_delegating
 from negotiator.errors import InvalidInputError, ReplayMismatchError
-from negotiator.flows import FlowRun, register_flow
-from negotiator.graphs.api import RunResult, Update, adelegate, execute, outcome_of
+from negotiator.flows import FlowFn, FlowRun, register_flow
+from negotiator.graphs.api import RunResult, Update, adelegate, execute
 from negotiator.graphs.stores import RunPaths, open_reputation, open_stores
 from negotiator.llm.protocol import ModelClient, ModelResult, StructuredCall, TextCall
 from negotiator.llm.replay import ReplayClient
@@ -52,17 +52,18 @@ from negotiator.transcript.format import TranscriptEvent
 from negotiator.wire.contract import Contract
 
 __all__ = [
-    "ENVIRONMENT",
     "FLOW_NAME",
     "DelegationEnvironment",
     "RunPaths",
     "RunResult",
     "delegation_flow",
+    "delegation_flow_in",
     "execute",
     "flow_events",
     "open_reputation",
     "open_stores",
     "outcome_of",
+    "simulated_contractor",
 ]
 
 FLOW_NAME = "delegation"
@@ -70,27 +71,12 @@ T = TypeVar("T", bound=BaseModel)
 Json = dict[str, Any]
 
 
-class _KillingExecutor:
-    """Test tooling: ends the process abruptly (``os._exit``) before report ``after``."""
-
-    def __init__(self, inner: Executor, after: int) -> None:
-        self.inner = inner
-        self.after = after
-
-    def report(self, contract: Contract, sequence: int, at: datetime) -> Any:
-        if sequence >= self.after:
-            os._exit(70)
-        return self.inner.report(contract, sequence, at)
-
-
 @dataclass(frozen=True)
 class DelegationEnvironment:
-    """Where and how the ``delegation`` flow runs (set by the CLI; defaults: in memory).
+    """Where and how the ``delegation`` flow runs (chosen by the CLI; defaults: in memory).
 
     Args:
         runs_dir: the folder of run folders; ``None`` keeps everything in memory.
-        crash_after: test tooling — the simulated contractor fails before this report.
-        hard_crash: with ``crash_after``, kill the process instead of raising.
         on_update: called with ``(node, partial state)`` after every graph step (progress).
         previous_events: model events of an earlier attempt, copied into the new transcript
             when a crashed run is resumed; a call the resumed run makes again is answered from
@@ -98,66 +84,8 @@ class DelegationEnvironment:
     """
 
     runs_dir: Path | None = None
-    crash_after: int | None = None
-    hard_crash: bool = False
     on_update: Update | None = None
     previous_events: tuple[TranscriptEvent, ...] = field(default_factory=tuple)
-
-
-ENVIRONMENT: ContextVar[DelegationEnvironment | None] = ContextVar(
-    "negotiator_delegation_environment", default=None
-)
-
-
-Event = tuple[str, str, str, Json]
-
-
-def _clarify_events(state: Mapping[str, Any], delegator: str) -> list[Event]:
-    events: list[Event] = [
-        ("clarify", q["bidder_id"], "question", q) for q in state.get("questions", [])
-    ]
-    events += [("clarify", delegator, "answer", a) for a in state.get("answers", [])]
-    if "faq" in state:
-        events.append(("clarify", delegator, "faq", state["faq"]))
-    return events
-
-
-def _monitor_events(state: Mapping[str, Any], delegator: str) -> list[Event]:
-    reports = {r["sequence"]: r for r in state.get("reports", [])}
-    contractor = state["contract"]["contractor_id"] if "contract" in state else delegator
-    events: list[Event] = []
-    for verdict in state.get("verdicts", []):
-        report = reports.get(verdict["tick"])
-        if report is not None:
-            events.append(("monitor", contractor, "report", report))
-        events.append(("monitor", delegator, "verdict", verdict))
-    return events
-
-
-def flow_events(state: Mapping[str, Any]) -> list[Event]:
-    """The run's flow events in flow order (announce, clarify, bid, screen, award, contract,
-    monitor, settle), built from its state."""
-    delegator = state["request"]["task"]["delegator_id"]
-    events: list[Event] = []
-    if "announcement" in state:
-        events.append(("announce", delegator, "announcement", state["announcement"]))
-    events += _clarify_events(state, delegator)
-    sealed = sorted(state.get("sealed", []), key=lambda s: str(s["sender_id"]))
-    events += [("bid", s["sender_id"], "sealed_bid", s) for s in sealed]
-    singles = (
-        ("screen", "screened", "screening"),
-        ("award", "award", "award"),
-        ("contract", "contract", "contract"),
-    )
-    events += [(step, delegator, kind, state[key]) for step, key, kind in singles if key in state]
-    events += _monitor_events(state, delegator)
-    if "settlement" in state:
-        events.append(("settle", delegator, "settlement", state["settlement"]))
-    if "reputation" in state:
-        events.append(("settle", delegator, "reputation", state["reputation"]))
-    if "failure" in state:
-        events.append(("award", delegator, "failure", {"reason": state["failure"]}))
-    return events
 
 
 class _ResumingClient:
@@ -182,10 +110,9 @@ class _ResumingClient:
             return await self.live.text(call)
 
 
-def _executor(setup: DelegationSetup, seed: int, env: DelegationEnvironment) -> Executor:
-    if env.crash_after is not None and env.hard_crash:
-        return _KillingExecutor(SimulatedExecutor(setup.script, seed), env.crash_after)
-    return SimulatedExecutor(setup.script, seed, crash_after=env.crash_after)
+def simulated_contractor(setup: DelegationSetup, seed: int) -> Executor:
+    """The flow's contractor: the setup's simulated executor, seeded with the run's seed."""
+    return SimulatedExecutor(setup.script, seed)
 
 
 async def _subruns(
@@ -211,10 +138,22 @@ async def delegation_flow(run: FlowRun) -> dict[str, object]:
     """The ``delegation`` flow: inputs ``{"setup": DelegationSetup}`` and optionally
     ``"subtasks": [SubTaskSetup, ...]`` (the contractor's sub-delegations); one model client for
     the delegator and every bidder at every level; the simulated executors seeded with the run's
-    seed."""
+    seed. Runs in memory (see :func:`delegation_flow_in` for a run folder)."""
+    return await _delegation(run, DelegationEnvironment())
+
+
+def delegation_flow_in(env: DelegationEnvironment) -> FlowFn:
+    """The ``delegation`` flow run in ``env`` (pass it as ``arun_flow(..., flow=...)``)."""
+
+    async def flow(run: FlowRun) -> dict[str, object]:
+        return await _delegation(run, env)
+
+    return flow
+
+
+async def _delegation(run: FlowRun, env: DelegationEnvironment) -> dict[str, object]:
     setup = DelegationSetup.model_validate(run.inputs["setup"])
     subtasks = [SubTaskSetup.model_validate(s) for s in _as_list(run.inputs.get("subtasks"))]
-    env = ENVIRONMENT.get() or DelegationEnvironment()
     for e in env.previous_events:
         run.sink.emit(e.step, e.role, e.kind, e.payload)
     client: ModelClient = run.client
@@ -222,7 +161,7 @@ async def delegation_flow(run: FlowRun) -> dict[str, object]:
         client = _ResumingClient(ReplayClient.from_events(env.previous_events), run.client)
     seed = run.seed or 0
     paths = RunPaths.for_run(env.runs_dir, run.run_id) if env.runs_dir is not None else None
-    executor: AnyExecutor = _executor(setup, seed, env)
+    executor: AnyExecutor = simulated_contractor(setup, seed)
     if subtasks:
         executor = sub_delegating(
             executor,

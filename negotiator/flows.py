@@ -194,6 +194,7 @@ async def arun_flow(
     run_id: str | None = None,
     path: str | Path | None = None,
     secrets: Iterable[str] = (),
+    flow: FlowFn | None = None,
 ) -> RunRecord:
     """Run flow ``name`` and record it (to ``path`` if given, always in memory).
 
@@ -201,12 +202,15 @@ async def arun_flow(
         inputs: the flow's inputs (JSON-able; pydantic models and ``Decimal`` are converted).
         client: the model client to use (wrapped in a recording client).
         secrets: extra exact strings to redact from the transcript (e.g. the API key).
+        flow: the function to run instead of the registered one — the same flow set up for
+            this host (e.g. with a run folder); the transcript names ``name``, and a replay
+            check re-runs the registered flow, so both must record the same events.
 
     Raises:
         UnknownKeyError: no flow called ``name``.
         UsageError: inputs or an event payload have no JSON form.
     """
-    fn = get_flow(name)
+    fn = flow or get_flow(name)
     json_inputs = to_json_payload(inputs, f"inputs of flow {name!r}")
     header = TranscriptHeader(
         run_id=run_id or default_run_id(name, json_inputs, seed),
@@ -232,6 +236,7 @@ def run_flow(
     run_id: str | None = None,
     path: str | Path | None = None,
     secrets: Iterable[str] = (),
+    flow: FlowFn | None = None,
 ) -> RunRecord:
     """Blocking :func:`arun_flow` (not from inside a running event loop).
 
@@ -244,7 +249,16 @@ def run_flow(
         {'twice': 42}
     """
     return asyncio.run(
-        arun_flow(name, inputs, client=client, seed=seed, run_id=run_id, path=path, secrets=secrets)
+        arun_flow(
+            name,
+            inputs,
+            client=client,
+            seed=seed,
+            run_id=run_id,
+            path=path,
+            secrets=secrets,
+            flow=flow,
+        )
     )
 
 

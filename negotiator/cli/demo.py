@@ -71,8 +71,6 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("--run-id", help="run id (default: <scenario>-NNN, the next free one)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default 7)")
     add_model_arguments(parser)
-    parser.add_argument("--crash-after-reports", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--hard-crash", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -218,14 +216,17 @@ def execute_run(
         RuntimeFailure: the run stopped midway (e.g. a simulated crash); resume it.
     """
     from negotiator.flows import arun_flow  # noqa: PLC0415 (lazy: see the module note)
-    from negotiator.graphs.runner import ENVIRONMENT, FLOW_NAME, RunPaths  # noqa: PLC0415
+    from negotiator.graphs.runner import (  # noqa: PLC0415 (lazy: LangGraph)
+        FLOW_NAME,
+        RunPaths,
+        delegation_flow_in,
+    )
 
     run_id = str(meta["run_id"])
     paths = RunPaths.for_run(runs_dir, run_id)
     client, secrets = build_client(meta.get("model"))
 
     async def go() -> dict[str, Any]:
-        token = ENVIRONMENT.set(env)
         try:
             record = await arun_flow(
                 FLOW_NAME,
@@ -235,9 +236,9 @@ def execute_run(
                 run_id=run_id,
                 path=paths.transcript,
                 secrets=secrets,
+                flow=delegation_flow_in(env),
             )
         finally:
-            ENVIRONMENT.reset(token)
             if isinstance(client, OpenAICompatibleClient):
                 await client.close()
         return dict(record.outcome)
@@ -315,8 +316,6 @@ def finish(
     console = None if args.json else Console(highlight=False)
     env = DelegationEnvironment(
         runs_dir=runs_dir,
-        crash_after=getattr(args, "crash_after_reports", None),
-        hard_crash=getattr(args, "hard_crash", False),
         on_update=None if console is None else story_printer(console),
         previous_events=previous,
     )

@@ -5,8 +5,10 @@ Strict structured outputs (OpenAI, vLLM) require every property to be listed in 
 the server sees is stricter than ``Model.model_json_schema()``. :func:`strict_wire_schema` is the
 one place that produces it (a test checks it equals what the ``openai`` SDK sends for the same
 model), and :func:`validate_answer` checks a raw answer against exactly that schema, then the
-pydantic model (strict), then the call's semantic ``check`` — collecting every problem with its
-JSON path, ready to be fed back to the model.
+pydantic model (strict) — through the same validation core and path renderer as every wire
+input (:func:`negotiator.wire.raw.to_typed`), so the model is told what screening would reject —
+then the call's semantic ``check``, collecting every problem with its JSON path, ready to be fed
+back to the model.
 """
 
 from __future__ import annotations
@@ -15,15 +17,14 @@ import copy
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from jsonschema import Draft202012Validator
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from negotiator.errors import RetryableModelOutput
-from negotiator.wire.jsontext import JsonTextError, read_json
+from negotiator.wire.paths import make_validator
+from negotiator.wire.raw import to_typed
 
 __all__ = [
     "MAX_FEEDBACK_ERRORS",
-    "pydantic_path",
     "strict_wire_schema",
     "unbounded_strings",
     "validate_answer",
@@ -147,26 +148,8 @@ def _walk_strings(
         _walk_strings(variant, root, path, found, seen)
 
 
-def pydantic_path(loc: Sequence[int | str]) -> str:
-    """Turn a pydantic error location such as ``('price', 'amount')`` into ``$.price.amount``."""
-    out = "$"
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
-
-
 def _clip(text: str) -> str:
     return text if len(text) <= _MAX_PROBLEM_CHARS else text[: _MAX_PROBLEM_CHARS - 3] + "..."
-
-
-def _schema_problems(schema: dict[str, Any], data: Any) -> list[str]:
-    validator = Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(data), key=lambda e: (e.json_path, e.message))
-    return [_clip(f"{e.json_path}: {e.message}") for e in errors]
-
-
-def _model_problems(error: ValidationError) -> list[str]:
-    return [_clip(f"{pydantic_path(e['loc'])}: {e['msg']}") for e in error.errors()]
 
 
 def validate_answer(
@@ -183,9 +166,10 @@ def validate_answer(
         schema: the wire schema the model was given (see :func:`strict_wire_schema`).
         check: the call's semantic checks; returns problems, ideally prefixed with a JSON path.
 
-    The text is read strictly (:func:`negotiator.wire.jsontext.read_json`): duplicate keys,
-    numbers that cannot be read exactly and nesting beyond 64 levels are problems too, and no
-    answer, however hostile (``"[" * 100000``, a 5,000-digit integer), raises anything else.
+    The text is read strictly (:func:`negotiator.wire.raw.to_typed` reads it with
+    :func:`negotiator.wire.jsontext.read_json`): duplicate keys, numbers that cannot be read
+    exactly and nesting beyond 64 levels are problems too, and no answer, however hostile
+    (``"[" * 100000``, a 5,000-digit integer), raises anything else.
 
     Raises:
         RetryableModelOutput: with every problem found (one per line, each with its JSON path,
@@ -198,20 +182,13 @@ def validate_answer(
         >>> validate_answer('{"x": 1}', P, strict_wire_schema(P), lambda p: ()).x
         1
     """
-    try:
-        data, strictness = read_json(text)
-    except JsonTextError as exc:
-        raise RetryableModelOutput(f"$: the answer is not valid JSON ({_clip(str(exc))})") from None
-    problems = [_clip(str(p)) for p in strictness] or _schema_problems(schema, data)
-    if not problems:
-        try:
-            obj = output_type.model_validate_json(text, strict=True)
-        except ValidationError as exc:
-            problems = _model_problems(exc)
-        else:
-            problems = [_clip(p) for p in check(obj)]
-            if not problems:
-                return obj
+    obj = to_typed(output_type, text, make_validator(schema))
+    if isinstance(obj, list):
+        problems = [_clip(str(e)) for e in obj]
+    else:
+        problems = [_clip(p) for p in check(obj)]
+        if not problems:
+            return obj
     shown = problems[:MAX_FEEDBACK_ERRORS]
     if len(problems) > len(shown):
         shown.append(f"(and {len(problems) - len(shown)} more problem(s))")

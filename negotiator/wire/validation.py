@@ -1,38 +1,31 @@
 """The one validation entry point for raw wire input: :func:`validate_raw`.
 
-Raw input (JSON text, bytes, or an already-parsed mapping) goes through three gates, and the
-first gate that fails reports **every** error it found, each with its JSON path:
-
-1. the committed JSON Schema of the kind (Draft 2020-12), e.g.
-   ``$.price.amount: -5 is less than the minimum of 0``;
-2. the pydantic model in strict mode (the self-contained rules: one currency per object,
-   time zones, signatures matching the terms, ...);
-3. the semantic checks that need context (:mod:`negotiator.wire.semantics`): the task the
-   object answers and the current time, when given.
+Raw input (JSON text, bytes, or an already-parsed mapping) goes through the one validation core
+(:func:`negotiator.wire.raw.to_typed`: JSON syntax, the committed JSON Schema of the kind, the
+pydantic model in strict mode — one currency per object, time zones, signatures matching the
+terms, ...), then the semantic checks that need context (:mod:`negotiator.wire.semantics`): the
+task the object answers and the current time, when given. The first gate that fails reports
+**every** error it found, each with its JSON path.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
-from enum import Enum
 from functools import cache
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from jsonschema import Draft202012Validator
-from pydantic import ValidationError
 
 from negotiator.errors import FieldError, InvalidInputError, UsageError
 from negotiator.wire.bid import Bid
 from negotiator.wire.clarification import Question
 from negotiator.wire.common import WireModel
 from negotiator.wire.contract import Contract
-from negotiator.wire.jsontext import JsonTextError, read_json
 from negotiator.wire.kinds import KINDS, kind_of, model_for
-from negotiator.wire.paths import make_validator, model_error_path, schema_errors
+from negotiator.wire.paths import make_validator
+from negotiator.wire.raw import RawInput, to_typed
 from negotiator.wire.schemas import load_schema
 from negotiator.wire.semantics import check_bid, check_bid_expiry, check_contract, check_question
 from negotiator.wire.task import TaskSpec
@@ -40,7 +33,6 @@ from negotiator.wire.task import TaskSpec
 __all__ = ["KINDS", "Context", "validate_model", "validate_raw"]
 
 M = TypeVar("M", bound=WireModel)
-RawInput = str | bytes | Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -76,49 +68,6 @@ _SEMANTIC: Mapping[str, Callable[[WireModel, Context], list[FieldError]]] = {
     "question": _question_rules,
 }
 """Kind -> its context checks; kinds not listed have none beyond the schema and model."""
-
-
-def _jsonable(value: object) -> object:
-    """Make Python values JSON-ready (Decimal as an exact string, datetime as RFC 3339)."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, tuple | frozenset | set):
-        return list(value)
-    raise TypeError(f"{type(value).__name__} is not JSON data")
-
-
-def _parse(kind: str, data: RawInput) -> tuple[Any, str]:
-    """Return the parsed instance and its JSON text, or raise with every problem located.
-
-    The text is read strictly (:func:`negotiator.wire.jsontext.read_json`): duplicate keys,
-    numbers that cannot be read exactly and nesting deeper than 64 levels are errors.
-    """
-    try:
-        if isinstance(data, str | bytes):
-            text = data.decode("utf-8") if isinstance(data, bytes) else data
-        else:
-            text = json.dumps(data, default=_jsonable, ensure_ascii=False)
-        instance, problems = read_json(text)
-    except JsonTextError as exc:
-        raise InvalidInputError.single(kind, "$", f"not valid JSON: {exc}") from None
-    except (UnicodeDecodeError, TypeError, ValueError, RecursionError) as exc:
-        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:200]
-        raise InvalidInputError.single(kind, "$", f"not valid JSON: {reason}") from None
-    if problems:
-        raise InvalidInputError(kind, problems)
-    return instance, text
-
-
-def _model_errors(exc: ValidationError, instance: Any) -> list[FieldError]:
-    found = {
-        FieldError(model_error_path(e["loc"], instance), e["msg"].removeprefix("Value error, "))
-        for e in exc.errors()
-    }
-    return sorted(found, key=lambda e: (e.path, e.message))
 
 
 @cache
@@ -159,15 +108,9 @@ def validate_raw(
           $.reputation_bond: required field is missing
           $.task_id: required field is missing
     """
-    model = model_for(kind)
-    instance, text = _parse(kind, data)
-    errors = schema_errors(_validator(kind), instance)
-    if errors:
-        raise InvalidInputError(kind, errors)
-    try:
-        obj = model.model_validate_json(text, strict=True)
-    except ValidationError as exc:
-        raise InvalidInputError(kind, _model_errors(exc, instance)) from None
+    obj = to_typed(model_for(kind), data, _validator(kind))
+    if isinstance(obj, list):
+        raise InvalidInputError(kind, obj)
     check = _SEMANTIC.get(kind)
     if check is not None and (task is not None or now is not None):
         if now is not None and now.utcoffset() is None:

@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -14,7 +15,10 @@ import pytest_httpx2  # noqa: F401 — registers respx's "httpcore2" mocker
 import respx
 
 from negotiator.delegation.demo import demo_setup
+from negotiator.delegation.monitoring import SimulatedExecutor
+from negotiator.delegation.request import DelegationSetup
 from negotiator.flows import RunRecord, arun_flow
+from negotiator.graphs import runner
 from negotiator.graphs.runner import FLOW_NAME
 from negotiator.llm.deterministic import DeterministicClient
 from negotiator.llm.openai_client import OpenAICompatibleClient, RetryPolicy
@@ -51,6 +55,43 @@ def run_demo(
             path=path,
         )
     )
+
+
+@contextmanager
+def contractor_crashing_after(reports: int) -> Iterator[None]:
+    """Test-only hook: while active, the ``delegation`` flow's simulated contractor raises
+    ``SimulatedCrash`` before report ``reports`` (the run stops; ``resume`` continues it)."""
+
+    def crashing(setup: DelegationSetup, seed: int) -> SimulatedExecutor:
+        return SimulatedExecutor(setup.script, seed, crash_after=reports)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(runner, "simulated_contractor", crashing)
+        yield
+
+
+#: run in a fresh interpreter: the CLI whose contractor ends the process (exit 70) before report
+#: ``sys.argv[1]``, with the CLI arguments after it (a hard crash: no cleanup, no exception)
+KILLED_CLI = """
+import os, sys
+from negotiator.cli import main
+from negotiator.delegation.monitoring import SimulatedExecutor
+from negotiator.graphs import runner
+
+class Killing:
+    def __init__(self, inner, after):
+        self.inner, self.after = inner, after
+    def report(self, contract, sequence, at):
+        if sequence >= self.after:
+            os._exit(70)
+        return self.inner.report(contract, sequence, at)
+
+def killing(setup, seed):
+    return Killing(SimulatedExecutor(setup.script, seed), int(sys.argv[1]))
+
+runner.simulated_contractor = killing
+sys.exit(main(sys.argv[2:]))
+"""
 
 
 def _completion(content: str) -> httpx.Response:

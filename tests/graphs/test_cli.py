@@ -14,7 +14,7 @@ import respx
 
 from negotiator.cli import main
 
-from .conftest import BASE_URL, model_server
+from .conftest import BASE_URL, KILLED_CLI, contractor_crashing_after, model_server
 
 KEYS = {
     "task_id",
@@ -85,21 +85,8 @@ def test_story_tells_the_seed_clarification(
 
 def test_crash_then_resume_settles_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     runs = str(tmp_path)
-    assert (
-        main(
-            [
-                "demo",
-                "--json",
-                "--scenario",
-                "breach",
-                "--runs-dir",
-                runs,
-                "--crash-after-reports",
-                "2",
-            ]
-        )
-        == 1
-    )
+    with contractor_crashing_after(2):
+        assert main(["demo", "--json", "--scenario", "breach", "--runs-dir", runs]) == 1
     assert "negotiator resume breach-001" in capsys.readouterr().err
     assert main(["resume", "breach-001", "--runs-dir", runs, "--json"]) == 0
     resumed = json.loads(capsys.readouterr().out)
@@ -122,21 +109,9 @@ def test_custom_server_needs_a_model(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_killed_process_resumes_and_settles_once(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
     base = [sys.executable, "-m", "negotiator"]
+    demo = ["demo", "--json", "--scenario", "cancel", "--runs-dir", str(tmp_path), "--run-id", "k"]
     killed = subprocess.run(
-        [
-            *base,
-            "demo",
-            "--json",
-            "--scenario",
-            "cancel",
-            "--runs-dir",
-            str(tmp_path),
-            "--run-id",
-            "k",
-            "--crash-after-reports",
-            "1",
-            "--hard-crash",
-        ],
+        [sys.executable, "-c", KILLED_CLI, "1", *demo],
         capture_output=True,
         text=True,
         env=env,

@@ -26,10 +26,10 @@ from negotiator.flows import arun_flow, check_transcript
 from negotiator.graphs import DelegationState, build_delegation_graph, initial_state
 from negotiator.graphs.delegation import delegation_mermaid
 from negotiator.graphs.runner import (
-    ENVIRONMENT,
     FLOW_NAME,
     DelegationEnvironment,
     RunPaths,
+    delegation_flow_in,
     execute,
     open_stores,
 )
@@ -204,13 +204,16 @@ def test_crash_mid_clarification_resumes_with_each_exchange_recorded_once(
     paths = RunPaths.for_run(tmp_path, "c")
 
     async def attempt(client: Any, previous: tuple[Any, ...]) -> Any:
-        token = ENVIRONMENT.set(DelegationEnvironment(runs_dir=tmp_path, previous_events=previous))
-        try:
-            return await arun_flow(
-                FLOW_NAME, inputs, client=client, seed=7, run_id="c", path=paths.transcript
-            )
-        finally:
-            ENVIRONMENT.reset(token)
+        env = DelegationEnvironment(runs_dir=tmp_path, previous_events=previous)
+        return await arun_flow(
+            FLOW_NAME,
+            inputs,
+            client=client,
+            seed=7,
+            run_id="c",
+            path=paths.transcript,
+            flow=delegation_flow_in(env),
+        )
 
     with pytest.raises(SimulatedCrash):
         asyncio.run(attempt(CrashingClient(8), ()))  # round 1 done (6 calls), round 2 dies

@@ -18,6 +18,8 @@ from negotiator.flows import arun_flow, check_transcript
 from negotiator.graphs.runner import FLOW_NAME
 from negotiator.llm.deterministic import DeterministicClient
 
+from .conftest import contractor_crashing_after
+
 FAST, GRID = "did:web:fast-coder.ai", "did:web:grid-smith.dev"
 
 
@@ -89,7 +91,8 @@ def test_a_crashed_subdelegating_run_resumes_from_the_cli(
 ) -> None:
     runs = str(tmp_path)
     args = ["demo", "--json", "--scenario", "subdelegate", "--runs-dir", runs]
-    assert main([*args, "--crash-after-reports", "2"]) == 1
+    with contractor_crashing_after(2):
+        assert main(args) == 1
     assert "negotiator resume subdelegate-001" in capsys.readouterr().err
     assert main(["resume", "subdelegate-001", "--runs-dir", runs, "--json"]) == 0
     resumed = json.loads(capsys.readouterr().out)

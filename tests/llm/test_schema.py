@@ -19,7 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 from negotiator.errors import RetryableModelOutput
 from negotiator.llm.schema import (
     MAX_FEEDBACK_ERRORS,
-    pydantic_path,
     strict_wire_schema,
     unbounded_strings,
     validate_answer,
@@ -137,11 +136,6 @@ def test_property_wire_schema_matches_the_sdk_for_random_models(model: type[Base
         assert obj["required"] == list(obj["properties"])
 
 
-def test_pydantic_path() -> None:
-    assert pydantic_path(("bids", 2, "price", "amount")) == "$.bids[2].price.amount"
-    assert pydantic_path(()) == "$"
-
-
 class Checked(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     price: Money
@@ -162,21 +156,23 @@ def _problems(text: str, check: Any = lambda o: ()) -> str:
 
 
 def test_schema_errors_carry_json_paths() -> None:
+    # the union (number or decimal string) is resolved to the branch the answer meant
     feedback = _problems('{"price": {"amount": -5, "currency": "USD"}, "qty": 2}')
-    assert feedback == "$.price.amount: -5 is not valid under any of the given schemas"
+    assert feedback == "$.price.amount: -5 is less than the minimum of 0"
 
 
 def test_missing_and_extra_fields_are_all_reported() -> None:
     feedback = _problems('{"price": {"amount": "5", "currency": "usd"}, "zzz": 1}')
-    lines = feedback.splitlines()
-    assert "$: 'qty' is a required property" in lines
-    assert "$: Additional properties are not allowed ('zzz' was unexpected)" in lines
-    assert any(line.startswith("$.price.currency: 'usd' does not match") for line in lines)
+    assert feedback.splitlines() == [
+        "$.price.currency: 'usd' is not a currency code in capitals such as USDC",
+        "$.qty: required field is missing",
+        "$.zzz: unexpected field (not allowed here)",
+    ]
 
 
 def test_model_validator_errors_carry_paths() -> None:
     feedback = _problems('{"price": {"amount": "5", "currency": "USD"}, "qty": 3}')
-    assert feedback == "$.qty: Value error, qty must be even"
+    assert feedback == "$.qty: qty must be even"
 
 
 def test_semantic_check_runs_only_on_valid_objects() -> None:
@@ -186,7 +182,7 @@ def test_semantic_check_runs_only_on_valid_objects() -> None:
         seen.append(obj)
         return ["$.price.amount: 5 is over the budget 4"]
 
-    assert _problems('{"price": 1}', check).startswith("$:")
+    assert _problems('{"price": 1}', check).startswith("$.price: 1 is not of type 'object'")
     assert seen == []
     valid = '{"price": {"amount": "5", "currency": "USD"}, "qty": 2}'
     assert _problems(valid, check) == "$.price.amount: 5 is over the budget 4"

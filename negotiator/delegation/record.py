@@ -1,0 +1,225 @@
+"""What a delegation run's state says: a typed view of it, its outcome and its flow events.
+
+A run's state is plain JSON keyed by artefact (``request``, ``faq``, ``screened``, ``award``,
+``contract``, ``verdicts``, ...), so that checkpoints serialise without custom types. A
+:class:`RunView` over it validates each artefact the first time it is read and keeps it, so a
+step that reads the request three times validates it once; a graph node reads the state through
+one view. :func:`outcome_of` builds the run's
+:class:`~negotiator.delegation.outcome.DelegationOutcome` from the state and the ledger, and
+:func:`flow_events` lists what the run did, in flow order, for its transcript.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from functools import cached_property
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from negotiator.delegation.bidding import SealedBid
+from negotiator.delegation.calls import CallRecord
+from negotiator.delegation.clarify import QuestionGroup
+from negotiator.delegation.hub import Announcement
+from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.monitoring import MonitorState, Verdict
+from negotiator.delegation.outcome import BidCounts, DelegationOutcome, build_outcome
+from negotiator.delegation.phases import Phase
+from negotiator.delegation.reputation import ReputationUpdate
+from negotiator.delegation.request import DelegationRequest
+from negotiator.delegation.screening import ScreenResult
+from negotiator.delegation.settlement import run_payments
+from negotiator.wire.award import Award
+from negotiator.wire.clarification import Faq
+from negotiator.wire.contract import Contract
+from negotiator.wire.settlement import Settlement
+
+__all__ = ["Event", "RunView", "flow_events", "outcome_of"]
+
+B = TypeVar("B", bound=BaseModel)
+Json = dict[str, Any]
+Event = tuple[str, str, str, Json]
+"""A flow event: (step, role, kind, payload)."""
+
+
+class RunView:
+    """Typed, validated-once reads of a run's JSON state (absent artefacts are ``None``).
+
+    Example:
+        >>> from negotiator.delegation.demo import demo_setup
+        >>> request = demo_setup("success").request
+        >>> view = RunView({"run_id": "r1", "phase": "announce",
+        ...                 "request": request.model_dump(mode="json")})
+        >>> view.phase, view.request.task.id, view.award
+        (<Phase.ANNOUNCE: 'announce'>, 'task-react-dashboard', None)
+        >>> view.request is view.request
+        True
+    """
+
+    def __init__(self, state: Mapping[str, Any]) -> None:
+        self.state = state
+
+    @property
+    def run_id(self) -> str:
+        """The run (thread) id."""
+        return str(self.state["run_id"])
+
+    @property
+    def phase(self) -> Phase:
+        """The phase the run is in."""
+        return Phase(self.state["phase"])
+
+    @cached_property
+    def request(self) -> DelegationRequest:
+        """The delegation request (task, policy, preferences, answerer)."""
+        return DelegationRequest.model_validate(self.state["request"])
+
+    @cached_property
+    def announcement(self) -> Announcement:
+        """Who may bid and why the others may not."""
+        return Announcement.model_validate(self.state["announcement"])
+
+    @cached_property
+    def faq(self) -> Faq:
+        """The published FAQ."""
+        return Faq.model_validate(self.state["faq"])
+
+    @cached_property
+    def pending(self) -> list[QuestionGroup]:
+        """The question groups waiting for an answer."""
+        return [QuestionGroup.model_validate(g) for g in self.state.get("pending", ())]
+
+    @property
+    def opened_at(self) -> datetime:
+        """When bidding opened."""
+        return datetime.fromisoformat(self.state["opened_at"])
+
+    @cached_property
+    def sealed(self) -> list[SealedBid]:
+        """The sealed envelopes received."""
+        return [SealedBid.model_validate(s) for s in self.state.get("sealed", ())]
+
+    @cached_property
+    def screened(self) -> ScreenResult | None:
+        """The opened envelopes: valid bids and rejections."""
+        return _optional(ScreenResult, self.state.get("screened"))
+
+    @cached_property
+    def award(self) -> Award | None:
+        """The award, if one was made."""
+        return _optional(Award, self.state.get("award"))
+
+    @cached_property
+    def contract(self) -> Contract | None:
+        """The signed contract, if any."""
+        return _optional(Contract, self.state.get("contract"))
+
+    @cached_property
+    def monitor(self) -> MonitorState:
+        """The monitor's running state."""
+        return MonitorState.model_validate(self.state["monitor"])
+
+    @cached_property
+    def verdict(self) -> Verdict | None:
+        """The latest monitoring verdict."""
+        verdicts = self.state.get("verdicts") or []
+        return Verdict.model_validate(verdicts[-1]) if verdicts else None
+
+    @cached_property
+    def settlement(self) -> Settlement | None:
+        """The settlement, once posted."""
+        return _optional(Settlement, self.state.get("settlement"))
+
+    @cached_property
+    def reputation(self) -> ReputationUpdate | None:
+        """The contractor's reputation update, once made."""
+        return _optional(ReputationUpdate, self.state.get("reputation"))
+
+    @cached_property
+    def calls(self) -> list[CallRecord]:
+        """Every model call of the run."""
+        return [CallRecord.model_validate(c) for c in self.state.get("calls", ())]
+
+
+def _optional(model: type[B], value: Any) -> B | None:
+    return model.model_validate(value) if value else None
+
+
+def outcome_of(
+    state: Mapping[str, Any],
+    ledger: Ledger,
+    run_id: str,
+    pending: Sequence[QuestionGroup] = (),
+) -> DelegationOutcome:
+    """Build the :class:`DelegationOutcome` of run ``run_id`` from its state and the ledger."""
+    view = RunView(state)
+    faq_entries = len(state.get("faq", {}).get("entries", ()))
+    screened = view.screened
+    return build_outcome(
+        run_id=run_id,
+        task_id=view.request.task.id,
+        phase=view.phase,
+        award=view.award,
+        clarifications=max(0, faq_entries - len(view.request.task.faq)),
+        bids=BidCounts(
+            received=len(state.get("sealed", [])),
+            rejected=len(screened.rejected) if screened else 0,
+        ),
+        payments=run_payments(ledger, run_id),
+        ledger_balanced=ledger.is_balanced(),
+        calls=view.calls,
+        settlement=view.settlement,
+        verdict=view.verdict,
+        reputation=view.reputation,
+        failure=state.get("failure"),
+        pending_questions=pending,
+    )
+
+
+def _clarify_events(state: Mapping[str, Any], delegator: str) -> list[Event]:
+    events: list[Event] = [
+        ("clarify", q["bidder_id"], "question", q) for q in state.get("questions", [])
+    ]
+    events += [("clarify", delegator, "answer", a) for a in state.get("answers", [])]
+    if "faq" in state:
+        events.append(("clarify", delegator, "faq", state["faq"]))
+    return events
+
+
+def _monitor_events(state: Mapping[str, Any], delegator: str) -> list[Event]:
+    reports = {r["sequence"]: r for r in state.get("reports", [])}
+    contractor = state["contract"]["contractor_id"] if "contract" in state else delegator
+    events: list[Event] = []
+    for verdict in state.get("verdicts", []):
+        report = reports.get(verdict["tick"])
+        if report is not None:
+            events.append(("monitor", contractor, "report", report))
+        events.append(("monitor", delegator, "verdict", verdict))
+    return events
+
+
+def flow_events(state: Mapping[str, Any]) -> list[Event]:
+    """The run's flow events in flow order (announce, clarify, bid, screen, award, contract,
+    monitor, settle), built from its state."""
+    delegator = state["request"]["task"]["delegator_id"]
+    events: list[Event] = []
+    if "announcement" in state:
+        events.append(("announce", delegator, "announcement", state["announcement"]))
+    events += _clarify_events(state, delegator)
+    sealed = sorted(state.get("sealed", []), key=lambda s: str(s["sender_id"]))
+    events += [("bid", s["sender_id"], "sealed_bid", s) for s in sealed]
+    singles = (
+        ("screen", "screened", "screening"),
+        ("award", "award", "award"),
+        ("contract", "contract", "contract"),
+    )
+    events += [(step, delegator, kind, state[key]) for step, key, kind in singles if key in state]
+    events += _monitor_events(state, delegator)
+    if "settlement" in state:
+        events.append(("settle", delegator, "settlement", state["settlement"]))
+    if "reputation" in state:
+        events.append(("settle", delegator, "reputation", state["reputation"]))
+    if "failure" in state:
+        events.append(("award", delegator, "failure", {"reason": state["failure"]}))
+    return events
