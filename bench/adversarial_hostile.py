@@ -80,7 +80,7 @@ def _control(obj: Any) -> Any:
         fields = {k: v for k, v in obj.__dict__.items()}
         for name, value in fields.items():
             if isinstance(value, str) and name in ("text", "rationale"):
-                fields[name] = value + "\x07\x1b[31m\x00"
+                fields[name] = value + "\x07\x1b[31m\x00\x9b2J\u202e"
             if isinstance(value, tuple) and value and isinstance(value[0], str):
                 fields[name] = tuple(f"{v}\x00" for v in value)
         return type(obj).model_construct(**fields)

@@ -9,7 +9,8 @@ agent, a remote peer, a buggy wrapper — so the flow does not take the promise 
   built with ``model_construct`` or mutated after validation is caught) and, when it claims to
   come from a model, the call's ``check``;
 * hold free text to the wire models' text rules (:data:`~negotiator.wire.common.TEXT_PATTERN`:
-  no control characters but tab, newline and carriage return), non-empty;
+  no control characters but tab, newline and carriage return), non-empty, and keep C1 control
+  characters and bidirectional overrides out of text and structured answers alike;
 * turn any exception the client raises into the call's fallback — except
   :class:`~negotiator.errors.ReplayMismatchError`, the strict replay's signal that the run
   drifted from its recording, and :class:`~negotiator.errors.HostFailure` (the host itself
@@ -36,6 +37,9 @@ T = TypeVar("T", bound=BaseModel)
 R = TypeVar("R")
 
 _TEXT = re.compile(TEXT_PATTERN)
+_C1_OR_BIDI = re.compile("[\x80-\x9f\u202a-\u202e\u2066-\u2069]")
+"""C1 control characters (``\x9b`` starts a terminal escape) and bidirectional overrides: the
+wire's text rules allow them, a model's answer may not carry them."""
 _MAX_REASON_CHARS = 300
 
 
@@ -52,13 +56,30 @@ def text_problem(text: object) -> str | None:
         return f"$: expected text, got {type(text).__name__}"
     if not text.strip():
         return "$: the answer is empty"
-    if _TEXT.match(text) is None:
-        bad = next(c for c in text if _TEXT.match(c) is None)
+    bad = _bad_character(text)
+    if bad is not None:
         return (
             f"$: contains the control character U+{ord(bad):04X} "
             "(only tab, newline and carriage return are allowed)"
         )
     return None
+
+
+def _bad_character(text: str) -> str | None:
+    if _TEXT.match(text) is None:
+        return next(c for c in text if _TEXT.match(c) is None)
+    found = _C1_OR_BIDI.search(text)
+    return None if found is None else found.group()
+
+
+def _strings(data: object) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [s for k, v in data.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(data, list | tuple):
+        return [s for v in data for s in _strings(v)]
+    return []
 
 
 def _reason(text: str) -> str:
@@ -90,6 +111,11 @@ def _structured_problem(call: StructuredCall[T], result: ModelResult[T]) -> str 
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         return f"$.{where}: {first['msg']}" if where else f"$: {first['msg']}"
+    bad = next(
+        (c for t in _strings(checked.model_dump(mode="json")) if (c := _bad_character(t))), None
+    )
+    if bad is not None:
+        return f"$: contains the control character U+{ord(bad):04X}"
     if result.source is not ResultSource.MODEL:
         return None  # the numeric policy's own value; screening judges it like any other
     problems = call.check(checked)

@@ -22,7 +22,7 @@ from negotiator.delegation.clock import FixedClock
 from negotiator.delegation.ledger import InsufficientFundsError
 from negotiator.delegation.screening import open_bids
 from negotiator.errors import InvalidInputError
-from negotiator.llm.guard import ask_text
+from negotiator.llm.guard import ask_text, text_problem
 from negotiator.llm.openai_client import OpenAICompatibleClient, RetryPolicy
 from negotiator.llm.protocol import ModelResult, ResultSource, StructuredCall, TextCall
 from negotiator.llm.secrets import redact_url, url_secrets
@@ -104,6 +104,9 @@ def test_the_answer_types_carry_the_wire_text_rules() -> None:
     result = asyncio.run(ask_text(WordingClient(), TextCall("s", [], lambda: "fallback")))
     assert (result.value, result.source) == ("fallback", ResultSource.FALLBACK)
     assert result.fallback_reason is not None and "U+0007" in result.fallback_reason
+    assert text_problem("clear \x9b2J screen") is not None  # C1: a terminal escape
+    assert text_problem("text \u202e reversed") is not None  # a bidirectional override
+    assert text_problem("Größe: 中文, tab\tand\nnewline") is None
 
 
 def _server(content: str) -> OpenAICompatibleClient:
