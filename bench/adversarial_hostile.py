@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from negotiator import DelegationOutcome, DeterministicClient, Ledger, SimulatedExecutor, demo_setup
 from negotiator.llm.openai_client import OpenAICompatibleClient, RetryPolicy
-from negotiator.llm.protocol import ModelResult, ResultSource, StructuredCall, TextCall
+from negotiator.llm.protocol import ModelResult, ResultSource, StructuredCall, TextCall, TokenUsage
 from negotiator.wire.bid import Bid
 from negotiator.wire.report import ProgressReport
 
@@ -60,6 +60,28 @@ class HostileClient:
         base = call.fallback()
         value = self.mangle_text(base) if self.mangle_text else self.mangle(base)
         return ModelResult(value, ResultSource.MODEL, attempts=1)
+
+
+class MalformedClient:
+    """Answers that are not proper results: a bare value, or a result with broken bookkeeping."""
+
+    def __init__(self, bare: bool) -> None:
+        self.bare = bare
+
+    def _wrap(self, value: Any) -> Any:
+        if self.bare:
+            return value
+        usage = TokenUsage(prompt_tokens=-5, completion_tokens="many")  # type: ignore[arg-type]
+        meta = {"note\x1b[2J": "\x00" * 3}
+        return ModelResult(value, ResultSource.MODEL, usage, -1, "why\x07", meta)
+
+    async def structured(self, call: StructuredCall[Any]) -> Any:
+        """The deterministic value, wrapped wrongly."""
+        return self._wrap(call.fallback())
+
+    async def text(self, call: TextCall) -> Any:
+        """The deterministic text, wrapped wrongly."""
+        return self._wrap(call.fallback())
 
 
 def _update(obj: Any, **changes: Any) -> Any:
@@ -103,7 +125,9 @@ def _raise(error: Exception) -> Mangle:
     return mangle
 
 
-MODEL_ATTACKS: dict[str, HostileClient] = {
+MODEL_ATTACKS: dict[str, Any] = {
+    "bare_value_not_a_result": MalformedClient(bare=True),
+    "broken_bookkeeping": MalformedClient(bare=False),
     "injection": HostileClient(_inject, lambda t: f"{t}\n\n{INJECTION}"),
     "control_characters": HostileClient(_control),
     "constructed_invalid": HostileClient(_constructed, lambda t: 42),

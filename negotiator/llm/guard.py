@@ -23,12 +23,20 @@ A rejected answer falls back to ``call.fallback()`` with the reason recorded in
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from negotiator.errors import HostFailure, ReplayMismatchError
-from negotiator.llm.protocol import ModelClient, ModelResult, ResultSource, StructuredCall, TextCall
+from negotiator.llm.protocol import (
+    ModelClient,
+    ModelResult,
+    ResultSource,
+    StructuredCall,
+    TextCall,
+    TokenUsage,
+)
 from negotiator.wire.common import TEXT_PATTERN
 
 __all__ = ["ask_structured", "ask_text", "text_problem"]
@@ -41,6 +49,7 @@ _C1_OR_BIDI = re.compile("[\x80-\x9f\u202a-\u202e\u2066-\u2069]")
 """C1 control characters (``\x9b`` starts a terminal escape) and bidirectional overrides: the
 wire's text rules allow them, a model's answer may not carry them."""
 _MAX_REASON_CHARS = 300
+_MAX_NOTE_CHARS = 4000
 
 
 def text_problem(text: object) -> str | None:
@@ -86,6 +95,35 @@ def _reason(text: str) -> str:
     line = text.strip().splitlines()[0] if text.strip() else "(no message)"
     clean = "".join(c if c.isprintable() else "?" for c in line)
     return clean[:_MAX_REASON_CHARS]
+
+
+def _printable(text: str) -> str:
+    """``text`` with every character the text rules forbid replaced by ``?`` (capped)."""
+    clean = "".join(c if c in "\t\n\r" or _bad_character(c) is None else "?" for c in text)
+    return clean[:_MAX_NOTE_CHARS]
+
+
+def _well_formed(result: object) -> ModelResult[Any]:
+    """``result`` as a clean :class:`ModelResult` (its bookkeeping checked, its notes printable).
+
+    Raises:
+        TypeError: it is not a ``ModelResult`` at all (the caller falls back).
+    """
+    if not isinstance(result, ModelResult):
+        raise TypeError(f"the client returned a {type(result).__name__}, not a ModelResult")
+    usage = result.usage
+    counts = (usage.prompt_tokens, usage.completion_tokens) if isinstance(usage, TokenUsage) else ()
+    fine = len(counts) == 2 and all(isinstance(n, int) and n >= 0 for n in counts)
+    reason = result.fallback_reason
+    meta = result.meta if isinstance(result.meta, Mapping) else {}
+    return ModelResult(
+        result.value,
+        ResultSource(result.source),
+        usage if fine else TokenUsage(),
+        result.attempts if isinstance(result.attempts, int) and result.attempts >= 0 else 0,
+        None if reason is None else _printable(str(reason)),
+        {_printable(str(k)): _printable(str(v)) for k, v in meta.items()},
+    )
 
 
 def _fallback(value: R, earlier: ModelResult[Any] | None, reason: str) -> ModelResult[R]:
@@ -140,7 +178,7 @@ async def ask_structured(client: ModelClient, call: StructuredCall[T]) -> ModelR
         'numbers'
     """
     try:
-        result = await client.structured(call)
+        result = _well_formed(await client.structured(call))
     except (ReplayMismatchError, HostFailure):
         raise
     except Exception as exc:
@@ -162,7 +200,7 @@ async def ask_text(client: ModelClient, call: TextCall) -> ModelResult[str]:
         HostFailure: the host failed during the call.
     """
     try:
-        result = await client.text(call)
+        result = _well_formed(await client.text(call))
     except (ReplayMismatchError, HostFailure):
         raise
     except Exception as exc:
