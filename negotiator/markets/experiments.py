@@ -125,6 +125,10 @@ def load_schedule(path: str | Path) -> Schedule:
         raise InvalidInputError.single(
             source, "$", f"not valid JSON: {exc.msg} at {where}"
         ) from None
+    except RecursionError:
+        raise InvalidInputError.single(source, "$", "nested too deeply to read") from None
+    except ValueError as exc:  # e.g. an integer beyond Python's max_str_digits
+        raise InvalidInputError.single(source, "$", f"cannot be read: {str(exc)[:200]}") from None
     return parse_schedule(data, source)
 
 

@@ -329,6 +329,10 @@ def load_scenario(path: str | Path) -> MediationScenario:
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInputError.single(what, "$", f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise InvalidInputError.single(what, "$", "nested too deeply to read") from None
+    except ValueError as exc:  # e.g. an integer beyond Python's max_str_digits
+        raise InvalidInputError.single(what, "$", f"cannot be read: {str(exc)[:200]}") from None
     return parse_scenario(data, what)
 
 

@@ -83,3 +83,21 @@ def test_an_edited_answer_is_explained_by_the_request_it_changes(tmp_path: Path)
     assert not check.ok and "drifted" in check.diff
     assert "--- recorded request" in check.diff and "+++ re-run request" in check.diff
     assert "Runtime rendering only." in check.diff
+
+
+@pytest.mark.parametrize(
+    ("args", "name", "text"),
+    [
+        (["mediate"], "deep.json", DEEP),
+        (["mediate"], "deep.toml", "a = " + DEEP),
+        (["market", "cda", "--traders", "zic", "--schedule"], "deep.json", DEEP),
+        (["market", "cda", "--traders", "zic", "--schedule"], "big.json", "[" + "9" * 5000 + "]"),
+    ],
+)
+def test_scenario_and_schedule_files_report_hostile_nesting_and_numbers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], name: str, text: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    assert main([*args, str(path)]) == 2
+    assert f"{path}: $: " in capsys.readouterr().err
