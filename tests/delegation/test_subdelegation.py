@@ -37,6 +37,7 @@ from negotiator.delegation.subdelegation import (
 from negotiator.delegation.subtasks import SubTaskSetup
 from negotiator.errors import InvalidInputError
 from negotiator.graphs.api import adelegate
+from negotiator.money import Money
 from negotiator.wire.clauses import Predicate
 from negotiator.wire.common import Comparator
 from negotiator.wire.report import ProgressReport, ReportStatus
@@ -75,12 +76,13 @@ def run_parent(
     request: DelegationRequest | None = None,
     run_id: str = "p",
     runs_dir: Path | None = None,
+    funding: dict[str, Money] | None = None,
 ) -> DelegationOutcome:
     return asyncio.run(
         adelegate(
             request or PARENT.request,
             bidders=PARENT.bidders,
-            funding=PARENT.funding,
+            funding=PARENT.funding if funding is None else funding,
             executor=executor,
             clock=FixedClock(PARENT.start),
             run_id=run_id,
@@ -437,3 +439,19 @@ def test_folding_fails_the_report_iff_a_required_subtask_was_not_delivered(
     assert (folded.status is ReportStatus.FAILED) == failed
     assert folded.progress == 0.4 and folded.notes.startswith("step 2 of 5; sub-task t: ")
     assert fold_report(None, subruns) is None
+
+
+# H3: a sub-delegating contractor whose wallet cannot pay the sub-price never goes negative
+def test_a_contractor_that_cannot_fund_its_subtask_breaches_without_overdraft() -> None:
+    executor = wrap([t.to_subtask(seed=7, delegate=adelegate) for t in demo_subtasks()])
+    with Ledger(":memory:") as ledger:
+        funding = PARENT.funding | {FAST: usdc("0.60")}  # the bond (0.50), not the sub-price
+        parent = run_parent(executor, ledger, funding=funding)
+        (sub,) = executor.finished("p")
+        assert sub.outcome.outcome == "failed"
+        assert sub.outcome.failure is not None and "cannot fund" in sub.outcome.failure
+        assert parent.outcome == "breached"
+        balances = ledger.balances("USDC")
+        assert all(b >= 0 for a, b in balances.items() if not a.startswith("external:"))
+        assert all(b == 0 for a, b in balances.items() if a.startswith(("escrow:", "bond:")))
+        assert ledger.is_balanced()
