@@ -338,3 +338,20 @@ def test_question_ids_do_not_reveal_the_askers() -> None:
     assert ids == ["r1-q1", "r1-q2"]
     out, _ = run()
     assert out.clarifications > 0
+
+
+def test_resuming_a_run_whose_address_was_redacted_asks_for_it_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from negotiator.cli import main  # noqa: PLC0415 (keeps this module's imports light)
+
+    meta = {
+        "flow": "delegation",
+        "run_id": "r",
+        "seed": 7,
+        "inputs": {},
+        "model": stored_settings({"model": "m", "base_url": "http://u:KEY-1234@h/v1"}),
+    }
+    create_run_folder(tmp_path / "r", "run.json", meta)
+    assert main(["resume", "r", "--runs-dir", str(tmp_path)]) == 2
+    assert "pass --base-url (and --model) again, or --offline" in capsys.readouterr().err
