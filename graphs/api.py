@@ -167,8 +167,8 @@ async def adelegate(
         >>> out = asyncio.run(adelegate(s.request, bidders=s.bidders, runs_dir=None,
         ...     funding=s.funding, executor=SimulatedExecutor(s.script, 7),
         ...     clock=FixedClock(s.start)))
-        >>> out.outcome, out.payments[-3].reason, out.payments[-3].amount
-        ('cancelled', 'compensation', '2.00')
+        >>> out.outcome.value, out.payments[-3].reason.value, str(out.payments[-3].amount)
+        ('cancelled', 'compensation', '2.00 USDC')
     """
     chosen = client or DeterministicClient()
     rid = run_id or f"{request.task.id}-{uuid.uuid4().hex[:12]}"
@@ -220,8 +220,8 @@ def delegate(
         >>> s = demo_setup("success")
         >>> out = delegate(s.request, bidders=s.bidders, runs_dir=None, funding=s.funding,
         ...     executor=SimulatedExecutor(s.script, 7), clock=FixedClock(s.start))
-        >>> out.outcome, out.winner.bidder_id, out.winner.price
-        ('completed', 'did:web:fast-coder.ai', '5.00')
+        >>> out.outcome.value, out.winner.bidder_id, str(out.winner.price)
+        ('completed', 'did:web:fast-coder.ai', '5.00 USDC')
     """
     return asyncio.run(
         adelegate(

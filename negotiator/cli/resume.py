@@ -14,7 +14,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from negotiator.cli.demo import add_model_arguments, finish, model_settings
+from negotiator.cli.demo import finish
+from negotiator.cli.models import add_model_arguments, model_settings
 from negotiator.errors import InvalidInputError, UsageError
 from negotiator.transcript.format import MODEL_KINDS, TranscriptEvent
 from negotiator.transcript.reader import TranscriptError, read_transcript

@@ -1,31 +1,68 @@
-"""The result of one delegation run, as one JSON object (``negotiator demo --json`` prints it)."""
+"""The result of one delegation run, as one JSON object (``negotiator demo --json`` prints it).
+
+Typed inside — the phase and outcome are enums, the winning price is :class:`Money`, every
+money movement is a :class:`~negotiator.wire.settlement.Payment` (the one payment shape) — and
+flat at the edge: the JSON keeps amounts as exact decimal text beside their currency
+(``"price": "5.00", "currency": "USDC"``; payments as ``from``/``to``/``amount``/``currency``/
+``reason``), as ``negotiator demo --json`` has always printed them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_serializer,
+    model_serializer,
+)
 
 from negotiator.delegation.calls import CallRecord, totals
 from negotiator.delegation.clarify import QuestionGroup
 from negotiator.delegation.monitoring import Verdict
-from negotiator.delegation.phases import A2A_STATE, Phase
+from negotiator.delegation.phases import A2A_STATE, A2ATaskState, Phase
 from negotiator.delegation.reputation import ReputationUpdate
+from negotiator.money import Money
 from negotiator.wire.award import Award
 from negotiator.wire.settlement import Payment, Settlement
 
-__all__ = ["BidCounts", "DelegationOutcome", "PaymentLine", "Winner", "build_outcome"]
+__all__ = ["BidCounts", "DelegationOutcome", "RunOutcome", "Winner", "build_outcome"]
+
+
+class RunOutcome(StrEnum):
+    """How a delegation run ended (or that it waits for a human)."""
+
+    COMPLETED = "completed"
+    BREACHED = "breached"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    PENDING = "pending"
 
 
 class Winner(BaseModel):
-    """Who won and at what price."""
+    """Who won and at what price (JSON: ``price`` as exact decimal text beside ``currency``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     bidder_id: str = Field(description="The contractor.")
-    price: str = Field(description="The winning price, exact decimal text.")
-    currency: str = Field(description="Its currency.")
+    price: Money = Field(description="The winning price.")
     reason: str = Field(description="Why it won (its scores against the others).")
+
+    @model_serializer(mode="wrap")
+    def _flat(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        price = data["price"]
+        return {
+            "bidder_id": data["bidder_id"],
+            "price": price["amount"],
+            "currency": price["currency"],
+            "reason": data["reason"],
+        }
 
 
 class BidCounts(BaseModel):
@@ -37,18 +74,6 @@ class BidCounts(BaseModel):
     rejected: int = Field(ge=0, description="Bids rejected at screening.")
 
 
-class PaymentLine(BaseModel):
-    """One money movement of the run (ledger posting ``from -> to``)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-    from_: str = Field(alias="from", description="Account debited.")
-    to: str = Field(description="Account credited.")
-    amount: str = Field(description="Exact decimal text.")
-    currency: str = Field(description="Currency.")
-    reason: str = Field(description="Why: escrow, bond_escrow, payment, penalty, ...")
-
-
 class DelegationOutcome(BaseModel):
     """Everything a caller needs to know about a finished (or paused) delegation."""
 
@@ -56,13 +81,13 @@ class DelegationOutcome(BaseModel):
 
     run_id: str = Field(description="The run (thread) id.")
     task_id: str = Field(description="The delegated task.")
-    phase: str = Field(description="The phase the run is in (terminal when finished).")
-    a2a_state: str = Field(description="The phase as an A2A task state.")
-    outcome: str = Field(description="completed, breached, cancelled, failed or pending.")
+    phase: Phase = Field(description="The phase the run is in (terminal when finished).")
+    a2a_state: A2ATaskState = Field(description="The phase as an A2A task state.")
+    outcome: RunOutcome = Field(description="completed, breached, cancelled, failed or pending.")
     winner: Winner | None = Field(description="The contractor, if one was awarded.")
     clarifications: int = Field(ge=0, description="FAQ entries published during clarification.")
     bids: BidCounts = Field(description="Bids received and rejected.")
-    payments: tuple[PaymentLine, ...] = Field(description="Every money movement, in order.")
+    payments: tuple[Payment, ...] = Field(description="Every money movement, in order.")
     ledger_balanced: bool = Field(description="Every posting and currency sums to zero.")
     breach: str | None = Field(default=None, description="Breached clause and evidence.")
     reputation: ReputationUpdate | None = Field(default=None, description="Damped update.")
@@ -78,25 +103,29 @@ class DelegationOutcome(BaseModel):
     prompt_tokens: int = Field(ge=0, description="Tokens sent to models in total.")
     completion_tokens: int = Field(ge=0, description="Tokens received from models in total.")
 
+    @field_serializer("payments", mode="wrap")
+    def _payment_lines(
+        self, payments: tuple[Payment, ...], handler: SerializerFunctionWrapHandler
+    ) -> list[dict[str, Any]]:
+        """Each payment as one flat line: ``from``, ``to``, ``amount``, ``currency``, ``reason``."""
+        return [
+            {
+                "from": p["from_account"],
+                "to": p["to_account"],
+                "amount": p["amount"]["amount"],
+                "currency": p["amount"]["currency"],
+                "reason": p["reason"],
+            }
+            for p in handler(payments)
+        ]
+
 
 _OUTCOME = {
-    Phase.COMPLETED: "completed",
-    Phase.BREACHED: "breached",
-    Phase.CANCELLED: "cancelled",
-    Phase.FAILED: "failed",
+    Phase.COMPLETED: RunOutcome.COMPLETED,
+    Phase.BREACHED: RunOutcome.BREACHED,
+    Phase.CANCELLED: RunOutcome.CANCELLED,
+    Phase.FAILED: RunOutcome.FAILED,
 }
-
-
-def _line(p: Payment) -> PaymentLine:
-    return PaymentLine.model_validate(
-        {
-            "from": p.from_account,
-            "to": p.to_account,
-            "amount": str(p.amount.amount),
-            "currency": p.amount.currency,
-            "reason": p.reason.value,
-        }
-    )
 
 
 def build_outcome(
@@ -121,25 +150,20 @@ def build_outcome(
     winner = None
     if award is not None:
         bid = award.winning_bid
-        winner = Winner(
-            bidder_id=award.winner_id,
-            price=str(bid.price.amount),
-            currency=bid.price.currency,
-            reason=award.reason,
-        )
+        winner = Winner(bidder_id=award.winner_id, price=bid.price, reason=award.reason)
     breach = None
     if settlement is not None and settlement.outcome.value == "breached" and verdict is not None:
         breach = f"clause {verdict.clause_index} ({verdict.clause_kind}): {verdict.evidence}"
     return DelegationOutcome(
         run_id=run_id,
         task_id=task_id,
-        phase=phase.value,
-        a2a_state=A2A_STATE[phase].value,
-        outcome=_OUTCOME.get(phase, "pending"),
+        phase=phase,
+        a2a_state=A2A_STATE[phase],
+        outcome=_OUTCOME.get(phase, RunOutcome.PENDING),
         winner=winner,
         clarifications=clarifications,
         bids=bids,
-        payments=tuple(_line(p) for p in payments),
+        payments=tuple(payments),
         ledger_balanced=ledger_balanced,
         breach=breach,
         reputation=reputation,

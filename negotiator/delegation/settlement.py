@@ -73,31 +73,36 @@ def bond_account(run_id: str, bidder_id: str) -> str:
 
 @dataclass(frozen=True)
 class Planned:
-    """A payment the settlement will post."""
+    """A payment the settlement will post (nothing is posted for a zero amount)."""
 
     source: str
     target: str
-    amount: Decimal
+    amount: Money
     reason: PaymentReason
     memo: str = ""
     up_to: bool = False
     """Charge at most what ``source`` holds (instead of refusing when it holds less)."""
 
 
-def _post(ledger: Ledger, key: str, p: Planned, currency: str) -> Payment | None:
-    if p.amount <= 0:
+def _post(ledger: Ledger, key: str, p: Planned) -> Payment | None:
+    if p.amount.amount <= 0:
         return None
-    money = Money(amount=p.amount, currency=currency)
+    amount = p.amount
     if p.up_to:
-        moved = ledger.transfer_up_to(key, p.source, p.target, money, p.reason.value)
+        moved = ledger.transfer_up_to(key, p.source, p.target, amount, p.reason.value)
         if moved <= 0:
             return None
-        money = Money(amount=moved, currency=currency)
+        amount = Money(amount=moved, currency=amount.currency)
     else:
-        ledger.transfer(key, p.source, p.target, money, p.reason.value)
+        ledger.transfer(key, p.source, p.target, amount, p.reason.value)
     return Payment(
-        from_account=p.source, to_account=p.target, amount=money, reason=p.reason, memo=p.memo
+        from_account=p.source, to_account=p.target, amount=amount, reason=p.reason, memo=p.memo
     )
+
+
+def _in(contract: Contract, amount: Decimal) -> Money:
+    """``amount`` in the contract's currency."""
+    return Money(amount=amount, currency=contract.price.currency)
 
 
 def fund(ledger: Ledger, run_id: str, balances: Mapping[str, Money]) -> None:
@@ -119,11 +124,11 @@ def escrow_bonds(ledger: Ledger, run_id: str, bids: Sequence[Bid]) -> list[Payme
         p = Planned(
             bid.bidder_id,
             bond_account(run_id, bid.bidder_id),
-            bid.reputation_bond.amount,
+            bid.reputation_bond,
             PaymentReason.BOND_ESCROW,
             "bond staked with bid",
         )
-        pay = _post(ledger, f"{run_id}/bond/{bid.bidder_id}", p, bid.reputation_bond.currency)
+        pay = _post(ledger, f"{run_id}/bond/{bid.bidder_id}", p)
         out.extend([pay] if pay else [])
     return out
 
@@ -140,11 +145,11 @@ def return_losing_bonds(
         p = Planned(
             bond_account(run_id, bid.bidder_id),
             bid.bidder_id,
-            bid.reputation_bond.amount,
+            bid.reputation_bond,
             PaymentReason.BOND_RETURN,
             "bid not awarded",
         )
-        pay = _post(ledger, f"{run_id}/bond-back/{bid.bidder_id}", p, bid.reputation_bond.currency)
+        pay = _post(ledger, f"{run_id}/bond-back/{bid.bidder_id}", p)
         out.extend([pay] if pay else [])
     return out
 
@@ -158,11 +163,11 @@ def escrow_payment(ledger: Ledger, run_id: str, delegator_id: str, bid: Bid) -> 
     p = Planned(
         delegator_id,
         escrow_account(run_id),
-        bid.price.amount,
+        bid.price,
         PaymentReason.ESCROW,
         f"price of {bid.bidder_id}'s winning bid",
     )
-    return _post(ledger, f"{run_id}/escrow", p, bid.price.currency)
+    return _post(ledger, f"{run_id}/escrow", p)
 
 
 def _clause(contract: Contract, kind: type) -> object | None:
@@ -196,16 +201,12 @@ def compensation(contract: Contract, progress: float) -> Decimal:
 
 def _bond_back(contract: Contract, run_id: str, memo: str) -> Planned:
     bond = bond_account(run_id, contract.contractor_id)
-    return Planned(
-        bond, contract.contractor_id, contract.bond.amount, PaymentReason.BOND_RETURN, memo
-    )
+    return Planned(bond, contract.contractor_id, contract.bond, PaymentReason.BOND_RETURN, memo)
 
 
 def _bond_forfeit(contract: Contract, run_id: str, memo: str) -> Planned:
     bond = bond_account(run_id, contract.contractor_id)
-    return Planned(
-        bond, contract.delegator_id, contract.bond.amount, PaymentReason.BOND_FORFEIT, memo
-    )
+    return Planned(bond, contract.delegator_id, contract.bond, PaymentReason.BOND_FORFEIT, memo)
 
 
 def _plan_completed(
@@ -213,7 +214,7 @@ def _plan_completed(
 ) -> list[Planned]:
     escrow = escrow_account(run_id)
     return [
-        Planned(escrow, c.contractor_id, c.price.amount, PaymentReason.PAYMENT, "work accepted"),
+        Planned(escrow, c.contractor_id, c.price, PaymentReason.PAYMENT, "work accepted"),
         _bond_back(c, run_id, "contract fulfilled"),
     ]
 
@@ -226,8 +227,8 @@ def _plan_cancelled(
     paid = compensation(c, v.progress)
     memo = f"cancelled at progress {v.progress:.0%}"
     plan = [
-        Planned(escrow, c.contractor_id, paid, PaymentReason.COMPENSATION, memo),
-        Planned(escrow, c.delegator_id, c.price.amount - paid, PaymentReason.REFUND, memo),
+        Planned(escrow, c.contractor_id, _in(c, paid), PaymentReason.COMPENSATION, memo),
+        Planned(escrow, c.delegator_id, _in(c, c.price.amount - paid), PaymentReason.REFUND, memo),
     ]
     returned = not isinstance(clause, CancellationCompensation) or clause.bond_returned
     plan.append(_bond_back(c, run_id, memo) if returned else _bond_forfeit(c, run_id, memo))
@@ -249,18 +250,18 @@ def _plan_breached(
     if clause is not None and clause.kind == "penalty":
         penalty = quantize(c.price.amount * Decimal(str(clause.forfeit_fraction)))
         return [
-            Planned(escrow, c.delegator_id, penalty, PaymentReason.PENALTY, memo),
+            Planned(escrow, c.delegator_id, _in(c, penalty), PaymentReason.PENALTY, memo),
             Planned(
                 escrow,
                 c.contractor_id,
-                c.price.amount - penalty,
+                _in(c, c.price.amount - penalty),
                 PaymentReason.PAYMENT,
                 "work delivered, less the penalty",
             ),
             _bond_on_breach(c, run_id, memo),
         ]
     plan = [
-        Planned(escrow, c.delegator_id, c.price.amount, PaymentReason.REFUND, memo),
+        Planned(escrow, c.delegator_id, c.price, PaymentReason.REFUND, memo),
         _bond_on_breach(c, run_id, memo),
     ]
     default = _clause(c, DefaultPenalty)
@@ -268,13 +269,13 @@ def _plan_breached(
         isinstance(default, DefaultPenalty)
         and default.replacement_price_difference_charged
         and replacement is not None
+        and replacement.amount > c.price.amount
     ):
-        diff = replacement.amount - c.price.amount
         plan.append(
             Planned(
                 c.contractor_id,
                 c.delegator_id,
-                diff,
+                _in(c, replacement.amount - c.price.amount),
                 PaymentReason.REPLACEMENT_DIFFERENCE,
                 "replacement costs more",
                 up_to=True,
@@ -331,12 +332,12 @@ def settle(
     """
     planner = lookup(PLANNERS, verdict.kind.value, "final verdict")
     plan = planner(contract, verdict, replacement, run_id)
-    currency = contract.price.currency
     payments = []
     for i, p in enumerate(plan):
-        pay = _post(ledger, f"{run_id}/settle/{i}/{p.reason.value}", p, currency)
+        pay = _post(ledger, f"{run_id}/settle/{i}/{p.reason.value}", p)
         payments.extend([pay] if pay else [])
     total = sum((p.amount.amount for p in payments), Decimal(0))
+    currency = contract.price.currency
     return Settlement(
         id=f"settlement-{contract.id}",
         contract_id=contract.id,

@@ -48,7 +48,7 @@ from negotiator.delegation.bidders import BidderProfile
 from negotiator.delegation.clock import Clock
 from negotiator.delegation.execution import AnyExecutor, RunContext, collect_report
 from negotiator.delegation.ledger import Ledger
-from negotiator.delegation.outcome import DelegationOutcome
+from negotiator.delegation.outcome import DelegationOutcome, RunOutcome
 from negotiator.delegation.reputation_store import ReputationStore
 from negotiator.delegation.request import DelegationRequest
 from negotiator.errors import FieldError, InvalidInputError, lookup
@@ -132,12 +132,12 @@ class SubRun:
     @property
     def delivered(self) -> bool:
         """Whether the sub-contract completed."""
-        return self.outcome.outcome == "completed"
+        return self.outcome.outcome is RunOutcome.COMPLETED
 
     def summary(self) -> str:
         """One line for the parent's report notes (outcome, contractor, evidence)."""
         o = self.outcome
-        by = f" by {o.winner.bidder_id} at {o.winner.price} {o.winner.currency}" if o.winner else ""
+        by = f" by {o.winner.bidder_id} at {o.winner.price}" if o.winner else ""
         why = o.breach or o.failure or ""
         return f"sub-task {self.task_id}: {o.outcome}{by}" + (f" ({why})" if why else "")
 
@@ -296,7 +296,7 @@ class SubDelegatingExecutor:
         ...     margins={b.bidder_id: b.margin for b in s.bidders}, delegate=adelegate)
         >>> out = asyncio.run(adelegate(s.request, bidders=s.bidders, funding=s.funding,
         ...     executor=ex, clock=FixedClock(s.start), runs_dir=None, run_id="doc"))
-        >>> out.outcome, [(r.task_id, r.outcome.outcome) for r in ex.finished("doc")]
+        >>> out.outcome.value, [(r.task_id, r.outcome.outcome.value) for r in ex.finished("doc")]
         ('completed', [('task-virtual-table', 'completed')])
     """
 

@@ -12,7 +12,7 @@ import pytest_httpx2  # noqa: F401 — registers respx's "httpcore2" mocker
 import respx
 
 from negotiator.cli import build_parser, main
-from negotiator.cli import demo as demo_cli
+from negotiator.cli import models as demo_cli
 from negotiator.errors import UsageError
 from negotiator.llm.openai_client import OpenAICompatibleClient
 

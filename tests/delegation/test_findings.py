@@ -15,7 +15,8 @@ import httpx2
 import pytest
 
 from negotiator import DeterministicClient, Ledger, SimulatedExecutor, delegate, demo_setup
-from negotiator.cli.demo import create_run_folder, stored_settings
+from negotiator.cli.demo import create_run_folder
+from negotiator.cli.models import stored_settings
 from negotiator.delegation.bidding import SealedBid
 from negotiator.delegation.clarify import AnswerText, QuestionList, anonymise
 from negotiator.delegation.clock import FixedClock

@@ -94,7 +94,10 @@ def run_parent(
 
 
 def lines(outcome: DelegationOutcome) -> list[tuple[str, str, str, str]]:
-    return [(p.from_, p.to, p.amount, p.reason) for p in outcome.payments]
+    return [
+        (p.from_account, p.to_account, str(p.amount.amount), p.reason.value)
+        for p in outcome.payments
+    ]
 
 
 def test_two_levels_pay_at_both_levels_into_one_balanced_ledger() -> None:
@@ -105,7 +108,7 @@ def test_two_levels_pay_at_both_levels_into_one_balanced_ledger() -> None:
         assert parent.outcome == "completed" and parent.ledger_balanced
         assert (sub.run_id, sub.outcome.outcome) == ("p.task-virtual-table", "completed")
         assert sub.outcome.winner is not None
-        assert (sub.outcome.winner.bidder_id, sub.outcome.winner.price) == (GRID, "1.92")
+        assert (sub.outcome.winner.bidder_id, str(sub.outcome.winner.price)) == (GRID, "1.92 USDC")
         # level 1: the demo's delegator pays fast-coder 5.00 and returns its bond
         assert lines(parent)[-2:] == [
             ("escrow:p", FAST, "5.00", "payment"),

@@ -1,0 +1,155 @@
+"""The story ``negotiator demo`` tells while a delegation runs: one formatter per graph step
+(each returns rich markup; data from the run is escaped), and the closing summary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+__all__ = ["print_summary", "story_printer"]
+
+E = escape
+
+
+def _announce(u: Mapping[str, Any]) -> list[str]:
+    a = u.get("announcement", {})
+    lines = [
+        f"Announced {E(str(a.get('task_id')))}: {len(a.get('eligible', []))} bidders eligible."
+    ]
+    lines += [
+        f"  [dim]filtered[/dim] {E(i['bidder_id'])}: {E('; '.join(i['reasons']))}"
+        for i in a.get("ineligible", [])
+    ]
+    return lines
+
+
+def _ask(u: Mapping[str, Any]) -> list[str]:
+    if "round" not in u:
+        return ["Clarification rounds exhausted."]
+    qs, groups = u.get("questions", []), u.get("pending", [])
+    lines = [f"Round {u['round']}: {len(qs)} question(s), {len(groups)} after deduplication."]
+    lines += [
+        f"  [cyan]Q[/cyan] {E(g['text'])}  [dim]({len(g['question_ids'])} asked)[/dim]"
+        for g in groups
+    ]
+    return lines
+
+
+def _answer(u: Mapping[str, Any]) -> list[str]:
+    entries = len(u.get("faq", {}).get("entries", []))
+    return [f"  [green]A[/green] {E(a['text'])}" for a in u.get("answers", [])] + [
+        f"  FAQ now has {entries} entries, sent to every bidder."
+    ]
+
+
+def _bid_line(b: Mapping[str, Any]) -> str:
+    return E(
+        f"{b['bidder_id']} {b['price']['amount']} {b['price']['currency']}, "
+        f"{b['estimated_duration_seconds']} s, quality {b['claimed_quality']}, "
+        f"privacy {b['privacy_guarantee']}, bond {b['reputation_bond']['amount']}"
+    )
+
+
+def _screen(u: Mapping[str, Any]) -> list[str]:
+    s = u.get("screened", {})
+    lines = [f"Opened all sealed bids at the deadline: {len(s.get('valid', []))} valid."]
+    lines += [f"  {_bid_line(b)}" for b in s.get("valid", [])]
+    lines += [
+        f"  [red]rejected[/red] {E(r['bidder_id'])}: "
+        + E("; ".join(f"{x['path']}: {x['message']}" for x in r["reasons"]))
+        for r in s.get("rejected", [])
+    ]
+    return lines
+
+
+def _award(u: Mapping[str, Any]) -> list[str]:
+    if "failure" in u:
+        return [f"[red]No award[/red]: {E(u['failure'])}"]
+    return [f"[bold]Award[/bold]: {E(u['award']['reason'])}"]
+
+
+def _contract(u: Mapping[str, Any]) -> list[str]:
+    c = u["contract"]
+    kinds = ", ".join(cl["kind"] for cl in c["clauses"])
+    digest = c["signatures"][0]["terms_sha256"][:12]
+    return [f"Contract {E(c['id'])} signed by both parties (sha256 {digest}…): {E(kinds)}."]
+
+
+def _monitor(u: Mapping[str, Any]) -> list[str]:
+    v = u["verdicts"][-1]
+    reports = u.get("reports") or []
+    ok = sum(status == "ok" for status in v["clause_status"])
+    if reports:
+        r = reports[-1]
+        values = {**r["metrics"], **{k: "yes" if x else "NO" for k, x in r["checks"].items()}}
+        seen = f"progress {r['progress']:.0%}, " + ", ".join(f"{k} {x}" for k, x in values.items())
+    else:
+        seen = "[red]missed[/red]"
+    lines = [f"  report {v['tick']}: {seen}; clauses ok {ok}/{len(v['clause_status'])}"]
+    if v["kind"] != "continue":
+        lines.append(f"[bold]{E(v['kind'])}[/bold]: {E(v['evidence'])}")
+    return lines
+
+
+def _settle(u: Mapping[str, Any]) -> list[str]:
+    s = u["settlement"]
+    lines = [f"Settled ({E(s['outcome'])}):"]
+    lines += [
+        "  "
+        + E(
+            f"{p['from_account']} → {p['to_account']}: {p['amount']['amount']} "
+            f"{p['amount']['currency']} ({p['reason']})"
+        )
+        for p in s["payments"]
+    ]
+    r = u["reputation"]
+    lines.append(f"Reputation of {E(r['agent_id'])}: {r['before']} → {r['after']} (damped).")
+    return lines
+
+
+_STORY: Mapping[str, Callable[[Mapping[str, Any]], list[str]]] = {
+    "announce": _announce,
+    "ask": _ask,
+    "answer": _answer,
+    "bid": lambda u: ["Bidding open; bids stay sealed until the deadline."],
+    "submit_bid": lambda u: [f"  sealed bid received from {E(u['sealed'][0]['sender_id'])}"],
+    "screen": _screen,
+    "award": _award,
+    "contract": _contract,
+    "monitor": _monitor,
+    "settle": _settle,
+}
+
+
+def story_printer(console: Console) -> Callable[[str, Mapping[str, Any]], None]:
+    """Return the progress callback that tells the story one graph step at a time."""
+
+    def show(node: str, update: Mapping[str, Any]) -> None:
+        tell = _STORY.get(node)
+        if tell is not None:
+            for line in tell(update):
+                console.print(line)
+
+    return show
+
+
+def print_summary(console: Console, outcome: Mapping[str, Any]) -> None:
+    """Print the closing lines of the story."""
+    console.print(
+        f"\n[bold]{outcome['outcome']}[/bold]; ledger balanced: {outcome['ledger_balanced']}; "
+        f"conversational steps: {outcome['seam_calls']} (model calls {outcome['model_calls']}, "
+        f"fallbacks {outcome['fallbacks']})."
+    )
+    for sub in outcome.get("subruns", ()):
+        o = sub["outcome"]
+        paid = ", ".join(
+            f"{p['from']} → {p['to']} {p['amount']} ({p['reason']})" for p in o["payments"]
+        )
+        console.print(
+            f"sub-delegation {escape(sub['task_id'])}: [bold]{escape(o['outcome'])}[/bold]"
+            + escape(f"; {paid}" if paid else "")
+        )
+    console.print(f"transcript: {escape(str(outcome['transcript']))}")
