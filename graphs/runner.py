@@ -1,5 +1,4 @@
-"""Running the delegation graph: funding, crash resume, transcript events, the outcome, and the
-registered ``delegation`` flow (recorded transcripts and ``negotiator replay --check``); the
+"""The registered ``delegation`` flow (recorded transcripts and ``negotiator replay --check``); the
 stores are opened by :mod:`negotiator.graphs.stores` and one run is
 :func:`negotiator.graphs.api.execute` (both re-exported here).
 
@@ -31,25 +30,23 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
+from typing import Any
 
 from negotiator.delegation.clock import FixedClock
 from negotiator.delegation.execution import AnyExecutor, RunContext
 from negotiator.delegation.monitoring import Executor, SimulatedExecutor
-from negotiator.delegation.record import flow_events, outcome_of
+from negotiator.delegation.record import RunView, flow_events, outcome_of
 from negotiator.delegation.request import DelegationSetup
 from negotiator.delegation.subdelegation import SubDelegatingExecutor, SubRun
 from negotiator.delegation.subtasks import SubTaskSetup, sub_delegating
-from negotiator.errors import InvalidInputError, ReplayMismatchError
+from negotiator.errors import InvalidInputError
 from negotiator.flows import FlowFn, FlowRun, register_flow
 from negotiator.graphs.api import RunResult, Update, adelegate, execute
 from negotiator.graphs.stores import RunPaths, open_reputation, open_stores
-from negotiator.llm.protocol import ModelClient, ModelResult, StructuredCall, TextCall
+from negotiator.llm.protocol import ModelClient
 from negotiator.llm.replay import ReplayClient
+from negotiator.llm.resuming import ResumingClient
 from negotiator.transcript.format import TranscriptEvent
-from negotiator.wire.contract import Contract
 
 __all__ = [
     "FLOW_NAME",
@@ -67,7 +64,6 @@ __all__ = [
 ]
 
 FLOW_NAME = "delegation"
-T = TypeVar("T", bound=BaseModel)
 Json = dict[str, Any]
 
 
@@ -88,28 +84,6 @@ class DelegationEnvironment:
     previous_events: tuple[TranscriptEvent, ...] = field(default_factory=tuple)
 
 
-class _ResumingClient:
-    """After a crash, a call the resumed run makes again is answered from the earlier attempt's
-    recording (already in the new transcript, so not recorded twice); any other call goes to
-    the live client."""
-
-    def __init__(self, earlier: ReplayClient, live: ModelClient) -> None:
-        self.earlier = earlier
-        self.live = live
-
-    async def structured(self, call: StructuredCall[T]) -> ModelResult[T]:
-        try:
-            return await self.earlier.structured(call)
-        except ReplayMismatchError:
-            return await self.live.structured(call)
-
-    async def text(self, call: TextCall) -> ModelResult[str]:
-        try:
-            return await self.earlier.text(call)
-        except ReplayMismatchError:
-            return await self.live.text(call)
-
-
 def simulated_contractor(setup: DelegationSetup, seed: int) -> Executor:
     """The flow's contractor: the setup's simulated executor, seeded with the run's seed."""
     return SimulatedExecutor(setup.script, seed)
@@ -119,9 +93,10 @@ async def _subruns(
     executor: AnyExecutor, state: Mapping[str, Any], context: RunContext
 ) -> tuple[SubRun, ...]:
     """The sub-runs of a sub-delegating contractor (found again after a resume), else none."""
-    if not isinstance(executor, SubDelegatingExecutor) or "contract" not in state:
+    contract = RunView(state).contract
+    if not isinstance(executor, SubDelegatingExecutor) or contract is None:
         return ()
-    return await executor.subruns(Contract.model_validate(state["contract"]), context)
+    return await executor.subruns(contract, context)
 
 
 def _subrun_json(run: SubRun) -> Json:
@@ -158,7 +133,7 @@ async def _delegation(run: FlowRun, env: DelegationEnvironment) -> dict[str, obj
         run.sink.emit(e.step, e.role, e.kind, e.payload)
     client: ModelClient = run.client
     if env.previous_events:
-        client = _ResumingClient(ReplayClient.from_events(env.previous_events), run.client)
+        client = ResumingClient(ReplayClient.from_events(env.previous_events), run.client)
     seed = run.seed or 0
     paths = RunPaths.for_run(env.runs_dir, run.run_id) if env.runs_dir is not None else None
     executor: AnyExecutor = simulated_contractor(setup, seed)

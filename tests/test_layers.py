@@ -210,6 +210,8 @@ def planted(tmp_path: Path) -> Path:
         f.write('\n_PLANTED = {"delegation": "negotiator.graphs.runner"}\n')
     with (copy / "markets" / "cda.py").open("a", encoding="utf-8") as f:
         f.write("\n\ndef _planted() -> object:\n    import openai\n\n    return openai\n")
+    with (copy / "delegation" / "ledger.py").open("a", encoding="utf-8") as f:
+        f.write("\n\ndef _planted() -> object:\n    import langgraph\n\n    return langgraph\n")
     return copy
 
 
@@ -220,7 +222,11 @@ def test_a_planted_violation_of_each_kind_fails(planted: Path) -> None:
         v.startswith("negotiator.bargaining.utility:") and "local import" in v for v in layers
     )
     assert any(v.startswith("negotiator.flows:") and "string" in v for v in layers)
-    assert any(v.startswith("negotiator.markets.cda:") for v in forbidden_violations(imports))
+    forbidden = forbidden_violations(imports)
+    assert any(v.startswith("negotiator.markets.cda:") and "openai" in v for v in forbidden)
+    assert any(
+        v.startswith("negotiator.delegation.ledger:") and "langgraph" in v for v in forbidden
+    )
 
 
 def test_lint_imports_fails_on_a_planted_violation(planted: Path) -> None:
@@ -238,3 +244,4 @@ def test_lint_imports_fails_on_a_planted_violation(planted: Path) -> None:
     assert out.returncode == 1, out.stdout + out.stderr
     assert "negotiator.bargaining.utility -> negotiator.graphs" in out.stdout
     assert "negotiator.markets.cda -> openai" in out.stdout
+    assert "negotiator.delegation.ledger -> langgraph" in out.stdout

@@ -35,7 +35,7 @@ from negotiator.delegation.monitoring import (
     Verdict,
     evaluate,
 )
-from negotiator.delegation.outcome import DelegationOutcome
+from negotiator.delegation.outcome import DelegationOutcome, RunOutcome
 from negotiator.delegation.phases import A2A_STATE, TRANSITIONS, A2ATaskState, Phase, advance
 from negotiator.delegation.reputation import damped_update
 from negotiator.delegation.reputation_store import (
@@ -88,6 +88,7 @@ __all__ = [
     "QuestionGroup",
     "ReputationStore",
     "RunContext",
+    "RunOutcome",
     "ScreenResult",
     "SimulatedCrash",
     "SimulatedExecutor",

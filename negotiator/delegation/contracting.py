@@ -19,21 +19,16 @@ its fallback, from the clause templates in ``contracts/clauses/``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from datetime import datetime
-from decimal import Decimal
 from functools import cache
 from importlib import resources
-from types import MappingProxyType
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from negotiator.errors import lookup
+from negotiator.delegation.clauses import clause_kind
 from negotiator.llm.guard import ask_text
 from negotiator.llm.prompts import render_prompt
 from negotiator.llm.protocol import ModelClient, ModelResult, TextCall
-from negotiator.money import Money, quantize
 from negotiator.wire.award import Award
 from negotiator.wire.clauses import (
     Autonomy,
@@ -66,15 +61,6 @@ AUTONOMY_BY_REPUTATION: tuple[tuple[float, Autonomy], ...] = (
     (0.7, Autonomy.METHOD_DELEGATED),
     (0.5, Autonomy.PLAN_APPROVED),
     (0.0, Autonomy.SUPERVISED),
-)
-
-_AUTONOMY_TEXT: Mapping[Autonomy, str] = MappingProxyType(
-    {
-        Autonomy.SUPERVISED: "every step is approved by the delegator",
-        Autonomy.PLAN_APPROVED: "the delegator approves the plan, then the contractor executes",
-        Autonomy.METHOD_DELEGATED: "the goal is fixed and the technique is the contractor's choice",
-        Autonomy.FULL: "goal refinements and technique are the contractor's choice",
-    }
 )
 
 
@@ -175,67 +161,6 @@ def _template(kind: str) -> str:
     return folder.joinpath(f"{kind}.v1.txt").read_text(encoding="utf-8").strip()
 
 
-def _money(m: Money) -> str:
-    return f"{m.amount} {m.currency}"
-
-
-def _fields_performance(c: Any, contract: Contract) -> dict[str, object]:
-    unit = f" {c.unit}" if c.unit else ""
-    return {
-        "metric": c.metric,
-        "comparator": c.comparator.value,
-        "threshold": f"{c.threshold:g}",
-        "unit": unit,
-    }
-
-
-def _fields_penalty(c: Any, contract: Contract) -> dict[str, object]:
-    amount = quantize(contract.price.amount * Decimal(str(c.forfeit_fraction)))
-    t = c.trigger.threshold
-    return {
-        "subject": c.trigger.subject,
-        "comparator": c.trigger.comparator.value,
-        "threshold": str(t).lower() if isinstance(t, bool) else f"{t:g}",
-        "forfeit_percent": f"{c.forfeit_fraction * 100:g}",
-        "forfeit_amount": _money(Money(amount=amount, currency=contract.price.currency)),
-    }
-
-
-def _fields_cancellation(c: Any, contract: Contract) -> dict[str, object]:
-    method = (
-        "pro rata: progress times the price"
-        if c.method is CompensationMethod.PRO_RATA
-        else "per milestone: "
-        + ", ".join(f"{m.payout_fraction:.0%} at {m.progress:.0%}" for m in c.milestones)
-    )
-    bond = " and its bond is returned" if c.bond_returned else "; its bond is kept in escrow"
-    return {"method_text": method, "bond_text": bond}
-
-
-def _fields_default(c: Any, contract: Contract) -> dict[str, object]:
-    parts = ["it is not paid"]
-    if c.bond_forfeited:
-        parts.append("its bond is forfeited to the delegator")
-    if c.replacement_price_difference_charged:
-        parts.append("it pays the price difference of a replacement contractor")
-    return {"terms_text": ", ".join(parts)}
-
-
-_FIELDS: Mapping[str, Callable[[Any, Contract], dict[str, object]]] = MappingProxyType(
-    {
-        "performance_requirement": _fields_performance,
-        "penalty": _fields_penalty,
-        "cancellation_compensation": _fields_cancellation,
-        "monitoring": lambda c, _: {
-            "report_interval_seconds": c.report_interval_seconds,
-            "max_missed_reports": c.max_missed_reports,
-        },
-        "autonomy": lambda c, _: {"level_text": _AUTONOMY_TEXT[c.level], "note": c.note},
-        "default_penalty": _fields_default,
-    }
-)
-
-
 def template_wording(contract: Contract) -> str:
     """Word ``contract`` from the clause templates (one paragraph per clause)."""
     header = _template("header").format(
@@ -243,14 +168,14 @@ def template_wording(contract: Contract) -> str:
         task_id=contract.task_id,
         delegator_id=contract.delegator_id,
         contractor_id=contract.contractor_id,
-        price=_money(contract.price),
-        bond=_money(contract.bond),
+        price=str(contract.price),
+        bond=str(contract.bond),
         deadline_seconds=contract.deadline_seconds,
     )
     paragraphs = [header]
     for clause in contract.clauses:
-        fields = lookup(_FIELDS, clause.kind, "clause kind")(clause, contract)
-        paragraphs.append(_template(clause.kind).format(**fields).strip())
+        entry = clause_kind(clause)
+        paragraphs.append(_template(entry.kind).format(**entry.wording(clause, contract)).strip())
     return "\n\n".join(paragraphs)
 
 

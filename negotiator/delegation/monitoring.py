@@ -2,7 +2,8 @@
 
 The monitor ticks once per agreed reporting interval. At tick ``k`` (time
 ``created_at + (k + 1) * interval``) it asks the :class:`Executor` for report ``k``; ``None``
-means the report was missed. Each clause kind has a predicate (:data:`CLAUSE_CHECKS`) that looks
+means the report was missed. Each clause kind has a check (its entry in
+:data:`~negotiator.delegation.clauses.CLAUSE_KINDS`) that looks
 at the report (and the run of missed reports) and says ``ok``, ``pending`` or ``violated`` with
 its evidence. The :class:`Verdict` is then, in this order:
 
@@ -21,21 +22,21 @@ A breach is data (a verdict with the clause and the evidence), never an exceptio
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from negotiator.errors import HostFailure, RuntimeFailure, lookup
-from negotiator.wire.clauses import MonitoringAgreement
+from negotiator.delegation.clauses import ClauseStatus, clause_kind
+from negotiator.errors import HostFailure, RuntimeFailure
+from negotiator.wire.clauses import DefaultPenalty, MonitoringAgreement
 from negotiator.wire.contract import Contract
 from negotiator.wire.report import ProgressReport, ReportStatus
 
 __all__ = [
-    "CLAUSE_CHECKS",
     "SCRIPTS",
     "CancelPolicy",
     "ClauseStatus",
@@ -145,14 +146,6 @@ class CancelPolicy(BaseModel):
     reason: str = Field(default="requirements changed", description="Why it cancels.")
 
 
-class ClauseStatus(StrEnum):
-    """A clause's state after one report."""
-
-    OK = "ok"
-    PENDING = "pending"
-    VIOLATED = "violated"
-
-
 class VerdictKind(StrEnum):
     """What the monitor decided after a report."""
 
@@ -187,75 +180,6 @@ class MonitorState(BaseModel):
     tick: int = Field(default=0, ge=0, description="Next tick number.")
     missed_streak: int = Field(default=0, ge=0, description="Consecutive missed reports.")
     progress: float = Field(default=0.0, description="Latest reported progress.")
-
-
-ClauseCheck = Callable[[Any, ProgressReport | None, MonitorState], tuple[ClauseStatus, str]]
-
-
-def _performance(c: Any, r: ProgressReport | None, m: MonitorState) -> tuple[ClauseStatus, str]:
-    if r is None or r.status is not ReportStatus.COMPLETED:
-        return ClauseStatus.PENDING, ""
-    value = r.value_of(c.metric)
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        if c.comparator.apply(float(value), c.threshold):
-            return ClauseStatus.OK, ""
-        return ClauseStatus.VIOLATED, (
-            f"final report {r.sequence}: {c.metric} = {value:g}, required "
-            f"{c.comparator.value} {c.threshold:g}"
-        )
-    return ClauseStatus.VIOLATED, f"final report {r.sequence} does not report {c.metric}"
-
-
-def _penalty(c: Any, r: ProgressReport | None, m: MonitorState) -> tuple[ClauseStatus, str]:
-    if r is None or r.status is ReportStatus.FAILED:
-        return ClauseStatus.OK, ""  # a missed report or a failure: the monitoring/default clauses
-    value = r.value_of(c.trigger.subject)
-    if value is None:
-        return ClauseStatus.VIOLATED, (
-            f"report {r.sequence} does not report {c.trigger.subject}, the penalty's trigger "
-            "(missing evidence counts as the trigger)"
-        )
-    if value is not None and c.trigger.comparator.apply(value, c.trigger.threshold):
-        return ClauseStatus.VIOLATED, (
-            f"report {r.sequence}: {c.trigger.subject} = {str(value).lower()} "
-            f"({c.trigger.subject} {c.trigger.comparator.value} "
-            f"{str(c.trigger.threshold).lower()} triggers the penalty)"
-        )
-    return ClauseStatus.OK, ""
-
-
-def _monitoring(c: Any, r: ProgressReport | None, m: MonitorState) -> tuple[ClauseStatus, str]:
-    if m.missed_streak >= c.max_missed_reports:
-        return ClauseStatus.VIOLATED, (
-            f"{m.missed_streak} consecutive reports missed (limit {c.max_missed_reports}, "
-            f"one due every {c.report_interval_seconds} s)"
-        )
-    return ClauseStatus.OK, ""
-
-
-def _default(c: Any, r: ProgressReport | None, m: MonitorState) -> tuple[ClauseStatus, str]:
-    if r is not None and r.status is ReportStatus.FAILED:
-        why = f" ({r.notes})" if r.notes else ""
-        return ClauseStatus.VIOLATED, f"report {r.sequence}: the contractor reported failure{why}"
-    return ClauseStatus.OK, ""
-
-
-def _always_ok(c: Any, r: ProgressReport | None, m: MonitorState) -> tuple[ClauseStatus, str]:
-    return ClauseStatus.OK, ""
-
-
-#: clause kind -> its predicate on a report (cancellation and autonomy govern money/method and
-#: are never violated by a report).
-CLAUSE_CHECKS: Mapping[str, ClauseCheck] = MappingProxyType(
-    {
-        "performance_requirement": _performance,
-        "penalty": _penalty,
-        "monitoring": _monitoring,
-        "default_penalty": _default,
-        "cancellation_compensation": _always_ok,
-        "autonomy": _always_ok,
-    }
-)
 
 
 def monitoring_clause(contract: Contract) -> MonitoringAgreement:
@@ -314,9 +238,7 @@ def evaluate(
         missed_streak=0 if report is not None else state.missed_streak + 1,
         progress=report.progress if report is not None else state.progress,
     )
-    results = [
-        lookup(CLAUSE_CHECKS, c.kind, "clause kind")(c, report, nxt) for c in contract.clauses
-    ]
+    results = [clause_kind(c).check(c, report, nxt.missed_streak) for c in contract.clauses]
     kind, index, evidence = _decide(
         contract, report, nxt.progress, at, results=results, cancel=cancel
     )
@@ -369,4 +291,4 @@ def _decide(
 
 
 def _default_index(contract: Contract) -> int | None:
-    return next((i for i, c in enumerate(contract.clauses) if c.kind == "default_penalty"), None)
+    return next((i for i, c in enumerate(contract.clauses) if isinstance(c, DefaultPenalty)), None)

@@ -39,7 +39,12 @@ from negotiator.delegation.monitoring import Verdict, VerdictKind
 from negotiator.errors import lookup
 from negotiator.money import Money, quantize
 from negotiator.wire.bid import Bid
-from negotiator.wire.clauses import CancellationCompensation, CompensationMethod, DefaultPenalty
+from negotiator.wire.clauses import (
+    CancellationCompensation,
+    CompensationMethod,
+    DefaultPenalty,
+    PenaltyClause,
+)
 from negotiator.wire.contract import Contract
 from negotiator.wire.settlement import Payment, PaymentReason, Settlement, SettlementOutcome
 
@@ -247,7 +252,7 @@ def _plan_breached(
     escrow = escrow_account(run_id)
     memo = f"breach of clause {v.clause_index} ({v.clause_kind}): {v.evidence}"
     clause = c.clauses[v.clause_index] if v.clause_index is not None else None
-    if clause is not None and clause.kind == "penalty":
+    if isinstance(clause, PenaltyClause):
         penalty = quantize(c.price.amount * Decimal(str(clause.forfeit_fraction)))
         return [
             Planned(escrow, c.delegator_id, _in(c, penalty), PaymentReason.PENALTY, memo),
