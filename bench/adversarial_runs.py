@@ -101,10 +101,13 @@ def check_books(
 ) -> None:
     """Count this run's violations (see the module docstring) into ``books``."""
     books.runs += 1
+    for currency in ledger.currencies():
+        books.negative_wallets += sum(
+            1
+            for account, b in ledger.balances(currency).items()
+            if b < 0 and not account.startswith("external:")
+        )
     balances = ledger.balances("USDC")
-    books.negative_wallets += sum(
-        1 for account, b in balances.items() if b < 0 and not account.startswith("external:")
-    )
     books.unbalanced += 0 if ledger.is_balanced() else 1
     if outcome is None or outcome.outcome not in TERMINAL:
         books.aborted += 1
@@ -130,7 +133,8 @@ def money_view(outcome: DelegationOutcome) -> tuple[Any, ...]:
 
 
 def random_setup(rng: random.Random) -> DelegationSetup:
-    """A demo delegation with a random script, terms and (often short) funding."""
+    """A demo delegation with a random script, terms and (often short, sometimes wrong-currency)
+    funding."""
     scenario = rng.choice(["success", "breach", "cancel", "success", "breach"])
     s = demo_setup(scenario)
     script = s.script
@@ -148,8 +152,9 @@ def random_setup(rng: random.Random) -> DelegationSetup:
         if rng.random() < 0.85:
             top = 12 if party == DELEGATOR else 2
             amount = Decimal(rng.randint(0, top * 100)) / 100
+            currency = "EUR" if rng.random() < 0.05 else "USDC"  # now and then the wrong one
             if amount > 0:
-                funding[party] = usdc(amount)
+                funding[party] = Money(amount=amount, currency=currency)
     return s.model_copy(update={"request": request, "script": script, "funding": funding})
 
 
