@@ -5,9 +5,11 @@ from negotiator.graphs.delegation import (
     build_delegation_graph,
     initial_state,
 )
+from negotiator.graphs.embed import namespaced_node
 
 __all__ = [
     "DelegationState",
     "build_delegation_graph",
     "initial_state",
+    "namespaced_node",
 ]

@@ -40,17 +40,21 @@ from negotiator.delegation.execution import AnyExecutor
 from negotiator.delegation.hub import MarketHub
 from negotiator.delegation.ledger import Ledger
 from negotiator.delegation.outcome import DelegationOutcome
-from negotiator.delegation.record import outcome_of
+from negotiator.delegation.record import flow_events, outcome_of
 from negotiator.delegation.reputation_store import ReputationStore
 from negotiator.delegation.request import DelegationRequest
 from negotiator.delegation.settlement import fund
+from negotiator.errors import UsageError
 from negotiator.graphs.delegation import build_delegation_graph, initial_state
 from negotiator.graphs.stores import RunPaths, open_reputation, open_stores
 from negotiator.llm.deterministic import DeterministicClient
 from negotiator.llm.protocol import ModelClient
+from negotiator.llm.recording import RecordingClient
 from negotiator.money import Money
+from negotiator.transcript.format import OUTCOME, TranscriptHeader
+from negotiator.transcript.writer import TranscriptWriter
 
-__all__ = ["RunResult", "adelegate", "delegate", "execute"]
+__all__ = ["DELEGATE_FLOW", "RunResult", "adelegate", "delegate", "execute"]
 
 Json = dict[str, Any]
 #: called with ``(node, partial state)`` after every graph step (progress display).
@@ -106,6 +110,11 @@ async def execute(
     config: RunnableConfig = {"configurable": {"thread_id": run_id}}
     snapshot = await graph.aget_state(config)
     start: Any
+    if resume is not None and not snapshot.tasks:
+        raise UsageError(
+            f"run {run_id!r} is not waiting for answers (no paused question round in its "
+            "checkpoints); answers only continue a run that returned outcome 'pending'"
+        )
     if resume is not None:
         start = Command(resume=resume)
     elif snapshot.values:
@@ -138,6 +147,8 @@ async def adelegate(
     answers: HumanAnswers | None = None,
     ledger: Ledger | None = None,
     reputation: ReputationStore | None = None,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
+    transcript: str | Path | None = None,
 ) -> DelegationOutcome:
     """Delegate ``request.task`` to the best bidder and see the contract through (async).
 
@@ -154,9 +165,22 @@ async def adelegate(
         answers: a human's answers to resume a run paused at a question round.
         ledger: an open ledger to post to instead of the run folder's (the caller closes it).
         reputation: the reputation store the hub reads and settlement updates (see above).
+        checkpointer: with ``runs_dir=None``, where the checkpoints live (e.g. one
+            ``langgraph.checkpoint.memory.InMemorySaver`` kept by the caller): a run paused for
+            a human answer is continued by calling again with the same checkpointer and
+            ``answers``. Default: a fresh in-memory one per call.
+        transcript: record this call as a transcript (JSON Lines) at this path: header (flow
+            ``delegate``, the request, bidders and funding), every model exchange attributed to
+            its agent, the run's events and the outcome (whose ``transcript`` names the file).
+            ``negotiator replay FILE`` tells it as a story, and
+            ``ReplayClient.from_transcript(read_transcript(FILE))`` answers the same calls
+            offline, e.g. in your tests.
 
     Raises:
-        UsageError: invalid inputs (e.g. a bidder without a client).
+        UsageError: invalid inputs (e.g. a bidder without a client); a human answerer or
+            ``answers`` without a ``runs_dir`` (an in-memory run cannot be continued by a later
+            call: run the graph in a host with its own checkpointer instead); ``answers`` for a
+            run that is not paused at a question round.
 
     Example:
         >>> import asyncio
@@ -173,8 +197,21 @@ async def adelegate(
     chosen = client or DeterministicClient()
     rid = run_id or f"{request.task.id}-{uuid.uuid4().hex[:12]}"
     paths = RunPaths.for_run(runs_dir, rid) if runs_dir is not None else None
+    keeps_state = paths is not None or checkpointer is not None
+    if not keeps_state and (request.answerer == "human" or answers is not None):
+        raise UsageError(
+            "a run that pauses for a human answer must keep its checkpoints for the call that "
+            "answers: give runs_dir, or checkpointer=InMemorySaver() (the same one both times)"
+        )
+    writer = None
+    if transcript is not None:
+        writer = _transcript_writer(
+            transcript, rid, seed=seed, request=request, bidders=bidders, funding=funding or {}
+        )
+        chosen = RecordingClient(chosen, writer)
+        bidder_clients = _recorded(bidder_clients, writer)
     async with (
-        open_stores(paths, ledger) as (checkpointer, books),
+        open_stores(paths, ledger, checkpointer) as (saver, books),
         open_reputation(paths, reputation) as store,
     ):
         result = await execute(
@@ -187,12 +224,52 @@ async def adelegate(
             executor=executor,
             clock=clock or SystemClock(),
             rng=random.Random(seed),
-            checkpointer=checkpointer,
+            checkpointer=saver,
             ledger=books,
             resume=answers.model_dump(mode="json") if answers is not None else None,
             reputation=store,
         )
-    return result.outcome
+    if writer is None:
+        return result.outcome
+    outcome = result.outcome.model_copy(update={"transcript": str(transcript)})
+    with writer:
+        for step, role, kind, payload in flow_events(result.state):
+            writer.emit(step, role, kind, payload)
+        writer.emit("flow", "runner", OUTCOME, outcome.model_dump(mode="json", by_alias=True))
+    return outcome
+
+
+#: the flow name of a transcript recorded by :func:`adelegate` (told by ``negotiator replay``)
+DELEGATE_FLOW = "delegate"
+
+
+def _transcript_writer(
+    path: str | Path,
+    run_id: str,
+    *,
+    seed: int,
+    request: DelegationRequest,
+    bidders: Sequence[BidderProfile],
+    funding: Mapping[str, Money],
+) -> TranscriptWriter:
+    inputs = {
+        "request": request.model_dump(mode="json"),
+        "bidders": [b.model_dump(mode="json") for b in bidders],
+        "funding": {k: v.model_dump(mode="json") for k, v in funding.items()},
+    }
+    header = TranscriptHeader(run_id=run_id, seed=seed, flow=DELEGATE_FLOW, inputs=inputs)
+    return TranscriptWriter.to_file(path, header)
+
+
+def _recorded(
+    clients: ModelClient | Mapping[str, ModelClient] | None, writer: TranscriptWriter
+) -> ModelClient | Mapping[str, ModelClient] | None:
+    """The bidders' own clients, each recording to ``writer`` (``None``: the delegator's)."""
+    if clients is None:
+        return None
+    if isinstance(clients, Mapping):
+        return {bidder: RecordingClient(c, writer) for bidder, c in clients.items()}
+    return RecordingClient(clients, writer)
 
 
 def delegate(
@@ -210,6 +287,8 @@ def delegate(
     answers: HumanAnswers | None = None,
     ledger: Ledger | None = None,
     reputation: ReputationStore | None = None,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
+    transcript: str | Path | None = None,
 ) -> DelegationOutcome:
     """Blocking :func:`adelegate` (same arguments; not from inside a running event loop).
 
@@ -238,5 +317,7 @@ def delegate(
             answers=answers,
             ledger=ledger,
             reputation=reputation,
+            checkpointer=checkpointer,
+            transcript=transcript,
         )
     )

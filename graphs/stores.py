@@ -3,6 +3,7 @@ ledger and the reputation store (SQLite in a run folder, in memory without one).
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,8 +20,31 @@ from negotiator.delegation.reputation_store import (
     ReputationStore,
     SqliteReputationStore,
 )
+from negotiator.errors import UsageError
 
-__all__ = ["RunPaths", "open_reputation", "open_stores"]
+__all__ = ["RUN_ID_PATTERN", "RunPaths", "check_run_id", "open_reputation", "open_stores"]
+
+RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+"""A run id: a folder name inside the runs folder — letters, digits, ``.``, ``_``, ``-``, at
+most 128 characters, starting with a letter or digit (so no path separator, no ``..``)."""
+
+
+def check_run_id(run_id: str) -> str:
+    """Return ``run_id`` if it can name a run folder.
+
+    Raises:
+        UsageError: it holds a path separator, starts with a dot or is otherwise not a plain name.
+
+    Example:
+        >>> check_run_id("success-001")
+        'success-001'
+    """
+    if not RUN_ID_PATTERN.fullmatch(run_id):
+        raise UsageError(
+            f"run id {run_id!r} is not a plain folder name: use letters, digits, '.', '_' "
+            "and '-' (at most 128, starting with a letter or digit; no path separators)"
+        )
+    return run_id
 
 
 @dataclass(frozen=True)
@@ -31,8 +55,12 @@ class RunPaths:
 
     @classmethod
     def for_run(cls, runs_dir: str | Path, run_id: str) -> RunPaths:
-        """Return the paths of run ``run_id`` under ``runs_dir``."""
-        return cls(Path(runs_dir) / run_id)
+        """Return the paths of run ``run_id`` under ``runs_dir``.
+
+        Raises:
+            UsageError: ``run_id`` is not a plain folder name (see :func:`check_run_id`).
+        """
+        return cls(Path(runs_dir) / check_run_id(run_id))
 
     @property
     def transcript(self) -> Path:
@@ -57,17 +85,21 @@ class RunPaths:
 
 @asynccontextmanager
 async def open_stores(
-    paths: RunPaths | None, ledger: Ledger | None = None
+    paths: RunPaths | None,
+    ledger: Ledger | None = None,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
 ) -> AsyncIterator[tuple[BaseCheckpointSaver[Any], Ledger]]:
     """Open the checkpointer and ledger of a run folder (SQLite), or in-memory ones.
 
     Args:
         ledger: an open ledger to use instead of the run's own (the caller keeps and closes
             it; nested delegations post to their parent's ledger this way).
+        checkpointer: without a run folder, the checkpointer to use (the caller keeps it, so
+            a paused in-memory run can be continued by a later call); default a fresh one.
     """
     if paths is None:
         async with _ledger(":memory:", ledger) as books:
-            yield InMemorySaver(), books
+            yield checkpointer or InMemorySaver(), books
         return
     paths.root.mkdir(parents=True, exist_ok=True)
     async with (

@@ -59,6 +59,8 @@ if _typing.TYPE_CHECKING:
         WeightedPreferences,
         demo_setup,
     )
+    from negotiator.delegation.clock import Clock, FixedClock, SystemClock
+    from negotiator.delegation.settlement import fund
     from negotiator.errors import (
         FieldError,
         IllegalTransitionError,
@@ -85,6 +87,8 @@ if _typing.TYPE_CHECKING:
         adelegate,
         delegate,
     )
+    from negotiator.graphs.delegation import build_delegation_graph, initial_state
+    from negotiator.graphs.embed import namespaced_node
     from negotiator.llm import (
         ChatMessage,
         DeterministicClient,
@@ -104,6 +108,7 @@ if _typing.TYPE_CHECKING:
     from negotiator.llm.openai_client import (
         OpenAICompatibleClient,
     )
+    from negotiator.llm.strict import RequireModel
     from negotiator.markets import (
         AuctionEvent,
         ExperimentConfig,
@@ -228,6 +233,12 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "WeightedPreferences",
         "demo_setup",
     ),
+    "negotiator.delegation.clock": (
+        "Clock",
+        "FixedClock",
+        "SystemClock",
+    ),
+    "negotiator.delegation.settlement": ("fund",),
     "negotiator.errors": (
         "FieldError",
         "IllegalTransitionError",
@@ -254,6 +265,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "adelegate",
         "delegate",
     ),
+    "negotiator.graphs.delegation": (
+        "build_delegation_graph",
+        "initial_state",
+    ),
+    "negotiator.graphs.embed": ("namespaced_node",),
     "negotiator.llm": (
         "ChatMessage",
         "DeterministicClient",
@@ -271,6 +287,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "strict_wire_schema",
     ),
     "negotiator.llm.openai_client": ("OpenAICompatibleClient",),
+    "negotiator.llm.strict": ("RequireModel",),
     "negotiator.markets": (
         "AuctionEvent",
         "ExperimentConfig",
@@ -364,6 +381,7 @@ __all__ = [
     "CancelPolicy",
     "CancellationCompensation",
     "ChatMessage",
+    "Clock",
     "Comparator",
     "Contract",
     "ContractPolicy",
@@ -378,6 +396,7 @@ __all__ = [
     "Faq",
     "FaqEntry",
     "FieldError",
+    "FixedClock",
     "FlowRun",
     "GAConfig",
     "GeneratorConfig",
@@ -422,6 +441,7 @@ __all__ = [
     "ReplayClient",
     "ReplayMismatchError",
     "ReputationStore",
+    "RequireModel",
     "ResultSource",
     "RetryPolicy",
     "RetryableModelOutput",
@@ -439,6 +459,7 @@ __all__ = [
     "SubDelegatingExecutor",
     "SubTask",
     "SyncClient",
+    "SystemClock",
     "TaskSpec",
     "Terms",
     "TextCall",
@@ -456,6 +477,7 @@ __all__ = [
     "arun_flow",
     "bilateral",
     "broker",
+    "build_delegation_graph",
     "canonical_json",
     "check_bid",
     "check_transcript",
@@ -464,12 +486,15 @@ __all__ = [
     "demo_setup",
     "exact_best",
     "explain_mediation",
+    "fund",
     "generate_population",
     "generated_scenario",
+    "initial_state",
     "load_schedule",
     "make_trader",
     "market_metrics",
     "mediate",
+    "namespaced_node",
     "negotiate_pairings",
     "pareto_mask",
     "plot_experiment",

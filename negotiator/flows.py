@@ -41,6 +41,7 @@ from negotiator.errors import ReplayMismatchError, UsageError, lookup
 from negotiator.llm.protocol import ModelClient
 from negotiator.llm.recording import RecordingClient
 from negotiator.llm.replay import RecordedTurn, ReplayClient
+from negotiator.llm.strict import RequireModel
 from negotiator.transcript.format import MODEL_KINDS, OUTCOME, TranscriptEvent, TranscriptHeader
 from negotiator.transcript.reader import read_transcript
 from negotiator.transcript.writer import EventSink, TranscriptWriter, to_json_payload
@@ -166,14 +167,19 @@ def default_run_id(flow: str, inputs: Mapping[str, JsonValue], seed: int | None)
 
 
 async def _execute(
-    fn: FlowFn, header: TranscriptHeader, client: ModelClient, writer: TranscriptWriter
+    fn: FlowFn,
+    header: TranscriptHeader,
+    client: ModelClient,
+    writer: TranscriptWriter,
+    require_model: bool = False,
 ) -> dict[str, JsonValue]:
+    recording: ModelClient = RecordingClient(client, writer)
     run = FlowRun(
         header.flow,
         header.inputs,
         header.seed,
         header.run_id,
-        RecordingClient(client, writer),
+        RequireModel(recording) if require_model else recording,
         writer,
     )
     if inspect.iscoroutinefunction(fn):
@@ -194,6 +200,7 @@ async def arun_flow(
     run_id: str | None = None,
     path: str | Path | None = None,
     secrets: Iterable[str] = (),
+    require_model: bool = False,
     flow: FlowFn | None = None,
 ) -> RunRecord:
     """Run flow ``name`` and record it (to ``path`` if given, always in memory).
@@ -202,6 +209,8 @@ async def arun_flow(
         inputs: the flow's inputs (JSON-able; pydantic models and ``Decimal`` are converted).
         client: the model client to use (wrapped in a recording client).
         secrets: extra exact strings to redact from the transcript (e.g. the API key).
+        require_model: any step that falls back stops the run with
+            :class:`~negotiator.errors.ModelUnavailableError` (after it was recorded).
         flow: the function to run instead of the registered one — the same flow set up for
             this host (e.g. with a run folder); the transcript names ``name``, and a replay
             check re-runs the registered flow, so both must record the same events.
@@ -209,6 +218,7 @@ async def arun_flow(
     Raises:
         UnknownKeyError: no flow called ``name``.
         UsageError: inputs or an event payload have no JSON form.
+        ModelUnavailableError: ``require_model`` and a step fell back.
     """
     fn = flow or get_flow(name)
     json_inputs = to_json_payload(inputs, f"inputs of flow {name!r}")
@@ -223,7 +233,7 @@ async def arun_flow(
     else:
         writer = TranscriptWriter.to_file(path, header, secrets=secrets)
     with writer:
-        outcome = await _execute(fn, writer.header, client, writer)
+        outcome = await _execute(fn, writer.header, client, writer, require_model)
     return RunRecord(writer.header, writer.events, outcome)
 
 
@@ -236,6 +246,7 @@ def run_flow(
     run_id: str | None = None,
     path: str | Path | None = None,
     secrets: Iterable[str] = (),
+    require_model: bool = False,
     flow: FlowFn | None = None,
 ) -> RunRecord:
     """Blocking :func:`arun_flow` (not from inside a running event loop).
@@ -257,6 +268,7 @@ def run_flow(
             run_id=run_id,
             path=path,
             secrets=secrets,
+            require_model=require_model,
             flow=flow,
         )
     )

@@ -58,6 +58,7 @@ MONEY_RANGE = (Decimal("0.01"), Decimal("1000000"))
 NUMBER_TINY, NUMBER_HUGE = 1e-6, 1e9
 CONTROL_OK = frozenset("\n\t")
 TRANSPORT = "transport:"  # how the client's fallback reason starts when the server never answered
+CIRCUIT = "circuit open:"  # a step skipped after the server kept failing (never asked either)
 
 
 @dataclass
@@ -238,7 +239,7 @@ def _check_fallbacks(
         for reason in reasons:
             if reason == "deterministic client":
                 check.problems.append(f"request {key[:12]}: no model was asked")
-            elif reason.startswith(TRANSPORT) and not allow_transport:
+            elif reason.startswith((TRANSPORT, CIRCUIT)) and not allow_transport:
                 check.problems.append(f"request {key[:12]}: the model did not answer: {reason}")
             check.tally.fallback_reasons[_reason_class(reason)] += 1
 

@@ -22,22 +22,25 @@ import asyncio
 import json
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
+from negotiator.cli.console import make_console
 from negotiator.cli.models import (
     add_model_arguments,
     build_client,
     model_settings,
     stored_settings,
+    warn_on_stderr,
 )
 from negotiator.cli.story import print_summary, story_printer
 from negotiator.delegation.demo import SCENARIOS, demo_inputs
 from negotiator.delegation.monitoring import SimulatedCrash
-from negotiator.errors import RuntimeFailure, UsageError
+from negotiator.errors import ModelUnavailableError, RuntimeFailure, UsageError
+from negotiator.llm.breaker import log_warning
 from negotiator.llm.openai_client import OpenAICompatibleClient
 from negotiator.transcript.format import TranscriptEvent
 
@@ -88,11 +91,13 @@ def execute_run(
     *,
     env: DelegationEnvironment,
     console: Console | None,
+    on_trouble: Callable[[str], None] = log_warning,
 ) -> dict[str, Any]:
     """Run (or continue) the delegation described by ``meta`` and return its JSON outcome.
 
     Raises:
         RuntimeFailure: the run stopped midway (e.g. a simulated crash); resume it.
+        ModelUnavailableError: the settings require a model and a step fell back.
     """
     from negotiator.flows import arun_flow  # noqa: PLC0415 (lazy: see the module note)
     from negotiator.graphs.runner import (  # noqa: PLC0415 (lazy: LangGraph)
@@ -103,7 +108,8 @@ def execute_run(
 
     run_id = str(meta["run_id"])
     paths = RunPaths.for_run(runs_dir, run_id)
-    client, secrets = build_client(meta.get("model"))
+    settings = meta.get("model")
+    client, secrets = build_client(settings, on_trouble)
 
     async def go() -> dict[str, Any]:
         try:
@@ -116,6 +122,7 @@ def execute_run(
                 path=paths.transcript,
                 secrets=secrets,
                 flow=delegation_flow_in(env),
+                require_model=bool(settings and settings.get("require_model")),
             )
         finally:
             if isinstance(client, OpenAICompatibleClient):
@@ -132,6 +139,10 @@ def execute_run(
         raise RuntimeFailure(
             f"{exc}; the run stopped during monitoring. Continue it with: "
             f"negotiator resume {run_id} --runs-dir {runs_dir}"
+        ) from None
+    except ModelUnavailableError as exc:
+        raise ModelUnavailableError(
+            f"{exc}; the run stopped there (transcript {paths.transcript})"
         ) from None
     return outcome | {"transcript": str(paths.transcript), "run_dir": str(paths.root)}
 
@@ -157,6 +168,7 @@ def run(args: argparse.Namespace) -> int:
             f"run {run_id!r} already exists in {runs_dir}; continue it with "
             f"'negotiator resume {run_id} --runs-dir {runs_dir}' or choose another --run-id"
         )
+    args.resume_command = f"negotiator resume {run_id} --runs-dir {runs_dir}"
     create_run_folder(paths.root, paths.meta.name, stored)
     return finish(args, meta, runs_dir, previous=())
 
@@ -169,7 +181,8 @@ def create_run_folder(root: Path, meta_name: str, meta: Mapping[str, Any]) -> No
     run can always be resumed, or started again). A folder without ``run.json`` (left by a
     kill before this rule) is taken over.
     """
-    root.parent.mkdir(parents=True, exist_ok=True)
+    if not root.parent.exists():
+        root.parent.mkdir(parents=True)
     text = json.dumps(meta, indent=2, sort_keys=True) + "\n"
     if root.exists():
         partial = root / f".{meta_name}.{os.getpid()}"
@@ -192,13 +205,14 @@ def finish(
     """Execute the run, then print the story's end or the JSON object (shared with resume)."""
     from negotiator.graphs.runner import DelegationEnvironment  # noqa: PLC0415 (lazy)
 
-    console = None if args.json else Console(highlight=False)
+    console = None if args.json else make_console()
     env = DelegationEnvironment(
         runs_dir=runs_dir,
         on_update=None if console is None else story_printer(console),
         previous_events=previous,
     )
-    outcome = execute_run(meta, runs_dir, env=env, console=console)
+    warn = warn_on_stderr(args.command)
+    outcome = execute_run(meta, runs_dir, env=env, console=console, on_trouble=warn)
     if console is None:
         print(json.dumps(outcome, ensure_ascii=False))
     else:

@@ -4,27 +4,43 @@ Runs a continuous (``cda``) or periodic (``pda``) double auction over a supply/d
 file ``{"buyers": [limit prices], "sellers": [costs]}`` with the named bidding agents (mixed
 round-robin), and prints allocative efficiency, Smith's alpha, trades and mean price per period
 beside the competitive equilibrium. ``--plot out.png`` draws supply/demand and the transaction
-prices (needs the ``plot`` extra); ``--json`` prints one JSON object.
+prices (needs the ``plot`` extra; the path is checked before the run); ``--json`` prints one
+JSON object, otherwise the periods print as a table.
+
+Before it runs, the experiment's size — the quotes it will price, periods x shouts per period
+(CDA) or periods x rounds x traders (PDA) — is checked against ``--max-shouts`` (default
+:data:`DEFAULT_MAX_SHOUTS`, about a minute of work), and every value and cost against
+:data:`~negotiator.markets.experiments.MAX_PRICE`. On a terminal a progress bar follows the
+periods.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
-from negotiator.errors import InvalidInputError, lookup
+from rich.table import Table
+
+from negotiator.cli.console import make_console
+from negotiator.cli.progress import progress
+from negotiator.errors import InvalidInputError, UsageError, lookup
 from negotiator.markets.experiments import (
     MECHANISMS,
     ExperimentConfig,
     ExperimentResult,
     load_schedule,
+    planned_shouts,
     run_experiment,
 )
 from negotiator.markets.plots import plot_experiment
 from negotiator.markets.traders import TRADERS, TraderParams
 
-__all__ = ["add_parser", "run"]
+__all__ = ["DEFAULT_MAX_SHOUTS", "add_parser", "check_output_path", "run"]
+
+#: quotes an experiment may price without --max-shouts (about a minute on one core)
+DEFAULT_MAX_SHOUTS = 500_000
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -64,6 +80,13 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         "--alpha", type=float, default=20.0, help="CoDABot agents' step, percent (default 20)"
     )
     parser.add_argument("--plot", metavar="OUT.png", default=None, help="write a PNG plot")
+    parser.add_argument(
+        "--max-shouts",
+        type=int,
+        default=DEFAULT_MAX_SHOUTS,
+        metavar="N",
+        help=f"refuse an experiment pricing more quotes than this (default {DEFAULT_MAX_SHOUTS:,})",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
@@ -102,12 +125,15 @@ def _fmt(value: float | None) -> str:
 
 
 def _print_table(result: ExperimentResult) -> None:
-    print(
+    console = make_console()
+    console.print(
         f"{result.mechanism.upper()} with {', '.join(result.traders)}: "
         f"P* = {result.equilibrium_price:g}, q* = {result.equilibrium_quantity}, "
         f"efficiency {result.efficiency:.3f}, {result.trades} trades"
     )
-    print(f"{'period':>6}{'trades':>8}{'mean price':>12}{'alpha %':>10}{'efficiency':>12}")
+    table = Table()
+    for head in ("period", "trades", "mean price", "alpha %", "efficiency"):
+        table.add_column(head, justify="right", no_wrap=True)
     rows = zip(
         result.trades_per_period,
         result.mean_price,
@@ -116,7 +142,32 @@ def _print_table(result: ExperimentResult) -> None:
         strict=True,
     )
     for period, (n, price, alpha, eff) in enumerate(rows):
-        print(f"{period:>6}{n:>8}{_fmt(price):>12}{_fmt(alpha):>10}{eff:>12.3f}")
+        table.add_row(str(period), str(n), _fmt(price), _fmt(alpha), f"{eff:.3f}")
+    console.print(table)
+
+
+def check_output_path(text: str, flag: str) -> Path:
+    """Return ``text`` as a file path that can be written, checked before any work.
+
+    Raises:
+        UsageError: its folder does not exist or is not a folder, or the path is a folder.
+    """
+    path = Path(text)
+    folder = path.parent
+    if path.is_dir():
+        raise UsageError(f"{flag} {text}: is a folder; give a file name such as {path / 'x.png'}")
+    if not folder.is_dir():
+        what = "does not exist" if not folder.exists() else "is not a folder"
+        raise UsageError(f"{flag} {text}: the folder {folder} {what}")
+    return path
+
+
+def _guard(schedule_shouts: int, limit: int) -> None:
+    if schedule_shouts > limit:
+        raise UsageError(
+            f"the experiment would price {schedule_shouts:,} quotes, above --max-shouts "
+            f"{limit:,}; lower --periods/--steps/--rounds or raise --max-shouts"
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -125,11 +176,16 @@ def run(args: argparse.Namespace) -> int:
     Raises:
         InvalidInputError: the schedule file or a flag is invalid (file and JSON path named).
         UnknownKeyError: an unknown mechanism or trader name (the valid ones are listed).
-        UsageError: ``--plot`` without matplotlib installed.
+        UsageError: ``--plot`` without matplotlib installed or into a missing folder, or an
+            experiment above ``--max-shouts``.
     """
     config = _config(args)
+    if args.plot:
+        check_output_path(args.plot, "--plot")
     schedule = load_schedule(args.schedule)
-    result = run_experiment(schedule, config)
+    _guard(planned_shouts(schedule, config), args.max_shouts)
+    with progress("market periods") as tick:
+        result = run_experiment(schedule, config, on_period=tick)
     if args.plot:
         plot_experiment(schedule, result, args.plot)
     if args.json:

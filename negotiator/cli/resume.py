@@ -87,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
     runs_dir = Path(args.runs_dir)
     paths = RunPaths.for_run(runs_dir, args.run_id)
     meta = load_meta(paths)
+    args.resume_command = f"negotiator resume {args.run_id} --runs-dir {runs_dir}"
     explicit = args.offline or args.base_url or args.model
     if explicit:
         meta["model"] = model_settings(args)
@@ -95,4 +96,8 @@ def run(args: argparse.Namespace) -> int:
             f"run {args.run_id!r} used a server address with credentials, which run.json keeps "
             "redacted; pass --base-url (and --model) again, or --offline"
         )
+    elif args.require_model:  # the recorded server, now with every fallback a failure
+        if not meta.get("model"):
+            raise UsageError("--require-model: this run was made without a model; give --base-url")
+        meta["model"] = dict(meta["model"]) | {"require_model": True}
     return finish(args, meta, runs_dir, previous=previous_model_events(paths))

@@ -9,7 +9,10 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-__all__ = ["print_summary", "story_printer"]
+from negotiator.cli.narrate import clause_status_text, report_text, subrun_lines
+from negotiator.transcript.counts import AnswerCounts, answers_line
+
+__all__ = ["outcome_counts", "print_summary", "story_printer"]
 
 E = escape
 
@@ -81,14 +84,8 @@ def _contract(u: Mapping[str, Any]) -> list[str]:
 def _monitor(u: Mapping[str, Any]) -> list[str]:
     v = u["verdicts"][-1]
     reports = u.get("reports") or []
-    ok = sum(status == "ok" for status in v["clause_status"])
-    if reports:
-        r = reports[-1]
-        values = {**r["metrics"], **{k: "yes" if x else "NO" for k, x in r["checks"].items()}}
-        seen = f"progress {r['progress']:.0%}, " + ", ".join(f"{k} {x}" for k, x in values.items())
-    else:
-        seen = "[red]missed[/red]"
-    lines = [f"  report {v['tick']}: {seen}; clauses ok {ok}/{len(v['clause_status'])}"]
+    seen = report_text(reports[-1] if reports else None)
+    lines = [f"  report {v['tick']}: {seen}; {clause_status_text(v['clause_status'])}"]
     if v["kind"] != "continue":
         lines.append(f"[bold]{E(v['kind'])}[/bold]: {E(v['evidence'])}")
     return lines
@@ -136,20 +133,22 @@ def story_printer(console: Console) -> Callable[[str, Mapping[str, Any]], None]:
     return show
 
 
+def outcome_counts(outcome: Mapping[str, Any]) -> AnswerCounts:
+    """The run's step counts, its sub-delegations' included (as its transcript holds them)."""
+    runs = [outcome, *(sub["outcome"] for sub in outcome.get("subruns", ()))]
+    steps, model, fallbacks = (
+        sum(int(o[k]) for o in runs) for k in ("seam_calls", "model_calls", "fallbacks")
+    )
+    return AnswerCounts(steps, model, fallbacks, steps - model - fallbacks)
+
+
 def print_summary(console: Console, outcome: Mapping[str, Any]) -> None:
-    """Print the closing lines of the story."""
+    """Print the closing lines of the story (the step counts as every summary counts them)."""
     console.print(
         f"\n[bold]{outcome['outcome']}[/bold]; ledger balanced: {outcome['ledger_balanced']}; "
-        f"conversational steps: {outcome['seam_calls']} (model calls {outcome['model_calls']}, "
-        f"fallbacks {outcome['fallbacks']})."
+        f"{answers_line(outcome_counts(outcome))}."
     )
     for sub in outcome.get("subruns", ()):
-        o = sub["outcome"]
-        paid = ", ".join(
-            f"{p['from']} → {p['to']} {p['amount']} ({p['reason']})" for p in o["payments"]
-        )
-        console.print(
-            f"sub-delegation {escape(sub['task_id'])}: [bold]{escape(o['outcome'])}[/bold]"
-            + escape(f"; {paid}" if paid else "")
-        )
+        for line in subrun_lines(sub):
+            console.print(line)
     console.print(f"transcript: {escape(str(outcome['transcript']))}")

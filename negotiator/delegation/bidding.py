@@ -117,6 +117,7 @@ async def submit_bid(
         output_type=Bid,
         fallback=lambda: deterministic_bid(profile, task, answers, resolved, now),
         check=bid_self_check(profile, task, closes_at or now, funds),
+        agent=profile.bidder_id,
     )
     result = await ask_structured(client, call)
     sealed = SealedBid(

@@ -8,11 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from negotiator.llm.protocol import ModelResult, ResultSource
+from negotiator.llm.protocol import ModelResult
+from negotiator.transcript.counts import count_answers
 
 __all__ = ["CallRecord", "CallTotals", "record", "totals"]
-
-_DETERMINISTIC = "deterministic client"
 
 
 class CallRecord(BaseModel):
@@ -51,20 +50,18 @@ def record(step: str, result: ModelResult[Any]) -> CallRecord:
 
 
 def totals(records: Iterable[CallRecord]) -> CallTotals:
-    """Sum ``records``: a fallback counts only when a model was asked and failed.
+    """Sum ``records`` the way every summary counts (:func:`count_answers`).
 
     Example:
         >>> totals([]).seam_calls
         0
     """
     items = list(records)
+    counts = count_answers((r.source, r.fallback_reason) for r in items)
     return CallTotals(
-        seam_calls=len(items),
-        model_calls=sum(r.source == ResultSource.MODEL.value for r in items),
-        fallbacks=sum(
-            r.source == ResultSource.FALLBACK.value and r.fallback_reason != _DETERMINISTIC
-            for r in items
-        ),
+        seam_calls=counts.steps,
+        model_calls=counts.model,
+        fallbacks=counts.fallbacks,
         prompt_tokens=sum(r.prompt_tokens for r in items),
         completion_tokens=sum(r.completion_tokens for r in items),
     )

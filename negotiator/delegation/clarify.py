@@ -131,6 +131,7 @@ async def ask(
         messages=messages,
         output_type=QuestionList,
         fallback=lambda: QuestionList(questions=tuple(t.question for t in topics[:3])),
+        agent=profile.bidder_id,
     )
     result = await ask_structured(client, call)
     questions = tuple(
@@ -234,6 +235,7 @@ async def answer(
         messages=messages,
         output_type=AnswerText,
         fallback=lambda: AnswerText(text=fallback),
+        agent=task.delegator_id,
     )
     result = await ask_structured(client, call)
     return make_answer(task, group, result.value.text), result

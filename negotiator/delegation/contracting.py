@@ -3,8 +3,9 @@
 Terms (seed 000's table, all computed, none invented by a model):
 
 * performance requirements: copied from the task;
-* penalty: ``policy.penalty_trigger`` (default: ``existing_tests_pass == false``) forfeits
-  ``policy.penalty_fraction`` (default 0.5) of the price;
+* penalty: when the policy names a ``penalty_trigger`` (e.g. ``existing_tests_pass == false``
+  in the demo; none by default), that condition forfeits ``policy.penalty_fraction`` (default
+  0.5) of the price;
 * cancellation compensation: pro rata (or the policy's milestones), bond returned;
 * monitoring: a report every ``min(offered, task)`` seconds; ``policy.max_missed_reports``
   consecutive missed reports are a breach;
@@ -42,7 +43,7 @@ from negotiator.wire.clauses import (
     PenaltyClause,
     Predicate,
 )
-from negotiator.wire.common import Comparator, canonical_json
+from negotiator.wire.common import canonical_json
 from negotiator.wire.contract import Contract
 from negotiator.wire.task import TaskSpec
 
@@ -69,9 +70,9 @@ class ContractPolicy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    penalty_trigger: Predicate = Field(
-        default=Predicate(subject="existing_tests_pass", comparator=Comparator.EQ, threshold=False),
-        description="Condition on a report that triggers the penalty.",
+    penalty_trigger: Predicate | None = Field(
+        default=None,
+        description="Condition on a report that triggers the penalty (None: no penalty clause).",
     )
     penalty_fraction: float = Field(default=0.5, ge=0, le=1, description="Share forfeited.")
     milestones: tuple[Milestone, ...] = Field(
@@ -94,9 +95,16 @@ def _clauses(
     bid = award.winning_bid
     method = CompensationMethod.MILESTONES if policy.milestones else CompensationMethod.PRO_RATA
     level = _autonomy(reputation)
+    penalty = (
+        []
+        if policy.penalty_trigger is None
+        else [
+            PenaltyClause(trigger=policy.penalty_trigger, forfeit_fraction=policy.penalty_fraction)
+        ]
+    )
     return [
         *task.performance_requirements,
-        PenaltyClause(trigger=policy.penalty_trigger, forfeit_fraction=policy.penalty_fraction),
+        *penalty,
         CancellationCompensation(method=method, milestones=policy.milestones, bond_returned=True),
         MonitoringAgreement(
             report_interval_seconds=min(
@@ -136,7 +144,7 @@ def draft_contract(
         >>> task, fast = s.request.task, s.bidders[0]
         >>> bid = deterministic_bid(fast, task, [], [], s.start)
         >>> award = make_award(task.id, [bid], {fast.bidder_id: 0.92}, DEFAULT_PREFERENCES, s.start)
-        >>> c = draft_contract(task, award, 0.92, ContractPolicy(), s.start)
+        >>> c = draft_contract(task, award, 0.92, s.request.policy, s.start)
         >>> [clause.kind for clause in c.clauses][:3], str(c.price)
         (['performance_requirement', 'penalty', 'cancellation_compensation'], '6.13 USDC')
     """
@@ -186,6 +194,7 @@ async def word_contract(client: ModelClient, contract: Contract) -> tuple[str, M
         step="contract.wording",
         messages=render_prompt("contract.wording", {"terms": terms}),
         fallback=lambda: template_wording(contract),
+        agent=contract.delegator_id,
     )
     result = await ask_text(client, call)
     return result.value[:8000], result

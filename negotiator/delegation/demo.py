@@ -33,12 +33,13 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from negotiator.delegation.bidders import BidderProfile
+from negotiator.delegation.contracting import ContractPolicy
 from negotiator.delegation.monitoring import SCRIPTS, CancelPolicy, ExecutorScript
 from negotiator.delegation.request import DelegationRequest, DelegationSetup
 from negotiator.delegation.subtasks import SubTaskSetup
 from negotiator.errors import lookup
 from negotiator.money import Money
-from negotiator.wire.clauses import PerformanceRequirement
+from negotiator.wire.clauses import PerformanceRequirement, Predicate
 from negotiator.wire.common import Comparator, Level, PrivacyLevel
 from negotiator.wire.task import TaskSpec
 
@@ -54,6 +55,13 @@ __all__ = [
 
 DELEGATOR_ID = "did:web:acme-analytics.example"
 _START = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+
+#: the demo delegator's contract terms: failing existing tests on a report forfeits half the price
+DEMO_POLICY = ContractPolicy(
+    penalty_trigger=Predicate(
+        subject="existing_tests_pass", comparator=Comparator.EQ, threshold=False
+    )
+)
 
 #: scenario -> the delegator's cancel policy (the executor script has the same name).
 SCENARIOS: Mapping[str, CancelPolicy] = MappingProxyType(
@@ -218,7 +226,9 @@ def demo_setup(scenario: str = "success") -> DelegationSetup:
     bidders = demo_bidders()
     funding = {DELEGATOR_ID: _usdc("50.00")} | {b.bidder_id: _usdc("5.00") for b in bidders}
     return DelegationSetup(
-        request=DelegationRequest(task=demo_task(), briefing=dict(BRIEFING), cancel=cancel),
+        request=DelegationRequest(
+            task=demo_task(), briefing=dict(BRIEFING), cancel=cancel, policy=DEMO_POLICY
+        ),
         bidders=bidders,
         funding=funding,
         script=SCRIPTS[scenario],
@@ -303,7 +313,7 @@ def demo_subtasks(script: ExecutorScript | None = None) -> tuple[SubTaskSetup, .
     sub_bidders = demo_sub_bidders()
     return (
         SubTaskSetup(
-            request=DelegationRequest(task=demo_sub_task()),
+            request=DelegationRequest(task=demo_sub_task(), policy=DEMO_POLICY),
             bidders=sub_bidders,
             funding={b.bidder_id: _usdc("2.00") for b in sub_bidders},
             script=script

@@ -71,24 +71,30 @@ class ExecutorScript(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     steps: int = Field(gt=0, description="Reports until completion.")
-    final_metric: str = Field(
-        default="lighthouse_performance_delta", description="Metric reported."
-    )
+    final_metric: str = Field(description="Metric reported, e.g. lighthouse_performance_delta.")
     final_low: float = Field(description="Lowest final metric value (seeded draw).")
     final_high: float = Field(description="Highest final metric value (seeded draw).")
     tests_fail_from: int | None = Field(default=None, description="Report from which tests fail.")
     silent_from: int | None = Field(default=None, description="Report from which it goes quiet.")
 
 
+_METRIC = "lighthouse_performance_delta"
+
 #: scenario -> script. ``cancel`` runs like ``success``; the delegator's policy cancels it;
 #: ``subdelegate`` too (the contractor's sub-tasks are added by the demo).
 SCRIPTS: Mapping[str, ExecutorScript] = MappingProxyType(
     {
-        "success": ExecutorScript(steps=5, final_low=22.0, final_high=31.0),
-        "breach": ExecutorScript(steps=5, final_low=22.0, final_high=31.0, tests_fail_from=4),
-        "cancel": ExecutorScript(steps=5, final_low=22.0, final_high=31.0),
-        "silent": ExecutorScript(steps=5, final_low=22.0, final_high=31.0, silent_from=2),
-        "subdelegate": ExecutorScript(steps=5, final_low=22.0, final_high=31.0),
+        "success": ExecutorScript(steps=5, final_metric=_METRIC, final_low=22.0, final_high=31.0),
+        "breach": ExecutorScript(
+            steps=5, final_metric=_METRIC, final_low=22.0, final_high=31.0, tests_fail_from=4
+        ),
+        "cancel": ExecutorScript(steps=5, final_metric=_METRIC, final_low=22.0, final_high=31.0),
+        "silent": ExecutorScript(
+            steps=5, final_metric=_METRIC, final_low=22.0, final_high=31.0, silent_from=2
+        ),
+        "subdelegate": ExecutorScript(
+            steps=5, final_metric=_METRIC, final_low=22.0, final_high=31.0
+        ),
     }
 )
 

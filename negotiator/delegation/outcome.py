@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -28,10 +28,18 @@ from negotiator.delegation.monitoring import Verdict
 from negotiator.delegation.phases import A2A_STATE, A2ATaskState, Phase
 from negotiator.delegation.reputation import ReputationUpdate
 from negotiator.money import Money
-from negotiator.wire.award import Award
+from negotiator.wire.award import Award, BidScore
+from negotiator.wire.contract import Contract
 from negotiator.wire.settlement import Payment, Settlement
 
-__all__ = ["BidCounts", "DelegationOutcome", "RunOutcome", "Winner", "build_outcome"]
+__all__ = [
+    "BidCounts",
+    "DelegationOutcome",
+    "Rejection",
+    "RunOutcome",
+    "Winner",
+    "build_outcome",
+]
 
 
 class RunOutcome(StrEnum):
@@ -74,6 +82,18 @@ class BidCounts(BaseModel):
     rejected: int = Field(ge=0, description="Bids rejected at screening.")
 
 
+class Rejection(BaseModel):
+    """A bidder left out: filtered at announcement, or its bid screened out, with every reason."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    stage: Literal["announce", "screen"] = Field(
+        description="announce: not eligible to bid; screen: its bid was invalid."
+    )
+    bidder_id: str = Field(description="The bidder.")
+    reasons: tuple[str, ...] = Field(description="Every reason, a bid's located by JSON path.")
+
+
 class DelegationOutcome(BaseModel):
     """Everything a caller needs to know about a finished (or paused) delegation."""
 
@@ -102,6 +122,20 @@ class DelegationOutcome(BaseModel):
     fallbacks: int = Field(ge=0, description="Calls that fell back after a model failed.")
     prompt_tokens: int = Field(ge=0, description="Tokens sent to models in total.")
     completion_tokens: int = Field(ge=0, description="Tokens received from models in total.")
+    rejections: tuple[Rejection, ...] = Field(
+        default=(), description="Every bidder left out, at announcement or screening, and why."
+    )
+    award_scores: tuple[BidScore, ...] = Field(
+        default=(), description="How every valid bid scored (objectives, Pareto front, rank)."
+    )
+    award_rule: str | None = Field(
+        default=None, description="The delegator's rule that ranked the Pareto-front bids."
+    )
+    contract: Contract | None = Field(default=None, description="The contract both signed.")
+    settlement: Settlement | None = Field(default=None, description="The settlement posted.")
+    transcript: str | None = Field(
+        default=None, description="The run's transcript file, when one was recorded."
+    )
 
     @field_serializer("payments", mode="wrap")
     def _payment_lines(

@@ -24,7 +24,7 @@ from negotiator.delegation.clarify import QuestionGroup
 from negotiator.delegation.hub import Announcement
 from negotiator.delegation.ledger import Ledger
 from negotiator.delegation.monitoring import MonitorState, Verdict
-from negotiator.delegation.outcome import BidCounts, DelegationOutcome, build_outcome
+from negotiator.delegation.outcome import BidCounts, DelegationOutcome, Rejection, build_outcome
 from negotiator.delegation.phases import Phase
 from negotiator.delegation.reputation import ReputationUpdate
 from negotiator.delegation.request import DelegationRequest
@@ -156,7 +156,7 @@ def outcome_of(
     view = RunView(state)
     faq_entries = len(state.get("faq", {}).get("entries", ()))
     screened = view.screened
-    return build_outcome(
+    outcome = build_outcome(
         run_id=run_id,
         task_id=view.request.task.id,
         phase=view.phase,
@@ -175,6 +175,38 @@ def outcome_of(
         failure=state.get("failure"),
         pending_questions=pending,
     )
+    return outcome.model_copy(update=_details(view))
+
+
+def _details(view: RunView) -> dict[str, Any]:
+    """Why the run ended as it did: rejections, award scores and rule, contract, settlement."""
+    rejections: list[Rejection] = []
+    if "announcement" in view.state:
+        rejections += [
+            Rejection(stage="announce", bidder_id=i.bidder_id, reasons=tuple(i.reasons))
+            for i in view.announcement.ineligible
+        ]
+    if view.screened is not None:
+        rejections += [
+            Rejection(
+                stage="screen",
+                bidder_id=r.bidder_id,
+                reasons=tuple(f"{x.path}: {x.message}" for x in r.reasons),
+            )
+            for r in view.screened.rejected
+        ]
+    award = view.award
+    return {
+        "rejections": tuple(rejections),
+        "award_scores": award.scores if award is not None else (),
+        "award_rule": (
+            f"Pareto front first, then the delegator's {view.request.preferences.describe()}"
+            if award is not None
+            else None
+        ),
+        "contract": view.contract,
+        "settlement": view.settlement,
+    }
 
 
 def _clarify_events(state: Mapping[str, Any], delegator: str) -> list[Event]:

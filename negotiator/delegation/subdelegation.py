@@ -53,6 +53,7 @@ from negotiator.delegation.reputation_store import ReputationStore
 from negotiator.delegation.request import DelegationRequest
 from negotiator.errors import FieldError, InvalidInputError, lookup
 from negotiator.llm.protocol import ModelClient
+from negotiator.llm.scoped import ScopedClient
 from negotiator.money import Money
 from negotiator.wire.contract import Contract
 from negotiator.wire.report import ProgressReport, ReportStatus
@@ -367,8 +368,8 @@ class SubDelegatingExecutor:
             sub.request.model_copy(update={"task": task}),
             bidders=sub.bidders,
             executor=sub.executor,
-            client=self.client,
-            bidder_clients=self.bidder_clients,
+            client=None if self.client is None else ScopedClient(self.client, task.id),
+            bidder_clients=_scoped(self.bidder_clients, task.id),
             clock=context.clock,
             seed=self.seed,
             run_id=run_id,
@@ -386,3 +387,14 @@ class SubDelegatingExecutor:
         runs = await self.subruns(contract, context)
         report = await collect_report(self.inner, contract, sequence, at, context)
         return fold_report(report, runs)
+
+
+def _scoped(
+    clients: ModelClient | Mapping[str, ModelClient] | None, scope: str
+) -> ModelClient | Mapping[str, ModelClient] | None:
+    """The sub-run's client(s), each call attributed to the sub-task (see ScopedClient)."""
+    if clients is None:
+        return None
+    if isinstance(clients, Mapping):
+        return {bidder: ScopedClient(c, scope) for bidder, c in clients.items()}
+    return ScopedClient(clients, scope)

@@ -7,12 +7,13 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from negotiator.llm.protocol import ModelResult, ResultSource, StructuredCall, TextCall
+from negotiator.transcript.counts import NO_MODEL_REASON
 
 __all__ = ["DeterministicClient"]
 
 T = TypeVar("T", bound=BaseModel)
 
-_REASON = "deterministic client"
+_REASON = NO_MODEL_REASON
 
 
 class DeterministicClient:

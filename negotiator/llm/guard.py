@@ -13,8 +13,9 @@ agent, a remote peer, a buggy wrapper — so the flow does not take the promise 
   characters and bidirectional overrides out of text and structured answers alike;
 * turn any exception the client raises into the call's fallback — except
   :class:`~negotiator.errors.ReplayMismatchError`, the strict replay's signal that the run
-  drifted from its recording, and :class:`~negotiator.errors.HostFailure` (the host itself
-  failed), which must stop the run.
+  drifted from its recording, :class:`~negotiator.errors.HostFailure` (the host itself
+  failed) and :class:`~negotiator.errors.ModelUnavailableError` (a caller that requires a
+  model answer, :class:`~negotiator.llm.strict.RequireModel`), which must stop the run.
 
 A rejected answer falls back to ``call.fallback()`` with the reason recorded in
 ``fallback_reason``, so one hostile answer degrades the conversation and never aborts the run.
@@ -28,7 +29,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from negotiator.errors import HostFailure, ReplayMismatchError
+from negotiator.errors import HostFailure, ModelUnavailableError, ReplayMismatchError
 from negotiator.llm.protocol import (
     ModelClient,
     ModelResult,
@@ -49,6 +50,8 @@ _C1_OR_BIDI = re.compile("[\x80-\x9f\u202a-\u202e\u2066-\u2069]")
 """C1 control characters (``\x9b`` starts a terminal escape) and bidirectional overrides: the
 wire's text rules allow them, a model's answer may not carry them."""
 _MAX_REASON_CHARS = 300
+_STOPS = (ReplayMismatchError, HostFailure, ModelUnavailableError)
+"""What a client raises on purpose to stop the run: passed on, never turned into a fallback."""
 _MAX_NOTE_CHARS = 4000
 
 
@@ -167,6 +170,7 @@ async def ask_structured(client: ModelClient, call: StructuredCall[T]) -> ModelR
     Raises:
         ReplayMismatchError: a replay client found the run drifting from its recording.
         HostFailure: the host failed during the call.
+        ModelUnavailableError: the client requires a model answer and got none.
 
     Example:
         >>> import asyncio
@@ -179,7 +183,7 @@ async def ask_structured(client: ModelClient, call: StructuredCall[T]) -> ModelR
     """
     try:
         result = _well_formed(await client.structured(call))
-    except (ReplayMismatchError, HostFailure):
+    except _STOPS:
         raise
     except Exception as exc:
         return _fallback(
@@ -198,10 +202,11 @@ async def ask_text(client: ModelClient, call: TextCall) -> ModelResult[str]:
     Raises:
         ReplayMismatchError: a replay client found the run drifting from its recording.
         HostFailure: the host failed during the call.
+        ModelUnavailableError: the client requires a model answer and got none.
     """
     try:
         result = _well_formed(await client.text(call))
-    except (ReplayMismatchError, HostFailure):
+    except _STOPS:
         raise
     except Exception as exc:
         return _fallback(

@@ -9,6 +9,11 @@ model. A refusal, a content-filter stop, a non-retryable HTTP error, exhausted r
 re-asks make the call fall back to ``call.fallback()`` with the reason recorded. So
 :meth:`OpenAICompatibleClient.structured` and :meth:`~OpenAICompatibleClient.text` never raise for
 anything a model or its server does.
+
+Server trouble is loud and bounded (:mod:`negotiator.llm.breaker`): the first call that gives up
+because of the server (transport, HTTP error, unreadable answer) is announced once, naming the
+server, and after a few such calls in a row (at once for 401/403/404) the circuit opens and every
+further call falls back without a request, with ``circuit open: ...`` as its reason.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from openai.types.chat import ChatCompletion, ChatCompletionMessage
 from pydantic import BaseModel
 
 from negotiator.errors import RetryableModelOutput, UsageError
+from negotiator.llm.breaker import FATAL_STATUS, CircuitBreaker, log_warning
 from negotiator.llm.guard import text_problem
 from negotiator.llm.modes import OutputSpec, StructuredMode, get_mode
 from negotiator.llm.prompts import render_prompt
@@ -52,6 +58,7 @@ from negotiator.llm.secrets import url_secrets
 from negotiator.transcript.redact import REDACTED
 
 __all__ = [
+    "DEFAULT_BASE_URL",
     "DUMMY_API_KEY",
     "TRANSIENT_ERRORS",
     "TRUNCATED_FEEDBACK",
@@ -72,6 +79,9 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
 DUMMY_API_KEY = "not-needed"
 """Sent when no API key is given: local servers (llama.cpp, vLLM, Ollama) need none."""
 
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+"""The server used when no ``base_url`` is given (the SDK's default)."""
+
 _MAX_ECHO_CHARS = 2000
 _MIN_SECRET_CHARS = 4
 
@@ -83,11 +93,17 @@ TRUNCATED_FEEDBACK = (
 
 
 class _GiveUp(Exception):
-    """Internal: stop asking and fall back, with this reason."""
+    """Internal: stop asking and fall back, with this reason.
 
-    def __init__(self, reason: str) -> None:
+    ``server`` marks trouble with the server itself (counted by the circuit breaker), ``fatal``
+    trouble no retry can mend (opens the breaker at once).
+    """
+
+    def __init__(self, reason: str, *, server: bool = False, fatal: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.server = server
+        self.fatal = fatal
 
 
 @dataclass(frozen=True)
@@ -126,6 +142,10 @@ class OpenAICompatibleClient:
         max_concurrency: requests in flight at most (``None``: no limit). Servers that answer one
             request at a time (llama.cpp) need it, or queued requests run into ``timeout``;
             the wait for a free slot does not count against the timeout.
+        breaker_threshold: calls in a row that gave up because of the server before no more
+            requests are sent (the circuit opens at once on 401, 403 and 404).
+        on_trouble: called once with one line naming the server and the error at the first
+            such call (default: a warning on the ``negotiator.llm`` logger).
 
     Raises:
         UnknownKeyError: ``mode`` is not a known structured-output mode.
@@ -152,6 +172,8 @@ class OpenAICompatibleClient:
         seed: int | None = None,
         http_client: httpx2.AsyncClient | None = None,
         max_concurrency: int | None = None,
+        breaker_threshold: int = 2,
+        on_trouble: Callable[[str], None] = log_warning,
     ) -> None:
         if timeout <= 0 or max_reasks < 0 or (max_concurrency is not None and max_concurrency < 1):
             raise UsageError("timeout must be > 0, max_reasks >= 0 and max_concurrency >= 1")
@@ -177,6 +199,9 @@ class OpenAICompatibleClient:
         )
         self._max_concurrency = max_concurrency
         self._conn: _Connection | None = None
+        self._breaker = CircuitBreaker(
+            base_url or DEFAULT_BASE_URL, threshold=breaker_threshold, warn=on_trouble
+        )
         known = {*([api_key] if api_key else []), *url_secrets(base_url)}
         self._secrets = sorted((s for s in known if len(s) >= _MIN_SECRET_CHARS), key=len)[::-1]
 
@@ -184,6 +209,11 @@ class OpenAICompatibleClient:
     def mode(self) -> str:
         """The structured-output mode in use."""
         return self._mode.name
+
+    @property
+    def circuit_open(self) -> str | None:
+        """Why this client sends no more requests (``None``: it still does)."""
+        return self._breaker.open_reason
 
     def _connection(self) -> _Connection:
         """The SDK client (and concurrency gate) of the running event loop.
@@ -268,6 +298,8 @@ class OpenAICompatibleClient:
     ) -> ModelResult[V]:
         tally = _Tally()
         feedback = ""
+        if (circuit := self._breaker.open_reason) is not None:
+            return self._result(fallback(), ResultSource.FALLBACK, tally, circuit, feedback)
         try:
             for _ in range(self._max_reasks + 1):
                 completion = await self._complete(messages, extra, uses_parse, tally)
@@ -284,6 +316,8 @@ class OpenAICompatibleClient:
             reason = f"invalid output after {tally.completions} attempt(s): {feedback}"
         except _GiveUp as exc:
             reason = exc.reason
+            if exc.server:
+                self._breaker.failed(reason, fatal=exc.fatal)
         return self._result(fallback(), ResultSource.FALLBACK, tally, reason, feedback)
 
     def _result(
@@ -329,16 +363,21 @@ class OpenAICompatibleClient:
         except TRANSIENT_ERRORS as exc:
             raise _GiveUp(
                 f"transport: {type(exc).__name__} after {t.http_requests} request(s): "
-                f"{_first_line(str(exc))}"
+                f"{_first_line(str(exc))}",
+                server=True,
             ) from None
         except APIStatusError as exc:
             raise _GiveUp(
-                f"http {exc.status_code}: {type(exc).__name__}: {_first_line(str(exc))}"
+                f"http {exc.status_code}: {type(exc).__name__}: {_first_line(str(exc))}",
+                server=True,
+                fatal=exc.status_code in FATAL_STATUS,
             ) from None
         except (APIError, ValueError, RecursionError) as exc:  # e.g. a 200 whose body is not JSON
             raise _GiveUp(
-                f"unreadable response: {type(exc).__name__}: {_first_line(str(exc))}"
+                f"unreadable response: {type(exc).__name__}: {_first_line(str(exc))}",
+                server=True,
             ) from None
+        self._breaker.succeeded()
         t.completions += 1
         completion = self._scrubbed(completion)
         if completion.usage is not None:

@@ -77,6 +77,8 @@ class StructuredCall(Generic[T]):
         fallback: the deterministic numeric policy for this step; it must not call any model.
         check: semantic checks beyond the schema; returns human-readable problems (each ideally
             prefixed with a JSON path such as ``$.price.amount``), empty when the object is fine.
+        agent: who the model speaks for (a bidder's or the delegator's id); transcripts attribute
+            the call to it. Not part of the request key: it does not change the answer.
     """
 
     step: str
@@ -84,15 +86,18 @@ class StructuredCall(Generic[T]):
     output_type: type[T]
     fallback: Callable[[], T]
     check: Callable[[T], Sequence[str]] = field(default=lambda _obj: ())
+    agent: str | None = None
 
 
 @dataclass(frozen=True)
 class TextCall:
-    """A request for free text, with its deterministic fallback text."""
+    """A request for free text, with its deterministic fallback text (``agent``: as for
+    :class:`StructuredCall`)."""
 
     step: str
     messages: Sequence[ChatMessage]
     fallback: Callable[[], str]
+    agent: str | None = None
 
 
 @dataclass(frozen=True)

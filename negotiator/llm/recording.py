@@ -23,13 +23,15 @@ __all__ = ["MODEL_ROLE", "RecordingClient"]
 T = TypeVar("T", bound=BaseModel)
 
 MODEL_ROLE = "model"
-"""The ``role`` of the events the recording client writes."""
+"""The ``role`` of the events of a call that names no ``agent``."""
 
 
 class RecordingClient:
     """A :class:`~negotiator.llm.protocol.ModelClient` that records each call of ``inner``.
 
-    After each call returns, it writes a ``model_request`` event (request key, output, messages),
+    Each event's ``role`` is the call's ``agent`` (the bidder or delegator the model speaks
+    for), or ``model`` when the call names none. After each call returns, it writes a
+    ``model_request`` event (request key, output, messages),
     a ``model_response`` event (key, value, source, token usage, attempts, fallback reason and the
     client's meta) and, when the step fell back, a ``fallback`` event with the reason. A
     :class:`~negotiator.llm.replay.ReplayClient` built from those events answers the same calls.
@@ -74,9 +76,10 @@ class RecordingClient:
         self, call: StructuredCall[Any] | TextCall, result: ModelResult[Any], value: object
     ) -> None:
         key = request_key(call)
+        role = call.agent or MODEL_ROLE
         self._sink.emit(
             call.step,
-            MODEL_ROLE,
+            role,
             MODEL_REQUEST,
             {
                 "key": key,
@@ -86,7 +89,7 @@ class RecordingClient:
         )
         self._sink.emit(
             call.step,
-            MODEL_ROLE,
+            role,
             MODEL_RESPONSE,
             {
                 "key": key,
@@ -104,7 +107,7 @@ class RecordingClient:
         )
         if result.source is ResultSource.FALLBACK:
             self._sink.emit(
-                call.step, MODEL_ROLE, FALLBACK, {"key": key, "reason": result.fallback_reason}
+                call.step, role, FALLBACK, {"key": key, "reason": result.fallback_reason}
             )
 
 

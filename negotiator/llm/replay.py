@@ -207,7 +207,9 @@ class ReplayClient:
             n=1,
         )
         shown = list(lines)[:_MAX_DIFF_LINES]
-        return "\n" + "\n".join(shown) if shown else ""
+        if not shown:
+            return "\n(the messages match the recorded request: the output schema differs)"
+        return "\n" + "\n".join(shown)
 
     def _remaining(self) -> list[RecordedTurn]:
         return sorted((t for q in self._queues.values() for t in q), key=lambda t: t.seq)

@@ -32,6 +32,7 @@ from negotiator.markets.session import AuctionSession
 from negotiator.markets.traders import TRADERS, Trader, TraderParams, make_trader
 
 __all__ = [
+    "MAX_PRICE",
     "MECHANISMS",
     "ExperimentConfig",
     "ExperimentResult",
@@ -39,11 +40,15 @@ __all__ = [
     "TradeOut",
     "load_schedule",
     "parse_schedule",
+    "planned_shouts",
     "run_experiment",
 ]
 
 
-Price = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+MAX_PRICE = 1e12
+"""The largest value or cost a schedule may hold (keeps every price range a finite float)."""
+
+Price = Annotated[float, Field(ge=0, le=MAX_PRICE, allow_inf_nan=False)]
 
 
 class Schedule(BaseModel):
@@ -70,8 +75,10 @@ def _check_prices(key: str, value: object) -> list[FieldError]:
         path = f"$.{key}[{i}]"
         if isinstance(item, bool) or not isinstance(item, int | float):
             errors.append(FieldError(path, f"{json.dumps(item)} is not a number"))
-        elif not math.isfinite(item):
+        elif isinstance(item, float) and not math.isfinite(item):
             errors.append(FieldError(path, f"{item} is not a finite number"))
+        elif item > MAX_PRICE:
+            errors.append(FieldError(path, f"is above the largest price {MAX_PRICE:g}"))
         elif item < 0:
             errors.append(FieldError(path, f"{item} is below 0"))
     return errors
@@ -118,6 +125,8 @@ def load_schedule(path: str | Path) -> Schedule:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise InvalidInputError.single(source, "$", f"cannot read file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError.single(source, "$", f"not UTF-8 text: {exc.reason}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -127,8 +136,8 @@ def load_schedule(path: str | Path) -> Schedule:
         ) from None
     except RecursionError:
         raise InvalidInputError.single(source, "$", "nested too deeply to read") from None
-    except ValueError as exc:  # e.g. an integer beyond Python's max_str_digits
-        raise InvalidInputError.single(source, "$", f"cannot be read: {str(exc)[:200]}") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise InvalidInputError.single(source, "$", f"not valid JSON: {exc}") from None
     return parse_schedule(data, source)
 
 
@@ -220,8 +229,32 @@ MECHANISMS: dict[str, Runner] = {
 }
 
 
-def run_experiment(schedule: Schedule, config: ExperimentConfig) -> ExperimentResult:
+def planned_shouts(schedule: Schedule, config: ExperimentConfig) -> int:
+    """How many quotes the experiment will price: its size, for a guard before it runs.
+
+    CDA: periods x shouts per period (default 10 per trader); PDA: periods x rounds x traders.
+
+    Example:
+        >>> planned_shouts(Schedule(buyers=(9, 8), sellers=(1, 2)),
+        ...                ExperimentConfig(mechanism="cda", traders=("zic",), periods=3))
+        120
+    """
+    traders = len(schedule.buyers) + len(schedule.sellers)
+    per_period = (
+        (config.steps or 10 * traders) if config.mechanism == "cda" else config.rounds * traders
+    )
+    return config.periods * per_period
+
+
+def run_experiment(
+    schedule: Schedule,
+    config: ExperimentConfig,
+    on_period: Callable[[int, int], None] | None = None,
+) -> ExperimentResult:
     """Run ``config.periods`` periods of the chosen auction and measure them.
+
+    Args:
+        on_period: called after each period with (periods done, periods planned).
 
     Raises:
         UnknownKeyError: a trader kind is not known (the message lists the valid ones).
@@ -239,6 +272,8 @@ def run_experiment(schedule: Schedule, config: ExperimentConfig) -> ExperimentRe
     session = AuctionSession(traders, root, 0.0, ceiling, keep_trace=config.keep_trace)
     for period in range(config.periods):
         runner(session, period, config)
+        if on_period is not None:
+            on_period(period + 1, config.periods)
     return _measure(schedule, config, session)
 
 

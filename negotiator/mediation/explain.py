@@ -123,7 +123,7 @@ async def explain_mediation(result: MediationResult, client: ModelClient) -> Exp
             "most_equal": _dump(most_equal),
         },
     )
-    answer = await ask_text(client, TextCall(STEP, messages, lambda: fallback))
+    answer = await ask_text(client, TextCall(STEP, messages, lambda: fallback, agent="mediator"))
     text, source = answer.value.strip(), answer.source
     if not text:
         text, source = fallback, ResultSource.FALLBACK

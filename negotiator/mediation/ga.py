@@ -27,6 +27,7 @@ from the ``numpy.random.Generator`` passed in, so a seed fixes the run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +37,7 @@ from negotiator.errors import UsageError
 from negotiator.mediation.polish import polish
 from negotiator.mediation.space import Evaluation, ProposalSpace
 
-__all__ = ["GAConfig", "GAResult", "fitness", "run_ga"]
+__all__ = ["GAConfig", "GAResult", "Progress", "fitness", "run_ga"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -45,6 +46,10 @@ Genome = npt.NDArray[np.uint8]
 
 #: Absolute slack on the deal-zone bound, so that a difference of exactly ``D`` is inside.
 ZONE_EPS = 1e-9
+
+
+Progress = Callable[[int, int], None]
+"""A progress callback: (units done, units planned)."""
 
 
 @dataclass(frozen=True)
@@ -188,7 +193,12 @@ def _crossover(parents: Genome, config: GAConfig, rng: np.random.Generator) -> G
 
 
 def run_ga(
-    space: ProposalSpace, deal_zone: float, config: GAConfig, rng: np.random.Generator
+    space: ProposalSpace,
+    deal_zone: float,
+    config: GAConfig,
+    rng: np.random.Generator,
+    *,
+    on_generation: Progress | None = None,
 ) -> GAResult:
     """Search the space with the GA and return the archive of feasible proposals.
 
@@ -197,6 +207,8 @@ def run_ga(
         deal_zone: the largest utility difference a proposal may have (``D``, >= 0).
         config: GA parameters.
         rng: the only source of randomness.
+        on_generation: called after each generation with (generations done, generations
+            planned), e.g. to show progress.
 
     Raises:
         UsageError: negative deal zone, or a crossover point outside the chromosome.
@@ -219,7 +231,7 @@ def run_ga(
             f"crossover_point must be in 1..{length - 1}, got {config.crossover_point}"
         )
     archive = _Archive()
-    generation = _evolve(space, deal_zone, config, rng, archive)
+    generation = _evolve(space, deal_zone, config, rng, archive, on_generation=on_generation)
     evaluations = config.population * (generation + 1) * max(len(space.counterparts), 1)
     evaluations += polish(
         space,
@@ -238,6 +250,8 @@ def _evolve(
     config: GAConfig,
     rng: np.random.Generator,
     archive: _Archive,
+    *,
+    on_generation: Progress | None,
 ) -> int:
     """The generational loop; fills ``archive`` and returns the generations run."""
     length = space.total_bits
@@ -254,6 +268,8 @@ def _evolve(
         best = max(best, batch_best)
         stall = 0 if improved else stall + 1
         since_restart = 0 if improved else since_restart + 1
+        if on_generation is not None:
+            on_generation(generation + 1, config.generations + 1)
         if config.stall_generations is not None and stall >= config.stall_generations:
             return generation
         if generation == config.generations:

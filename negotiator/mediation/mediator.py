@@ -18,7 +18,7 @@ import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
 from negotiator.errors import UsageError
-from negotiator.mediation.ga import GAConfig, GAResult, run_ga
+from negotiator.mediation.ga import GAConfig, GAResult, Progress, run_ga
 from negotiator.mediation.space import Proposal, ProposalSpace
 
 __all__ = ["MediationResult", "MediationStatus", "SkippedCounterpart", "mediate", "rank_order"]
@@ -83,6 +83,8 @@ def mediate(
     config: GAConfig,
     rng: np.random.Generator,
     list_size: int = 24,
+    *,
+    on_generation: Progress | None = None,
 ) -> MediationResult:
     """Run seed 002's mediator: GA search, ranked list, choice, and (proposal, δ).
 
@@ -92,6 +94,7 @@ def mediate(
         config: GA parameters.
         rng: seeded generator; the same seed gives the same result.
         list_size: how many ranked proposals to return (seed 002's table 1 shows 24).
+        on_generation: the GA's progress callback (see :func:`~negotiator.mediation.ga.run_ga`).
 
     Raises:
         UsageError: ``list_size < 1`` or a bad deal zone / GA configuration.
@@ -113,7 +116,7 @@ def mediate(
     ]
     if not space.counterparts:
         return _empty(space, deal_zone, skipped, 0, 0)
-    found = run_ga(space, deal_zone, config, rng)
+    found = run_ga(space, deal_zone, config, rng, on_generation=on_generation)
     if found.codes.size == 0:
         return _empty(space, deal_zone, skipped, found.evaluations, found.generations)
     return _present(space, deal_zone, found, skipped, list_size)

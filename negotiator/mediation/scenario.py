@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from negotiator.errors import FieldError, InvalidInputError, UsageError, lookup
 from negotiator.mediation.curves import STRATEGY_EXPONENTS, Curve, PiecewiseCurve, PowerCurve
-from negotiator.mediation.ga import GAConfig
+from negotiator.mediation.ga import GAConfig, Progress
 from negotiator.mediation.mediator import MediationResult, mediate
 from negotiator.mediation.space import MAX_TOTAL_BITS, Attribute, Party, ProposalSpace
 from negotiator.wire.paths import json_path
@@ -139,10 +139,27 @@ class MediationScenario:
     space: ProposalSpace
     ga: GAConfig
 
-    def run(self) -> MediationResult:
-        """Mediate with a generator seeded from the scenario's ``seed``."""
+    @property
+    def evaluations(self) -> int:
+        """The GA's planned utility evaluations: population x generations x counterparts."""
+        counterparts = max(len(self.spec.counterparts), 1)
+        return self.ga.population * (self.ga.generations + 1) * counterparts
+
+    def run(self, on_generation: Progress | None = None) -> MediationResult:
+        """Mediate with a generator seeded from the scenario's ``seed``.
+
+        Args:
+            on_generation: the GA's progress callback (generations done, planned).
+        """
         rng = np.random.default_rng(self.spec.seed)
-        return mediate(self.space, self.spec.deal_zone, self.ga, rng, self.spec.list_size)
+        return mediate(
+            self.space,
+            self.spec.deal_zone,
+            self.ga,
+            rng,
+            self.spec.list_size,
+            on_generation=on_generation,
+        )
 
 
 def _key(path: str, name: str) -> str:
@@ -331,8 +348,8 @@ def load_scenario(path: str | Path) -> MediationScenario:
         raise InvalidInputError.single(what, "$", f"not valid TOML: {exc}") from None
     except RecursionError:
         raise InvalidInputError.single(what, "$", "nested too deeply to read") from None
-    except ValueError as exc:  # e.g. an integer beyond Python's max_str_digits
-        raise InvalidInputError.single(what, "$", f"cannot be read: {str(exc)[:200]}") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise InvalidInputError.single(what, "$", f"not valid JSON: {exc}") from None
     return parse_scenario(data, what)
 
 

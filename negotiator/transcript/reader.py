@@ -10,8 +10,8 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from negotiator.errors import UsageError
+from negotiator.transcript.counts import AnswerCounts, count_answers
 from negotiator.transcript.format import (
-    FALLBACK,
     MODEL_KINDS,
     MODEL_RESPONSE,
     SCHEMA_VERSION,
@@ -34,14 +34,30 @@ class TranscriptError(UsageError):
 
 @dataclass(frozen=True)
 class TranscriptSummary:
-    """Figures of one transcript's model use."""
+    """Figures of one transcript's model use (counted as :func:`count_answers` does).
 
+    Attributes:
+        steps: calls through the model seam.
+        model_calls: answered by a model (the outcome's ``model_calls``).
+        valid_first_try: model answers valid at the first attempt.
+        valid_after_reask: model answers valid after a re-ask.
+        fallbacks: a model was asked and failed (the outcome's ``fallbacks``).
+        numeric: no model was asked.
+    """
+
+    steps: int
     model_calls: int
     valid_first_try: int
     valid_after_reask: int
     fallbacks: int
+    numeric: int
     prompt_tokens: int
     completion_tokens: int
+
+    @property
+    def counts(self) -> AnswerCounts:
+        """The step counts alone (see :func:`~negotiator.transcript.counts.answers_line`)."""
+        return AnswerCounts(self.steps, self.model_calls, self.fallbacks, self.numeric)
 
 
 @dataclass(frozen=True)
@@ -73,8 +89,24 @@ class Transcript:
             if r.payload.get("source") == "model":
                 first += r.payload.get("attempts") == 1
                 reasked += _int(r.payload.get("attempts")) > 1
-        fallbacks = sum(1 for e in self.events if e.kind == FALLBACK)
-        return TranscriptSummary(len(responses), first, reasked, fallbacks, prompt, completion)
+        counts = count_answers(
+            (str(r.payload.get("source")), _str(r.payload.get("fallback_reason")))
+            for r in responses
+        )
+        return TranscriptSummary(
+            counts.steps,
+            counts.model,
+            first,
+            reasked,
+            counts.fallbacks,
+            counts.numeric,
+            prompt,
+            completion,
+        )
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _int(value: object) -> int:
@@ -97,8 +129,8 @@ def _parse_line(file: str, number: int, text: str, model: type[BaseModel]) -> Ba
         raise TranscriptError(file, number, f"not valid JSON: {exc.msg}") from None
     except RecursionError:
         raise TranscriptError(file, number, "not valid JSON: nested too deeply") from None
-    except ValueError as exc:  # e.g. an integer beyond Python's max_str_digits
-        raise TranscriptError(file, number, f"not valid JSON: {str(exc)[:200]}") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise TranscriptError(file, number, f"not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise TranscriptError(file, number, "expected a JSON object")
     try:

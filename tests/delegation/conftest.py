@@ -10,7 +10,7 @@ import pytest
 
 from negotiator.delegation.award import make_award
 from negotiator.delegation.contracting import ContractPolicy, draft_contract, sign
-from negotiator.delegation.demo import demo_bidders, demo_task
+from negotiator.delegation.demo import DEMO_POLICY, demo_bidders, demo_task
 from negotiator.delegation.request import DEFAULT_PREFERENCES
 from negotiator.money import Money
 from negotiator.wire.bid import Bid
@@ -68,4 +68,4 @@ def make_contract(
         DEFAULT_PREFERENCES,
         NOW,
     )
-    return sign(draft_contract(task, award, 0.9, policy or ContractPolicy(), NOW), NOW)
+    return sign(draft_contract(task, award, 0.9, policy or DEMO_POLICY, NOW), NOW)

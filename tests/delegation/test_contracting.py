@@ -36,6 +36,11 @@ def test_terms_come_from_numbers() -> None:
     )
 
 
+def test_a_default_policy_adds_no_penalty_clause() -> None:
+    kinds = [cl.kind for cl in make_contract(policy=ContractPolicy()).clauses]
+    assert "penalty" not in kinds and "default_penalty" in kinds
+
+
 def test_both_parties_sign_the_hash_of_the_canonical_terms() -> None:
     c = make_contract()
     assert c.fully_signed
@@ -63,7 +68,7 @@ def test_milestone_policy() -> None:
             Milestone(progress=1.0, payout_fraction=1.0),
         )
     )
-    cancel = make_contract(policy=policy).clauses[2]
+    cancel = make_contract(policy=policy).clauses[1]
     assert cancel.method.value == "milestones"
     assert "per milestone: 40% at 50%, 100% at 100%" in template_wording(
         make_contract(policy=policy)

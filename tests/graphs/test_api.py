@@ -2,11 +2,19 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
+import pytest
+from langgraph.checkpoint.memory import InMemorySaver
+
+from negotiator.cli import main
 from negotiator.delegation import FixedClock, SimulatedExecutor, demo_setup
 from negotiator.delegation.clarify import HumanAnswers
 from negotiator.delegation.outcome import DelegationOutcome
+from negotiator.errors import UsageError
 from negotiator.graphs.api import adelegate, delegate
+from negotiator.llm.replay import ReplayClient
+from negotiator.transcript.reader import read_transcript
 
 
 def test_delegate_plain_python_with_sqlite_default(tmp_path: Path) -> None:
@@ -40,21 +48,59 @@ def test_delegate_plain_python_with_sqlite_default(tmp_path: Path) -> None:
     assert again == out
 
 
-def test_async_twin_pauses_for_a_human() -> None:
+def test_async_twin_pauses_for_a_human_and_continues_in_memory() -> None:
     setup = demo_setup("cancel")
     request = setup.request.model_copy(update={"answerer": "human"})
-    paused = asyncio.run(
-        adelegate(
-            request,
-            bidders=setup.bidders,
-            executor=SimulatedExecutor(setup.script, 7),
-            clock=FixedClock(setup.start),
-            run_id="api-2",
-            runs_dir=None,
+    saver = InMemorySaver()
+
+    def step(answers: HumanAnswers | None) -> DelegationOutcome:
+        return asyncio.run(
+            adelegate(
+                request,
+                bidders=setup.bidders,
+                funding=setup.funding,
+                executor=SimulatedExecutor(setup.script, 7),
+                clock=FixedClock(setup.start),
+                run_id="api-2",
+                runs_dir=None,
+                checkpointer=saver,
+                answers=answers,
+            )
         )
-    )
+
+    paused = step(None)
     assert (paused.outcome, paused.a2a_state) == ("pending", "input-required")
     assert paused.pending_questions[0].text.startswith("Should the optimisation")
+    assert step(HumanAnswers(answers=())).outcome == "pending"
+    done = step(HumanAnswers(answers=()))
+    assert done.outcome == "cancelled" and done.ledger_balanced
+
+
+def test_an_in_memory_human_run_without_a_checkpointer_is_refused_up_front() -> None:
+    setup = demo_setup("cancel")
+    request = setup.request.model_copy(update={"answerer": "human"})
+    for answers in (None, HumanAnswers(answers=())):
+        with pytest.raises(UsageError, match="must keep its checkpoints"):
+            delegate(
+                request,
+                bidders=setup.bidders,
+                executor=SimulatedExecutor(setup.script, 7),
+                runs_dir=None,
+                answers=answers,
+            )
+
+
+def test_answers_for_a_run_that_is_not_paused_are_refused(tmp_path: Path) -> None:
+    setup = demo_setup("success")
+    with pytest.raises(UsageError, match="is not waiting for answers"):
+        delegate(
+            setup.request,
+            bidders=setup.bidders,
+            executor=SimulatedExecutor(setup.script, 7),
+            run_id="never-started",
+            runs_dir=tmp_path,
+            answers=HumanAnswers(answers=()),
+        )
 
 
 def test_human_resume_through_the_sync_twin(tmp_path: Path) -> None:
@@ -81,3 +127,59 @@ def test_human_resume_through_the_sync_twin(tmp_path: Path) -> None:
     assert [g.topic for g in second.pending_questions] == ["table-size"]
     third = step(HumanAnswers(answers=()))
     assert third.outcome == "cancelled"
+
+
+def test_delegate_records_a_transcript_that_replays_and_tells_the_story(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    setup = demo_setup("breach")
+    path = tmp_path / "own.jsonl"
+
+    def run(client: Any = None) -> DelegationOutcome:
+        return delegate(
+            setup.request,
+            bidders=setup.bidders,
+            executor=SimulatedExecutor(setup.script, 7),
+            clock=FixedClock(setup.start),
+            funding=setup.funding,
+            run_id="rec-1",
+            runs_dir=None,
+            client=client,
+            transcript=None if client is not None else path,
+        )
+
+    recorded = run()
+    assert recorded.transcript == str(path)
+    transcript = read_transcript(path)
+    assert transcript.header.flow == "delegate" and transcript.summary().steps == 20
+    assert transcript.events[-1].payload == recorded.model_dump(mode="json", by_alias=True)
+    roles = {e.role for e in transcript.events if e.kind == "model_request"}
+    assert "did:web:fast-coder.ai" in roles and "model" not in roles
+    replay = ReplayClient.from_transcript(transcript)
+    again = run(replay)
+    assert again.model_dump(exclude={"transcript"}) == recorded.model_dump(exclude={"transcript"})
+    assert replay.unused() == ()
+    assert main(["replay", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "── settle" in out and "Settled (breached):" in out
+
+
+def test_the_outcome_says_why() -> None:
+    setup = demo_setup("breach")
+    out = delegate(
+        setup.request,
+        bidders=setup.bidders,
+        executor=SimulatedExecutor(setup.script, 7),
+        clock=FixedClock(setup.start),
+        funding=setup.funding,
+        runs_dir=None,
+    )
+    assert [(r.stage, r.bidder_id) for r in out.rejections] == [
+        ("announce", "did:web:budget-bot.dev"),
+        ("screen", "did:web:premium-labs.ai"),
+    ]
+    assert out.rejections[1].reasons == ("$.price.amount: 14.30 exceeds the budget 12.00 USDC",)
+    assert out.award_scores[0].bidder_id == "did:web:fast-coder.ai"
+    assert out.award_rule is not None and "price 0.30" in out.award_rule
+    assert out.contract is not None and len(out.contract.signatures) == 2
+    assert out.settlement is not None and out.settlement.outcome.value == "breached"

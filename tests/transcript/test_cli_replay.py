@@ -40,8 +40,9 @@ def test_pretty_print(transcript: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["replay", str(transcript)]) == 0
     out = capsys.readouterr().out
     assert "cli-demo" in out
-    for text in ("quote", "note", "model_response", "fell back", "outcome", "model calls 2"):
+    for text in ("── quote", "model for model (quote, Quote): numeric policy", "note", "price=7"):
         assert text in out
+    assert "model answers 0, fallbacks 0, numeric (no model asked) 2" in out
 
 
 def test_check_identical(transcript: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -68,7 +69,7 @@ def test_json_is_one_object(transcript: Path, capsys: pytest.CaptureFixture[str]
     data = json.loads(capsys.readouterr().out)
     assert data["header"]["flow"] == "cli-demo"
     assert data["check"] == {"ok": True, "diff": "", "outcome": {"price": 7}}
-    assert data["summary"]["model_calls"] == 2
+    assert (data["summary"]["steps"], data["summary"]["numeric"]) == (2, 2)
     assert len(data["events"]) == 8
 
 

@@ -122,7 +122,8 @@ def test_record_then_check_is_identical(tmp_path: Path) -> None:
     assert transcript.header.inputs == INPUTS
     assert transcript.events[-1].kind == "outcome"
     summary = transcript.summary()
-    assert (summary.model_calls, summary.valid_first_try, summary.fallbacks) == (5, 4, 1)
+    assert (summary.steps, summary.model_calls, summary.valid_first_try) == (5, 4, 4)
+    assert (summary.fallbacks, summary.numeric) == (1, 0)
     assert (summary.prompt_tokens, summary.completion_tokens) == (23, 12)
     answered = [
         e.payload["messages"][-1]["content"].split()[0]  # type: ignore[index]

@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def _graph_helpers() -> ModuleType:
-    # the helpers import their sibling conftest relatively: load them as the package module
+    # imported as tests.graphs.conftest (a namespace package) so its relative imports resolve
     sys.path.insert(0, str(HERE.parents[1]))
     return importlib.import_module("tests.graphs.conftest")
 
