@@ -356,3 +356,12 @@ def test_resuming_a_run_whose_address_was_redacted_asks_for_it_again(
     create_run_folder(tmp_path / "r", "run.json", meta)
     assert main(["resume", "r", "--runs-dir", str(tmp_path)]) == 2
     assert "pass --base-url (and --model) again, or --offline" in capsys.readouterr().err
+
+
+def test_the_seam_guard_passes_a_required_models_stop_on() -> None:
+    from negotiator.errors import ModelUnavailableError  # noqa: PLC0415
+    from negotiator.llm.strict import RequireModel  # noqa: PLC0415
+
+    call = TextCall("greet", [], lambda: "hi")
+    with pytest.raises(ModelUnavailableError, match="a model answer is required"):
+        asyncio.run(ask_text(RequireModel(DeterministicClient()), call))
