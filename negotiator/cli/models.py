@@ -109,8 +109,8 @@ def _conflicts(args: argparse.Namespace) -> None:
 def _check_server(base_url: str | None, model: str | None) -> None:
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise UsageError(
-            f"base URL {base_url!r} (--base-url or OPENAI_BASE_URL) is not an http:// or "
-            "https:// URL"
+            f"base URL {redact_url(base_url)!r} (--base-url or OPENAI_BASE_URL) is not an "
+            "http:// or https:// URL"
         )
     if model is None and base_url is not None:
         raise UsageError("--model (or OPENAI_MODEL) is required with a custom --base-url")

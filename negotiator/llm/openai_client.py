@@ -54,7 +54,7 @@ from negotiator.llm.protocol import (
 )
 from negotiator.llm.retry import RetryPolicy
 from negotiator.llm.schema import strict_wire_schema, validate_answer
-from negotiator.llm.secrets import url_secrets
+from negotiator.llm.secrets import redact_url, url_secrets
 from negotiator.transcript.redact import REDACTED
 
 __all__ = [
@@ -199,11 +199,14 @@ class OpenAICompatibleClient:
         )
         self._max_concurrency = max_concurrency
         self._conn: _Connection | None = None
-        self._breaker = CircuitBreaker(
-            base_url or DEFAULT_BASE_URL, threshold=breaker_threshold, warn=on_trouble
-        )
         known = {*([api_key] if api_key else []), *url_secrets(base_url)}
         self._secrets = sorted((s for s in known if len(s) >= _MIN_SECRET_CHARS), key=len)[::-1]
+        # the breaker names the server in its warnings: without credentials, and scrubbed
+        self._breaker = CircuitBreaker(
+            redact_url(base_url or DEFAULT_BASE_URL),
+            threshold=breaker_threshold,
+            warn=lambda message: on_trouble(self._scrub(message)),
+        )
 
     @property
     def mode(self) -> str:
