@@ -288,13 +288,9 @@ class Ledger:
             Decimal('1')
         """
         with self._transaction() as cur:
-            row = cur.execute(
-                "SELECT e.amount FROM postings p JOIN entries e ON e.posting_seq = p.seq "
-                "WHERE p.key = ? AND e.account = ?",
-                (key, target),
-            ).fetchone()
-            if row is not None:
-                return Decimal(row[0])
+            known = _posted_to(cur, key, target)
+            if known is not None:
+                return known
             held = _balance(cur, source, cap.currency)
             amount = min(cap.amount, held) if not source.startswith(ISSUER_PREFIX) else cap.amount
             if amount <= 0:
@@ -305,6 +301,11 @@ class Ledger:
             _validate(posting)
             _insert(cur, posting, posting.digest())
         return amount
+
+    def posted_to(self, key: str, account: str) -> Decimal | None:
+        """What the posting ``key`` put into ``account`` (``None``: no such posting or line)."""
+        with self._lock:
+            return _posted_to(self._conn.cursor(), key, account)
 
     def postings(self) -> list[Posting]:
         """Return every posting in the order it was applied."""
@@ -366,6 +367,15 @@ class Ledger:
 def _known_digest(cur: sqlite3.Cursor, key: str) -> str | None:
     row = cur.execute("SELECT digest FROM postings WHERE key = ?", (key,)).fetchone()
     return None if row is None else str(row[0])
+
+
+def _posted_to(cur: sqlite3.Cursor, key: str, account: str) -> Decimal | None:
+    row = cur.execute(
+        "SELECT e.amount FROM postings p JOIN entries e ON e.posting_seq = p.seq "
+        "WHERE p.key = ? AND e.account = ?",
+        (key, account),
+    ).fetchone()
+    return None if row is None else Decimal(row[0])
 
 
 def _balance(cur: sqlite3.Cursor, account: str, currency: str) -> Decimal:

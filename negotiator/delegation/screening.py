@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from negotiator.delegation.bidders import BidderProfile, check_against_profile
 from negotiator.delegation.bidding import SealedBid
 from negotiator.delegation.ledger import InsufficientFundsError, Ledger
-from negotiator.delegation.settlement import bond_account, escrow_bonds
+from negotiator.delegation.settlement import bond_account, bond_key, escrow_bonds
 from negotiator.errors import InvalidInputError
 from negotiator.wire.award import BidRejection, RejectionReason
 from negotiator.wire.bid import Bid
@@ -70,7 +70,8 @@ def available_funds(
 ) -> dict[str, Decimal]:
     """Return what each bidder can stake as a bond in run ``run_id``, read from ``ledger``.
 
-    That is its wallet balance plus any bond it already has in escrow in this run: opening the
+    That is its wallet balance plus the bond it already staked in this run, if it did (whatever
+    became of that bond since — still in escrow, returned or forfeited): opening the
     bids again after a crash (the bond escrow is idempotent) then judges a bid exactly as the
     first time, instead of rejecting it for the bond it has already staked.
 
@@ -79,13 +80,14 @@ def available_funds(
         >>> with Ledger(":memory:") as ledger:
         ...     _ = ledger.transfer("f", "external:funding", "b1", Money(amount=Decimal("5"),
         ...         currency="USDC"), "funding")
-        ...     _ = ledger.transfer("s", "b1", bond_account("t1", "b1"), Money(
+        ...     _ = ledger.transfer(bond_key("t1", "b1"), "b1", bond_account("t1", "b1"), Money(
         ...         amount=Decimal("2"), currency="USDC"), "bond_escrow")
         ...     available_funds(ledger, "t1", ["b1", "b2"], "USDC")  # run "t1"
         {'b1': Decimal('5'), 'b2': Decimal('0')}
     """
     return {
-        b: ledger.balance(b, currency) + ledger.balance(bond_account(run_id, b), currency)
+        b: ledger.balance(b, currency)
+        + (ledger.posted_to(bond_key(run_id, b), bond_account(run_id, b)) or Decimal(0))
         for b in bidder_ids
     }
 

@@ -53,6 +53,7 @@ __all__ = [
     "PLANNERS",
     "Planned",
     "bond_account",
+    "bond_key",
     "compensation",
     "escrow_account",
     "escrow_bonds",
@@ -69,6 +70,11 @@ FUNDING_REASON = "funding"
 def escrow_account(run_id: str) -> str:
     """The escrow account holding the delegator's payment in run ``run_id``."""
     return f"escrow:{run_id}"
+
+
+def bond_key(run_id: str, bidder_id: str) -> str:
+    """The idempotency key of ``bidder_id``'s bond escrow in run ``run_id``."""
+    return f"{run_id}/bond/{bidder_id}"
 
 
 def bond_account(run_id: str, bidder_id: str) -> str:
@@ -133,7 +139,7 @@ def escrow_bonds(ledger: Ledger, run_id: str, bids: Sequence[Bid]) -> list[Payme
             PaymentReason.BOND_ESCROW,
             "bond staked with bid",
         )
-        pay = _post(ledger, f"{run_id}/bond/{bid.bidder_id}", p)
+        pay = _post(ledger, bond_key(run_id, bid.bidder_id), p)
         out.extend([pay] if pay else [])
     return out
 

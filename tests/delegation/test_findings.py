@@ -365,3 +365,23 @@ def test_the_seam_guard_passes_a_required_models_stop_on() -> None:
     call = TextCall("greet", [], lambda: "hi")
     with pytest.raises(ModelUnavailableError, match="a model answer is required"):
         asyncio.run(ask_text(RequireModel(DeterministicClient()), call))
+
+
+def test_a_finished_run_run_again_from_scratch_moves_nothing() -> None:
+    # the contractor's bond is forfeited, leaving its wallet below the bond: a second run of the
+    # same run id (no checkpoints: in memory) must judge its bid as the first did
+    s = demo_setup("breach")
+    funding = s.funding | {"did:web:fast-coder.ai": usdc("0.93")}
+    silent = s.script.model_copy(update={"silent_from": 1})  # missed reports: bond forfeited
+
+    def once(ledger: Ledger) -> Any:
+        executor = SimulatedExecutor(silent, 7)
+        return run("breach", ledger, funding=funding, executor=executor)[0]
+
+    with Ledger(":memory:") as ledger:
+        first = once(ledger)
+        assert ledger.balance("did:web:fast-coder.ai", "USDC") < Decimal("0.50")  # its bond
+        postings = len(ledger.postings())
+        again = once(ledger)
+        assert first.outcome == again.outcome == "breached"
+        assert again.payments == first.payments and len(ledger.postings()) == postings
