@@ -15,9 +15,11 @@ import typing as _typing
 
 if _typing.TYPE_CHECKING:
     from negotiator.bargaining import (
+        DEFAULT_AGENT,
         PROTOCOLS,
         TIME_PRESETS,
         AdditiveUtility,
+        ItemSplitPair,
         Negotiation,
         NegotiationResult,
         OutcomeNegotiator,
@@ -31,6 +33,7 @@ if _typing.TYPE_CHECKING:
         generated_scenario,
         pareto_mask,
         read_genius_folder,
+        tournament,
         write_genius_folder,
     )
     from negotiator.delegation import (
@@ -189,9 +192,11 @@ __version__ = "0.1.0"
 #: module -> the names exported from it (imported when one of them is first used)
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "negotiator.bargaining": (
+        "DEFAULT_AGENT",
         "PROTOCOLS",
         "TIME_PRESETS",
         "AdditiveUtility",
+        "ItemSplitPair",
         "Negotiation",
         "NegotiationResult",
         "OutcomeNegotiator",
@@ -205,6 +210,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "generated_scenario",
         "pareto_mask",
         "read_genius_folder",
+        "tournament",
         "write_genius_folder",
     ),
     "negotiator.delegation": (
@@ -365,6 +371,7 @@ _MODULE_OF: dict[str, str] = {name: module for module, names in _EXPORTS.items()
 
 __all__ = [
     "A2A_STATE",
+    "DEFAULT_AGENT",
     "PROTOCOLS",
     "TIME_PRESETS",
     "A2ATaskState",
@@ -404,6 +411,7 @@ __all__ = [
     "HumanAnswers",
     "IllegalTransitionError",
     "InvalidInputError",
+    "ItemSplitPair",
     "Ledger",
     "Level",
     "LexicographicPreferences",
@@ -508,6 +516,7 @@ __all__ = [
     "smith_alpha",
     "strict_wire_schema",
     "synchronous_match",
+    "tournament",
     "validate_model",
     "validate_raw",
     "write_genius_folder",

@@ -1,25 +1,34 @@
 """Scenarios: an outcome space with one utility per party, and the seeded generated domain.
 
+A scenario keeps each party's utility in its own units (weights for an additive utility, points
+for a :class:`~negotiator.bargaining.PointsUtility`): :attr:`Scenario.analysis` is exact on
+points (integers over a common denominator) and :attr:`Scenario.normalized_matrix` — each party's
+utilities mapped to [0, 1] over the outcomes — is what strategies see. Reports use the raw units.
+
 The generated domain is the one of the NegMAS benchmark (see ``bench/vs_negmas.py``): ``issues``
 categorical issues named ``i0, i1, …`` with ``values`` values ``v0 … v9``; for negotiation ``i``
 a ``numpy.random.default_rng(seed + i)`` draws, for each of the two parties in turn, the issue
 weights from Dirichlet(1, …, 1) and then, per issue, ``values`` uniform numbers rescaled to span
-exactly [0, 1]; the reservation value is 0.
+exactly [0, 1] (a one-value issue is worth 1); the reservation value is 0.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
+from math import lcm
 
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from negotiator.bargaining.acceptance import AcceptanceCondition
+from negotiator.bargaining.agents import DEFAULT_AGENT, agent, build_agent
 from negotiator.bargaining.analysis import ScenarioAnalysis, analyze
-from negotiator.bargaining.issues import CategoricalIssue, OutcomeSpace
+from negotiator.bargaining.issues import CategoricalIssue, ItemIssue, OutcomeSpace
 from negotiator.bargaining.negotiators import OutcomeNegotiator
-from negotiator.bargaining.strategies import concession
+from negotiator.bargaining.points import PointsUtility
+from negotiator.bargaining.protocols import Negotiation, NegotiationResult
 from negotiator.bargaining.utility import AdditiveUtility, TableValue
 
 __all__ = ["PartyTables", "Scenario", "bilateral", "generated_scenario", "random_tables"]
@@ -42,7 +51,9 @@ class Scenario(BaseModel):
 
     name: str = Field(default="scenario", description="A label for reports.")
     space: OutcomeSpace = Field(description="The issues.")
-    utilities: tuple[AdditiveUtility, ...] = Field(min_length=2, description="One per party.")
+    utilities: tuple[AdditiveUtility | PointsUtility, ...] = Field(
+        min_length=2, description="One per party."
+    )
 
     @model_validator(mode="after")
     def _fits(self) -> Scenario:
@@ -51,14 +62,74 @@ class Scenario(BaseModel):
         return self
 
     @cached_property
+    def denominator(self) -> int | None:
+        """Common denominator of all points (None unless every party scores in points)."""
+        if not all(isinstance(u, PointsUtility) for u in self.utilities):
+            return None
+        return lcm(*(u.denominator for u in self.utilities if isinstance(u, PointsUtility)))
+
+    @cached_property
     def utility_matrix(self) -> FloatArray:
-        """Utilities of every outcome, shape ``(parties, outcomes)``."""
+        """Raw utilities of every outcome (points or weighted utility), ``(parties, outcomes)``."""
         return np.vstack([u.evaluate_space(self.space) for u in self.utilities])
 
     @cached_property
     def analysis(self) -> ScenarioAnalysis:
-        """The exact analysis (Pareto, Nash, Kalai, welfare) of this scenario."""
-        return analyze(self.utility_matrix, [u.reservation for u in self.utilities])
+        """The exact analysis (Pareto, Nash, Kalai, welfare) of this scenario, in raw units."""
+        d = self.denominator
+        if d is None:
+            return analyze(self.utility_matrix, [u.reservation for u in self.utilities])
+        points = [u for u in self.utilities if isinstance(u, PointsUtility)]
+        exact = np.vstack([u.exact_space(self.space, d) for u in points])
+        return analyze(exact, [u.exact_reservation(d) for u in points], scale=d)
+
+    @cached_property
+    def normalized_matrix(self) -> FloatArray:
+        """Each party's utilities mapped to [0, 1] over the outcomes (what strategies see)."""
+        a = self.analysis
+        return a.normalize(a.raw_matrix.T).T
+
+    @cached_property
+    def normalized_reservation(self) -> FloatArray:
+        """Each party's reservation on the normalised scale."""
+        return self.analysis.normalize(self.analysis.reservation)
+
+    def scored(self, result: NegotiationResult[int]) -> NegotiationResult[int]:
+        """The result with its :class:`OutcomeScores` (raw and normalised utilities, Pareto
+        status, distances) filled in."""
+        return replace(result, scores=self.analysis.score(result.agreement))
+
+    def negotiate(
+        self,
+        first: str = DEFAULT_AGENT,
+        second: str = DEFAULT_AGENT,
+        rounds: int = 20,
+        protocol: str = "alternating",
+    ) -> NegotiationResult[int]:
+        """Run one negotiation between two named agents (party 0 opens) and score it.
+
+        Raises:
+            UnknownKeyError: for an unknown agent or protocol.
+
+        Example:
+            >>> r = generated_scenario(seed=1).negotiate(rounds=10)
+            >>> r.status.value, r.scores is not None and r.scores.pareto
+            ('agreed', True)
+        """
+        return self.scored(Negotiation(protocol, bilateral(self, first, second), rounds).run())
+
+    def ordinal(self, party: int) -> tuple[int, ...]:
+        """Per issue, the direction in which the *other* party of a pair gains (0: unordered).
+
+        An item split gives party 0 the issue's value and party 1 the rest, so party 0's
+        opponent gains as the value falls (−1) and party 1's as it rises (+1).
+        """
+        sign = -1 if party == 0 else 1
+        return tuple(sign if isinstance(i, ItemIssue) else 0 for i in self.space.issues)
+
+    def discount(self, party: int) -> float | None:
+        """The time discount of a party's utility (None: none)."""
+        return self.utilities[party].discount
 
 
 def random_tables(
@@ -77,7 +148,8 @@ def random_tables(
         tables = []
         for _ in range(issues):
             v = rng.random(values)
-            tables.append((v - v.min()) / (v.max() - v.min()))
+            span = v.max() - v.min()
+            tables.append((v - v.min()) / span if span > 0 else np.ones(values))
         out.append((weights, tables))
     return out
 
@@ -105,27 +177,30 @@ def generated_scenario(seed: int, issues: int = 3, values: int = 10) -> Scenario
 
 def bilateral(
     scenario: Scenario,
-    first: str,
-    second: str,
+    first: str = DEFAULT_AGENT,
+    second: str = DEFAULT_AGENT,
     accept: AcceptanceCondition | None = None,
 ) -> tuple[OutcomeNegotiator, OutcomeNegotiator]:
-    """Two :class:`OutcomeNegotiator` s for the scenario's first two parties, by strategy name.
+    """Two negotiators for the scenario's first two parties, by agent name (default ``pareto``).
+
+    Each sees its own normalised utilities and reservation and its utility's time discount.
 
     Raises:
-        UnknownKeyError: for an unknown strategy name.
+        UnknownKeyError: for an unknown agent name.
 
     Example:
         >>> a, b = bilateral(generated_scenario(seed=1), "boulware", "tit-for-tat")
         >>> round(a.best, 6)
         1.0
     """
-    u = scenario.utility_matrix
+    u = scenario.normalized_matrix
+    r = scenario.normalized_reservation
     layout = scenario.space.layout
-    return (
-        OutcomeNegotiator(
-            u[0], layout, scenario.utilities[0].reservation, concession(first), accept
-        ),
-        OutcomeNegotiator(
-            u[1], layout, scenario.utilities[1].reservation, concession(second), accept
-        ),
+    specs = (agent(first), agent(second))
+    a, b = (
+        build_agent(
+            specs[k], u[k], layout, float(r[k]), scenario.discount(k), accept, scenario.ordinal(k)
+        )
+        for k in range(2)
     )
+    return a, b

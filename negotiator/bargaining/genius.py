@@ -29,6 +29,7 @@ from pydantic import ValidationError
 
 from negotiator.bargaining.domains import Scenario
 from negotiator.bargaining.issues import (
+    AnyIssue,
     CategoricalIssue,
     ContinuousIssue,
     IntegerIssue,
@@ -44,7 +45,7 @@ from negotiator.errors import InvalidInputError
 
 __all__ = ["read_domain", "read_genius_folder", "read_profile", "write_genius_folder"]
 
-AnyIssue = CategoricalIssue | IntegerIssue | ContinuousIssue
+GeniusIssue = CategoricalIssue | IntegerIssue | ContinuousIssue
 
 
 class _File:
@@ -96,7 +97,7 @@ def _bounds(f: _File, el: ET.Element, where: str) -> tuple[float, float]:
     return f.number(holder, "lowerbound", where), f.number(holder, "upperbound", where)
 
 
-def _issue(f: _File, el: ET.Element, levels: int) -> AnyIssue:
+def _issue(f: _File, el: ET.Element, levels: int) -> GeniusIssue:
     name = el.get("name")
     where = f"issue[name={name}]" if name else f"issue[index={el.get('index')}]"
     if not name:
@@ -322,6 +323,14 @@ def write_genius_folder(scenario: Scenario, folder: Path | str) -> list[Path]:
     Raises:
         InvalidInputError: for a value function Genius cannot express (tables and linear only).
     """
+    additive = [u for u in scenario.utilities if isinstance(u, AdditiveUtility)]
+    kinds = {"categorical", "integer", "continuous"}
+    if len(additive) != len(scenario.utilities) or any(
+        i.kind not in kinds for i in scenario.space.issues
+    ):
+        raise InvalidInputError.single(
+            "Genius export", "$", "item splits and points utilities have no Genius form"
+        )
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     template = ET.Element("negotiation_template")
@@ -334,7 +343,7 @@ def write_genius_folder(scenario: Scenario, folder: Path | str) -> list[Path]:
     for k, issue in enumerate(scenario.space.issues, 1):
         _issue_xml(obj, k, issue)
     files = [(out / f"{scenario.name}_domain.xml", template)]
-    for p, u in enumerate(scenario.utilities, 1):
+    for p, u in enumerate(additive, 1):
         files.append(
             (
                 out / f"{scenario.name}_profile_{p}.xml",

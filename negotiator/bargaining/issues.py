@@ -1,14 +1,17 @@
 """Issues (negotiable attributes) and the enumerable outcome space they span.
 
-Three kinds of issue: categorical (named values), integer (a closed range) and continuous (a
-closed real range). Every issue is *enumerable*: a continuous issue is sampled at ``levels``
-evenly spaced points for the exact analysis and for offer search (a protocol may still trade
-arbitrary reals, e.g. seed 001's multiplicative rule). Outcomes are numbered in C order: the first
+Four kinds of issue: categorical (named values), integer (a closed range), continuous (a
+closed real range) and item splits (``k ≥ 0`` units of an item divided between two sides; the
+value is the number of units the *first* side receives, the second side gets the rest). Every
+issue is *enumerable*: a continuous issue is sampled at ``levels`` evenly spaced points for the
+exact analysis and for offer search (a protocol may still trade arbitrary reals, e.g. seed 001's
+multiplicative rule). Outcomes are numbered in C order: the first
 issue varies slowest, so outcome ``i`` has value indices ``numpy.unravel_index(i, shape)``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -25,6 +28,7 @@ __all__ = [
     "ContinuousIssue",
     "IntegerIssue",
     "Issue",
+    "ItemIssue",
     "OutcomeSpace",
     "SpaceLayout",
 ]
@@ -123,7 +127,42 @@ class ContinuousIssue(_Frozen):
         return np.linspace(self.low, self.high, self.levels)
 
 
-Issue = Annotated[CategoricalIssue | IntegerIssue | ContinuousIssue, Field(discriminator="kind")]
+class ItemIssue(_Frozen):
+    """``units`` units of one item split between two sides (value: the first side's units).
+
+    ``units`` may be 0 (an item nobody can get: one outcome value, 0).
+
+    Example:
+        >>> ItemIssue(name="food", units=3).points().tolist()
+        [0.0, 1.0, 2.0, 3.0]
+    """
+
+    kind: Literal["items"] = "items"
+    name: str = Field(min_length=1, description="Item name, unique within a space.")
+    units: int = Field(ge=0, description="Units of the item to divide (0 or more).")
+
+    @property
+    def size(self) -> int:
+        """Number of possible splits (``units + 1``)."""
+        return self.units + 1
+
+    @property
+    def low(self) -> int:
+        """Fewest units the first side can get (0)."""
+        return 0
+
+    @property
+    def high(self) -> int:
+        """Most units the first side can get."""
+        return self.units
+
+    def points(self) -> NDArray[np.float64]:
+        """The first side's possible unit counts as floats."""
+        return np.arange(self.units + 1, dtype=np.float64)
+
+
+AnyIssue = CategoricalIssue | IntegerIssue | ContinuousIssue | ItemIssue
+Issue = Annotated[AnyIssue, Field(discriminator="kind")]
 
 
 @dataclass(frozen=True)
@@ -191,7 +230,7 @@ class OutcomeSpace(_Frozen):
     @property
     def size(self) -> int:
         """Number of outcomes."""
-        return int(np.prod(self.shape))
+        return math.prod(self.shape)
 
     @cached_property
     def layout(self) -> SpaceLayout:
@@ -237,17 +276,15 @@ class OutcomeSpace(_Frozen):
         return {i.name: v for i, v in zip(self.issues, self.outcome(index), strict=True)}
 
 
-def _value(issue: CategoricalIssue | IntegerIssue | ContinuousIssue, k: int) -> Scalar:
+def _value(issue: AnyIssue, k: int) -> Scalar:
     if isinstance(issue, CategoricalIssue):
         return issue.values[k]
-    if isinstance(issue, IntegerIssue):
+    if isinstance(issue, IntegerIssue | ItemIssue):
         return issue.low + k
     return float(issue.points()[k])
 
 
-def _position(
-    issue: CategoricalIssue | IntegerIssue | ContinuousIssue, value: Scalar, path: str
-) -> int:
+def _position(issue: AnyIssue, value: Scalar, path: str) -> int:
     if isinstance(issue, CategoricalIssue):
         if value not in issue.values:
             raise InvalidInputError.single(
@@ -260,6 +297,6 @@ def _position(
         raise InvalidInputError.single(
             "outcome", path, f"{value} outside [{issue.low}, {issue.high}] of {issue.name!r}"
         )
-    if isinstance(issue, IntegerIssue):
+    if isinstance(issue, IntegerIssue | ItemIssue):
         return round(value) - issue.low
     return int(np.abs(issue.points() - value).argmin())

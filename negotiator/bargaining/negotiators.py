@@ -40,7 +40,7 @@ from negotiator.bargaining.strategies import Concession, multiplicative_step
 from negotiator.bargaining.utility import AdditiveUtility
 from negotiator.errors import InvalidInputError
 
-__all__ = ["FixedOfferParty", "OutcomeNegotiator", "Seed001Party"]
+__all__ = ["FixedOfferParty", "OutcomeNegotiator", "Seed001Party", "slot_gains"]
 
 FloatArray = NDArray[np.float64]
 _ACCEPT = (Message.ACCEPT_OFFER, None)
@@ -59,6 +59,20 @@ class OutcomeNegotiator:
         window: how far above the target the band reaches (own utility).
         slack: how far below the target the band reaches once the model is in use.
         model_after: opponent offers seen before ``slack`` applies.
+        discount: own time discount per unit of relative time (None: none). The target's
+            margin above the reservation is scaled by ``discount^t`` (concede as the pie
+            shrinks), and acceptance compares the offer now with the own next offer discounted
+            by the time until it could be accepted (``next · discount^step``, ``step`` the time
+            between own turns).
+        accept_last: accept any offer worth the reservation at the own last turn (when no
+            later turn remains before the deadline) rather than let the negotiation time out.
+        ordinal: per issue, 0 for the frequency model, or the direction in which the opponent
+            gains on an ordered issue (+1: it prefers higher values, −1: lower; an item split).
+            An ordered issue is modelled linearly: its weight is the mean share of the range
+            the opponent has claimed in its offers, each value scored by the share it gives.
+        own_weight: when positive, offers in the band maximise the opponent's estimated
+            utility (scaled to its estimated best, 1) plus ``own_weight`` × own utility — an
+            estimate of joint utility — instead of the opponent's estimate alone.
 
     Raises:
         InvalidInputError: on mismatched shapes or a negative window.
@@ -82,6 +96,10 @@ class OutcomeNegotiator:
         window: float = 0.01,
         slack: float = 0.01,
         model_after: int = 3,
+        discount: float | None = None,
+        accept_last: bool = False,
+        ordinal: Sequence[int] | None = None,
+        own_weight: float = 0.0,
     ) -> None:
         u = np.asarray(utilities, dtype=np.float64)
         if u.ndim != 1 or layout.grid.shape[0] != u.size or window < 0:
@@ -94,6 +112,10 @@ class OutcomeNegotiator:
         self.window = window
         self.slack = slack
         self.model_after = model_after
+        self.discount = 1.0 if discount is None else float(discount)
+        self.accept_last = accept_last
+        self.own_weight = own_weight
+        self._last_t: float | None = None
         order = np.argsort(u, kind="stable")
         self._u = u
         self._order = order
@@ -106,6 +128,8 @@ class OutcomeNegotiator:
         self._top = [0.0] * len(layout.shape)
         self._issue_of: list[int] = layout.issue_of.tolist()
         self._scores: FloatArray | None = None
+        self._gain, self._ordered = slot_gains(layout, ordinal)
+        self._claimed = np.zeros(len(layout.shape))
         self._seen = 0
         self._opp_first: float | None = None
         self._opp_best: float | None = None
@@ -128,6 +152,35 @@ class OutcomeNegotiator:
         u = utility.evaluate_space(space)
         return cls(u, space.layout, utility.reservation, concession, accept, window, slack)
 
+    def restore(
+        self,
+        counts: FloatArray,
+        top: FloatArray,
+        claimed: FloatArray,
+        *,
+        seen: int,
+        opponent: tuple[float, float] | None,
+        last_t: float | None,
+    ) -> None:
+        """Continue from a model state recorded elsewhere (the batch engine hands over its
+        last few negotiations this way).
+
+        Args:
+            counts: opponent offers per (issue, value) slot.
+            top: per issue, the count of the opponent's most used value.
+            claimed: per ordered issue, the summed share the opponent claimed.
+            seen: opponent offers seen.
+            opponent: own utility of the opponent's first and best offers (None before any).
+            last_t: relative time of the own last turn (None before it).
+        """
+        self._counts = [float(c) for c in counts]
+        self._top = [float(c) for c in top]
+        self._claimed = np.asarray(claimed, dtype=np.float64).copy()
+        self._seen = seen
+        self._opp_first, self._opp_best = opponent if opponent else (None, None)
+        self._last_t = last_t
+        self._scores = None
+
     def acceptable(self, offer: int) -> bool:
         """True when the outcome is worth at least the reservation value."""
         return bool(self._u.item(offer) >= self.reservation)
@@ -136,6 +189,8 @@ class OutcomeNegotiator:
         self, t: float, received: Message | None, offer: int | None
     ) -> tuple[Message, int | None]:
         """Accept the offer on the table, or counter with the next offer (see module doc)."""
+        step = 0.0 if self._last_t is None else t - self._last_t
+        self._last_t = t
         offered: float | None = None
         if offer is not None:
             offered = self._u.item(offer)
@@ -147,13 +202,15 @@ class OutcomeNegotiator:
         target = self.concession.target(
             t, self._opp_first, self._opp_best, self.best, self.reservation
         )
+        if self.discount < 1.0:  # the pie shrinks: aspiration above the reservation shrinks too
+            target = self.reservation + (target - self.reservation) * self.discount**t
         mine = self._pick(target)
-        if (
-            offered is not None
-            and offered >= self.reservation
-            and self.accept(offered, self._u.item(mine), t)
-        ):
-            return _ACCEPT
+        if offered is not None and offered >= self.reservation:
+            last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)
+            if (self.accept_last and last) or self.accept(
+                offered, self._u.item(mine) * self.discount**step, t
+            ):
+                return _ACCEPT
         return Message.MAKE_OFFER, mine
 
     def _observe(self, offer: int, offered: float) -> None:
@@ -168,6 +225,8 @@ class OutcomeNegotiator:
             i = issue_of[slot]
             top[i] = max(top[i], c)
         self._seen += 1
+        if self._ordered.any():
+            self._claimed += self._gain[self._layout.slots[offer]]
         self._scores = None
 
     def opponent_scores(self) -> FloatArray:
@@ -178,7 +237,10 @@ class OutcomeNegotiator:
         """
         if self._scores is None:
             top = np.asarray(self._top)
-            self._scores = np.asarray(self._counts) * top[self._layout.issue_of]
+            issue_of = self._layout.issue_of
+            scores = np.asarray(self._counts) * top[issue_of]
+            linear = self._claimed[issue_of] * self._gain * self._seen
+            self._scores = np.where(self._ordered[issue_of], linear, scores)
         return self._scores
 
     def _pick(self, target: float) -> int:
@@ -194,8 +256,35 @@ class OutcomeNegotiator:
             return int(self._order.item(lo))
         if self._slots_sorted is None:
             self._slots_sorted = self._layout.slots[self._order]
-        est = self.opponent_scores()[self._slots_sorted[lo:hi]].sum(axis=1)
+        scores = self.opponent_scores()
+        est = scores[self._slots_sorted[lo:hi]].sum(axis=1)
+        if self.own_weight:
+            top = float(np.maximum.reduceat(scores, self._layout.starts).sum())
+            est = est / (top or 1.0) + self.own_weight * np.asarray(s[lo:hi])
         return int(self._order.item(hi - 1 - int(est[::-1].argmax())))
+
+
+def slot_gains(
+    layout: SpaceLayout, ordinal: Sequence[int] | None
+) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """Per slot, the share of its issue's range a value gives the opponent; ordered issues.
+
+    Raises:
+        InvalidInputError: when ``ordinal`` does not have one direction per issue.
+    """
+    directions = np.zeros(len(layout.shape)) if ordinal is None else np.asarray(ordinal, float)
+    if directions.shape != (len(layout.shape),):
+        raise InvalidInputError.single(
+            "negotiator",
+            "$.ordinal",
+            f"{directions.size} directions for {len(layout.shape)} issues",
+        )
+    gain = np.zeros(layout.issue_of.size)
+    for i, m in enumerate(layout.shape):
+        share = np.arange(m) / (m - 1) if m > 1 else np.zeros(1)
+        start = int(layout.starts[i])
+        gain[start : start + m] = share if directions[i] > 0 else share[::-1]
+    return gain, directions != 0
 
 
 class Seed001Party:

@@ -32,6 +32,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Generic, NamedTuple, Protocol, TypeVar
 
+from negotiator.bargaining.analysis import OutcomeScores
 from negotiator.errors import InvalidInputError, ProtocolViolationError, lookup
 
 __all__ = [
@@ -143,6 +144,9 @@ class NegotiationResult(Generic[OfferT]):
         agreement: the agreed offer (None unless agreed).
         rounds: rounds begun (a round is one message per party).
         messages: messages exchanged.
+        scores: both sides' raw and normalised utilities of the outcome, its Pareto status and
+            distances — filled in by :meth:`~negotiator.bargaining.Scenario.scored` (None
+            when the negotiation ran outside a scenario).
     """
 
     protocol: str
@@ -151,6 +155,7 @@ class NegotiationResult(Generic[OfferT]):
     rounds: int
     messages: int
     raw_trace: tuple[tuple[int, int, Message, OfferT | None], ...] = field(repr=False)
+    scores: OutcomeScores | None = None
 
     @property
     def trace(self) -> tuple[TraceEntry[OfferT], ...]:
@@ -206,6 +211,19 @@ class Negotiation(Generic[OfferT]):
         self._pending: OfferT | None = None
         self._agreement: OfferT | None = None
         self._trace: list[tuple[int, int, Message, OfferT | None]] = []
+
+    def resume(self, messages: int, pending: OfferT | None) -> None:
+        """Continue a negotiation begun elsewhere: ``messages`` counter-offers were exchanged
+        and ``pending`` is on the table (the trace holds only what follows).
+
+        Raises:
+            ProtocolViolationError: when this negotiation has already sent messages.
+        """
+        if self._n or self._status is not Status.RUNNING:
+            raise ProtocolViolationError(f"{self.rules.name}: only a fresh negotiation resumes")
+        self._n = messages
+        self._pending = pending
+        self._last = Message.MAKE_OFFER if messages else None
 
     @property
     def status(self) -> Status:

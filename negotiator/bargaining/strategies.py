@@ -7,6 +7,9 @@
   The presets live in :data:`TIME_PRESETS`.
 * **Seed 001's multiplicative rule** — ``Offer_{n+1}(x) = Offer_n(x) · (1 + Weight(x))`` per
   attribute, stopped at the party's limit (weight negative for a seller's price).
+* **Pareto target** (the default agent's curve) — the time-dependent curve from the best utility
+  down to the reservation, but never below the best offer the opponent has made so far: never
+  ask for less than has already been offered.
 * **Tit-for-tat** — concede, in one's own utility, as much as the opponent has conceded so far
   as seen by oneself (its best offer's gain over its first), never below the reservation.
 
@@ -29,6 +32,7 @@ __all__ = [
     "CONCESSIONS",
     "TIME_PRESETS",
     "Concession",
+    "ParetoTarget",
     "TimeDependent",
     "TitForTat",
     "concession",
@@ -205,6 +209,30 @@ class TitForTat:
     ) -> float:
         """The tit-for-tat target; time is ignored."""
         return tit_for_tat_target(opponent_first, opponent_best, best, reservation)
+
+
+@dataclass(frozen=True, slots=True)
+class ParetoTarget:
+    """Time-dependent target, never below the opponent's best offer so far.
+
+    Example:
+        >>> ParetoTarget(1.0).target(0.5, 0.2, 0.6, best=1.0, reservation=0.0)
+        0.6
+    """
+
+    exponent: float = 2.0
+
+    def target(
+        self,
+        t: float,
+        opponent_first: float | None,
+        opponent_best: float | None,
+        best: float,
+        reservation: float,
+    ) -> float:
+        """``max(time_dependent_target(t, exponent, best, reservation), opponent_best)``."""
+        curve = time_dependent_target(t, self.exponent, best, reservation)
+        return curve if opponent_best is None else max(curve, min(opponent_best, best))
 
 
 #: Named concession policies (the time-dependent presets and tit-for-tat).

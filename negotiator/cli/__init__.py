@@ -41,8 +41,9 @@ COMMANDS: dict[str, str] = {
     "market": "run a continuous or periodic double auction experiment (seed 004)",
     "demo": "run seed 000's delegation end to end (offline by default)",
     "resume": "continue a delegation run from its last checkpoint",
-    "negotiate": "run a bilateral negotiation between two numeric strategies",
+    "negotiate": "run a bilateral negotiation between two numeric agents",
     "analyze": "analyse a bargaining scenario (Pareto frontier, Nash, Kalai, max welfare)",
+    "tournament": "run every pairing of a list of agents over many scenarios (batched)",
 }
 
 

@@ -11,11 +11,20 @@ import json
 import time
 from typing import Any
 
-from negotiator.bargaining.analysis import analyze
-from negotiator.bargaining.domains import Scenario, generated_scenario
-from negotiator.bargaining.genius import read_genius_folder
+from rich.console import Console
+from rich.table import Table
 
-__all__ = ["add_parser", "load_scenario", "report", "run"]
+from negotiator.bargaining.analysis import analyze
+from negotiator.bargaining.domains import Scenario
+from negotiator.bargaining.plots import plot_scenario
+from negotiator.cli.scenario_args import (
+    add_scenario_arguments,
+    check_plot_path,
+    load_scenario,
+    table_console,
+)
+
+__all__ = ["add_parser", "report", "run"]
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -23,68 +32,88 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     p = sub.add_parser(
         "analyze",
         help="analyse a bargaining scenario (Pareto frontier, Nash, Kalai, max welfare)",
-        description="Exact analysis of a Genius scenario folder or a generated domain.",
+        description="Exact analysis of a Genius folder, an item-split pair, a generated domain "
+        "or the built-in item split (default).",
     )
     add_scenario_arguments(p)
+    p.add_argument("--plot", metavar="OUT.png", help="draw outcomes, frontier, Nash and KS points")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     return p
 
 
-def add_scenario_arguments(p: argparse.ArgumentParser) -> None:
-    """The scenario source shared by ``analyze`` and ``negotiate``."""
-    p.add_argument("--genius", metavar="DIR", help="Genius folder: one domain + profiles")
-    p.add_argument("--seed", type=int, default=20240601, help="seed of the generated domain")
-    p.add_argument("--issues", type=int, default=3, help="generated domain: issues")
-    p.add_argument("--values", type=int, default=10, help="generated domain: values per issue")
-    p.add_argument("--levels", type=int, default=11, help="sample points of a real issue")
-
-
-def load_scenario(args: argparse.Namespace) -> Scenario:
-    """The Genius folder if given, else the generated domain.
-
-    Raises:
-        InvalidInputError: for a bad folder or file (file, element, reason).
-    """
-    if args.genius:
-        return read_genius_folder(args.genius, levels=args.levels)
-    return generated_scenario(args.seed, args.issues, args.values)
+def _point(scenario: Scenario, outcome: int | None) -> dict[str, Any] | None:
+    if outcome is None:
+        return None
+    a = scenario.analysis
+    return {
+        "outcome": scenario.space.as_dict(outcome),
+        "utilities": [round(float(x), 6) for x in a.point(outcome)],
+        "normalized": [round(float(x), 6) for x in a.normalized_point(outcome)],
+    }
 
 
 def report(scenario: Scenario) -> dict[str, Any]:
-    """The analysis as a JSON-ready dict (utilities rounded to 6 places)."""
+    """The analysis as a JSON-ready dict (raw utilities; normalised beside them)."""
     a = scenario.analysis
     times = []
-    for _ in range(5):  # the first call above paid numpy's one-off setup; time warm calls
+    for _ in range(5):  # the first call paid numpy's one-off setup; time warm calls
         t0 = time.perf_counter()
-        analyze(a.utilities, a.reservation)
+        analyze(a.utilities, a.reservation, scale=a.scale)
         times.append(time.perf_counter() - t0)
-    ms = sorted(times)[2] * 1e3
-
-    def point(i: int | None) -> list[float] | None:
-        return None if i is None else [round(float(x), 6) for x in a.utilities[:, i]]
-
     return {
         "scenario": scenario.name,
         "outcomes": scenario.space.size,
         "parties": len(scenario.utilities),
+        "exact": a.utilities.dtype.kind == "i",
+        "pareto_outcomes": len(a.pareto),
         "pareto_size": len(a.frontier),
-        "nash": point(a.nash),
-        "nash_outcome": None if a.nash is None else scenario.space.as_dict(a.nash),
-        "kalai": point(a.kalai),
-        "max_welfare": point(a.max_welfare),
-        "max_welfare_sum": round(float(a.utilities[:, a.max_welfare].sum()), 6),
+        "nash": _point(scenario, a.nash),
+        "kalai": _point(scenario, a.kalai),
+        "max_welfare": _point(scenario, a.max_welfare),
+        "max_welfare_sum": round(float(a.point(a.max_welfare).sum()), 6),
         "agreement_zone_empty": a.zone_empty,
-        "reservation": [round(float(r), 6) for r in a.reservation],
-        "analysis_ms": round(ms, 3),  # median of five warm runs
+        "reservation": [round(float(r), 6) for r in a.point(None)],
+        "analysis_ms": round(sorted(times)[2] * 1e3, 3),  # median of five warm runs
     }
 
 
+def render(data: dict[str, Any], console: Console) -> None:
+    """The analysis as two rich tables."""
+    head = Table(title=f"scenario {data['scenario']}", show_header=False)
+    for key in ("outcomes", "exact", "pareto_outcomes", "pareto_size", "agreement_zone_empty"):
+        head.add_row(key.replace("_", " "), str(data[key]))
+    head.add_row("reservation", ", ".join(f"{r:g}" for r in data["reservation"]))
+    head.add_row("analysis", f"{data['analysis_ms']} ms")
+    console.print(head)
+    points = Table(title="solution points")
+    for col in ("point", "outcome", "utilities", "normalised"):
+        points.add_column(col)
+    for name in ("nash", "kalai", "max_welfare"):
+        p = data[name]
+        if p is None:
+            points.add_row(name, "— (no agreement zone)", "", "")
+            continue
+        outcome = ", ".join(f"{k}={v}" for k, v in p["outcome"].items())
+        points.add_row(
+            name.replace("_", " "),
+            outcome,
+            ", ".join(f"{x:g}" for x in p["utilities"]),
+            ", ".join(f"{x:.3f}" for x in p["normalized"]),
+        )
+    console.print(points)
+
+
 def run(args: argparse.Namespace) -> int:
-    """Print the analysis."""
-    data = report(load_scenario(args))
+    """Print the analysis (and draw it with ``--plot``)."""
+    check_plot_path(args.plot)
+    scenario = load_scenario(args)
+    data = report(scenario)
+    if args.plot:
+        plot_scenario(scenario, args.plot)
     if args.json:
         print(json.dumps(data))
         return 0
-    for key, value in data.items():
-        print(f"{key:22} {value}")
+    render(data, table_console())
+    if args.plot:
+        print(f"plot written to {args.plot}")
     return 0

@@ -1,0 +1,538 @@
+"""Many alternating-offers negotiations at once: one numpy step per message for a whole batch.
+
+:func:`run_batch` runs one pairing of :data:`~negotiator.bargaining.AGENTS` over many scenarios
+in lockstep. Scenarios with the same issue shape are stacked into ``(negotiations, outcomes)``
+arrays; every message then costs a fixed handful of numpy operations for the whole batch — the
+concession targets, a vectorised binary search for each offering band, one gather of the
+opponent-model scores over the widest band, and the acceptance test. The decisions are exactly
+those of :class:`~negotiator.bargaining.OutcomeNegotiator` under
+:class:`~negotiator.bargaining.Negotiation` (a test checks outcome for outcome); agents whose
+concession policy or acceptance condition has no vectorised form run one at a time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from types import MappingProxyType
+
+import numpy as np
+from numpy.typing import NDArray
+
+from negotiator.bargaining.acceptance import AcceptNext
+from negotiator.bargaining.agents import AgentSpec, agent, build_agent
+from negotiator.bargaining.domains import Scenario, bilateral
+from negotiator.bargaining.issues import SpaceLayout
+from negotiator.bargaining.negotiators import slot_gains
+from negotiator.bargaining.protocols import Negotiation
+from negotiator.bargaining.strategies import ParetoTarget, TimeDependent, TitForTat
+from negotiator.errors import UsageError
+
+__all__ = ["BatchSide", "batch_groups", "run_arrays", "run_batch", "vectorised"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+Outcome = tuple[int | None, int]
+
+
+@dataclass
+class _Side:
+    """One side's state for the whole batch (arrays indexed by negotiation)."""
+
+    spec: AgentSpec
+    u: FloatArray
+    order: IntArray
+    sorted: FloatArray
+    slots_sorted: NDArray[np.int32]
+    index: NDArray[np.int32]
+    padded: FloatArray
+    discounted: bool
+    starts: IntArray
+    ordinal: tuple[int, ...]
+    reservation: FloatArray
+    best: FloatArray
+    discount: FloatArray
+    window: float
+    own_weight: float
+    gain: FloatArray
+    ordered: NDArray[np.bool_]
+    counts: FloatArray
+    top: FloatArray
+    claimed: FloatArray
+    seen: int  # opponent offers seen: the same in every running negotiation (lockstep)
+    opp_first: FloatArray
+    opp_best: FloatArray
+
+
+def _time_dependent(side: _Side, t: float, rows: IntArray) -> FloatArray:
+    spec = side.spec.concession
+    assert isinstance(spec, TimeDependent | ParetoTarget)
+    best, r = side.best[rows], side.reservation[rows]
+    tt = min(max(t, 0.0), 1.0)
+    floor = np.minimum(r, best)
+    curve: FloatArray = floor + (best - floor) * (1.0 - tt**spec.exponent)
+    if isinstance(spec, ParetoTarget):
+        if side.seen:
+            return np.maximum(curve, np.minimum(side.opp_best[rows], best))
+        return curve
+    return curve
+
+
+def _tit_for_tat(side: _Side, t: float, rows: IntArray) -> FloatArray:
+    best, r = side.best[rows], side.reservation[rows]
+    gain = np.maximum(0.0, side.opp_best[rows] - side.opp_first[rows])
+    return np.maximum(r, best - gain) if side.seen else best
+
+
+_TARGETS: Mapping[type, Callable[[_Side, float, IntArray], FloatArray]] = MappingProxyType(
+    {TimeDependent: _time_dependent, ParetoTarget: _time_dependent, TitForTat: _tit_for_tat}
+)
+
+
+def vectorised(spec: AgentSpec) -> bool:
+    """True when an agent has a vectorised form (its concession and AC_next acceptance).
+
+    Example:
+        >>> from negotiator.bargaining.agents import agent
+        >>> vectorised(agent("pareto"))
+        True
+    """
+    return type(spec.concession) in _TARGETS and isinstance(spec.accept, AcceptNext)
+
+
+@dataclass(frozen=True)
+class BatchSide:
+    """One side of a batch of same-shaped negotiations, as arrays.
+
+    Attributes:
+        utilities: normalised utility of every outcome, ``(negotiations, outcomes)``.
+        reservation: normalised reservation per negotiation.
+        discount: time discount per negotiation (1: none).
+        ordinal: per issue, the direction the opponent gains in (0: unordered).
+    """
+
+    utilities: FloatArray
+    reservation: FloatArray
+    discount: FloatArray
+    ordinal: tuple[int, ...]
+
+    @cached_property
+    def sorted_view(self) -> tuple[IntArray, FloatArray, NDArray[np.int32], FloatArray]:
+        """``(order, sorted utilities, search index, sorted rows between −inf and +inf)``,
+        flat: built once, shared by every pairing."""
+        order, sorted_u = _stable_order(self.utilities)
+        padded = np.empty((sorted_u.shape[0], sorted_u.shape[1] + 2))
+        padded[:, 0], padded[:, -1], padded[:, 1:-1] = -np.inf, np.inf, sorted_u
+        return order, sorted_u, _index(sorted_u), padded.ravel()
+
+    def slots_sorted(self, layout: SpaceLayout) -> NDArray[np.int32]:
+        """Flat model slots of every outcome in sorted order, ``(negotiations·outcomes, issues)``.
+
+        Built once (like :attr:`sorted_view`) and shared by every pairing.
+        """
+        cached = self.__dict__.get("_slots_sorted")
+        if cached is None:
+            cached = layout.slots.astype(np.int32).take(self.sorted_view[0].ravel(), axis=0)
+            self.__dict__["_slots_sorted"] = cached
+        return cached
+
+    @classmethod
+    def of(cls, group: Sequence[Scenario], party: int) -> BatchSide:
+        """One party's side of a group of scenarios with the same issue shape."""
+        return cls(
+            utilities=np.vstack([s.normalized_matrix[party] for s in group]),
+            reservation=np.array([s.normalized_reservation[party] for s in group]),
+            discount=np.array([s.discount(party) or 1.0 for s in group]),
+            ordinal=group[0].ordinal(party),
+        )
+
+
+def _side(spec: AgentSpec, data: BatchSide, layout: SpaceLayout) -> _Side:
+    """Sort one side's utilities and set up its model state."""
+    u = data.utilities
+    order, sorted_u, index, padded = data.sorted_view
+    slots_sorted = data.slots_sorted(layout)
+    template = build_agent(spec, u[0], layout, 0.0, None, None, data.ordinal)
+    gain, ordered = slot_gains(layout, data.ordinal if spec.model_ordinal else None)
+    b, slots, issues = u.shape[0], layout.issue_of.size, len(layout.shape)
+    return _Side(
+        spec=spec,
+        u=u,
+        order=order,
+        sorted=sorted_u,
+        slots_sorted=slots_sorted,
+        index=index,
+        padded=padded,
+        discounted=bool((data.discount < 1.0).any()),
+        ordinal=data.ordinal,
+        starts=layout.starts,
+        reservation=data.reservation,
+        best=sorted_u[:, -1].copy(),
+        discount=data.discount,
+        window=template.window,
+        own_weight=template.own_weight,
+        gain=gain,
+        ordered=ordered,
+        counts=np.zeros((b, slots)),
+        top=np.zeros((b, issues)),
+        claimed=np.zeros((b, issues)),
+        seen=0,
+        opp_first=np.zeros(b),
+        opp_best=np.zeros(b),
+    )
+
+
+def _stable_order(u: FloatArray) -> tuple[IntArray, FloatArray]:
+    """Row-wise stable argsort and the sorted rows: a fast sort, redone stably only in rows
+    that hold ties."""
+    order = np.argsort(u, axis=1)
+    sorted_u = np.take_along_axis(u, order, axis=1)
+    ties = (sorted_u[:, 1:] == sorted_u[:, :-1]).any(axis=1)
+    if ties.any():
+        order[ties] = np.argsort(u[ties], axis=1, kind="stable")
+        sorted_u[ties] = np.take_along_axis(u[ties], order[ties], axis=1)
+    return order, sorted_u
+
+
+_GRID = 2048  # buckets of the search index over [0, 1]
+
+
+def _index(sorted_u: FloatArray) -> NDArray[np.int32]:
+    """Per row, how many values fall below each grid bucket ``k / _GRID`` (approximately)."""
+    b = sorted_u.shape[0]
+    k = np.clip(np.floor(sorted_u * _GRID).astype(np.intp), 0, _GRID) + 1
+    counts = np.bincount(
+        (k + np.arange(b)[:, None] * (_GRID + 2)).ravel(), minlength=b * (_GRID + 2)
+    )
+    return np.cumsum(counts.reshape(b, _GRID + 2), axis=1, dtype=np.int32)
+
+
+def _search(side: _Side, rows: IntArray, x: FloatArray, right: bool) -> IntArray:
+    """Row-wise exact ``searchsorted`` (left or right): a grid guess, then a short walk.
+
+    The walk reads each row's sorted values padded with −inf / +inf sentinels, so it needs no
+    bounds checks.
+    """
+    width = side.sorted.shape[1] + 2
+    values = side.padded
+    base = rows * width
+    k = (np.minimum(np.maximum(x, 0.0), 1.0) * _GRID).astype(np.intp)  # floor: x·G ≥ 0
+    pos = side.index.ravel().take(rows * (_GRID + 2) + k).astype(np.intp)
+    while True:
+        at = base + pos
+        prev, here = values.take(at), values.take(at + 1)
+        if right:
+            down, up = prev > x, here <= x
+        else:
+            down, up = prev >= x, here < x
+        move = np.subtract(up, down, dtype=np.intp)
+        if not move.any():
+            return pos
+        pos += move
+
+
+def _observe(
+    side: _Side, rows: IntArray, offers: IntArray, offered: FloatArray, slots_of: IntArray
+) -> None:
+    if side.seen == 0:
+        side.opp_first.put(rows, offered)
+        side.opp_best.put(rows, offered)
+    else:
+        side.opp_best.put(rows, np.maximum(side.opp_best.take(rows), offered))
+    slots = slots_of.take(offers, axis=0)  # (k, issues)
+    counts_flat, top_flat = side.counts.reshape(-1), side.top.reshape(-1)
+    flat = (rows * side.counts.shape[1])[:, None] + slots
+    counts = counts_flat.take(flat) + 1.0
+    counts_flat.put(flat, counts)
+    issues = (rows * side.top.shape[1])[:, None] + np.arange(side.top.shape[1])
+    top_flat.put(issues, np.maximum(top_flat.take(issues), counts))
+    if side.ordered.any():
+        claimed = side.claimed.reshape(-1)
+        claimed.put(issues, claimed.take(issues) + side.gain[slots])
+    side.seen += 1
+
+
+def _scores(side: _Side, rows: IntArray, issue_of: IntArray) -> FloatArray:
+    scores: FloatArray = side.counts.take(rows, axis=0) * side.top.take(rows, axis=0)[:, issue_of]
+    if not side.ordered.any():
+        return scores
+    linear = side.claimed[rows][:, issue_of] * side.gain * float(side.seen)
+    return np.where(side.ordered[issue_of], linear, scores)
+
+
+def _pick(
+    side: _Side, rows: IntArray, target: FloatArray, reservation: FloatArray, issue_of: IntArray
+) -> IntArray:
+    spec, n = side.spec, side.sorted.shape[1]
+    floor = target - spec.slack if spec.slack and side.seen >= spec.model_after else target
+    lo = np.minimum(_search(side, rows, np.maximum(floor, reservation), False), n - 1)
+    pick: IntArray = side.order.ravel().take(rows * n + lo)
+    if not side.seen:
+        return pick
+    at_lo = side.padded.take(rows * (n + 2) + lo + 1)
+    cap = np.maximum(at_lo, target) + side.window
+    hi = _search(side, rows, cap, True)
+    width = hi - lo
+    wide = width > 1
+    if not wide.any():
+        return pick
+    sub, wlo, wwidth = rows[wide], lo[wide], width[wide]
+    scores = _scores(side, sub, issue_of)
+    top = np.maximum.reduceat(scores, side.starts, axis=1).sum(axis=1) if side.own_weight else None
+    chosen = _band_best(side, sub, lo=wlo, width=wwidth, scores=scores, top=top)
+    pick[wide] = side.order.ravel().take(sub * n + wlo + chosen)
+    return pick
+
+
+def _band_best(
+    side: _Side,
+    rows: IntArray,
+    *,
+    lo: IntArray,
+    width: IntArray,
+    scores: FloatArray,
+    top: FloatArray | None,
+) -> IntArray:
+    """Position in each band of the outcome the opponent model rates best (last of ties).
+
+    The bands are laid end to end (no padding): one gather of their outcomes' model slots,
+    then per-band maxima with ``reduceat``.
+    """
+    n = side.sorted.shape[1]
+    starts = np.zeros(rows.size, dtype=np.intp)
+    np.cumsum(width[:-1], out=starts[1:])
+    band = np.repeat(np.arange(rows.size), width)  # band of each laid-out element
+    offset = np.arange(band.size) - starts[band]  # position inside its band
+    flat = (rows * n + lo)[band] + offset
+    slots = side.slots_sorted.take(flat, axis=0)  # (total, issues)
+    picked = scores.ravel().take((band * scores.shape[1])[:, None] + slots)
+    est = picked[:, 0]
+    for i in range(1, picked.shape[1]):
+        est = est + picked[:, i]
+    if top is not None:
+        own = side.sorted.ravel().take(flat)
+        est = est / np.where(top != 0, top, 1.0)[band] + side.own_weight * own
+    best = np.maximum.reduceat(est, starts)
+    chosen: IntArray = np.maximum.reduceat(np.where(est == best[band], offset, -1), starts)
+    return chosen
+
+
+def run_arrays(
+    layout: SpaceLayout,
+    sides: tuple[BatchSide, BatchSide],
+    first: str,
+    second: str,
+    rounds: int,
+) -> list[Outcome]:
+    """Run one pairing over a batch given as arrays (no scenario objects): the fast path.
+
+    Args:
+        layout: the shared issue layout.
+        sides: party 0's and party 1's arrays.
+        first: agent of party 0 (opens).
+        second: agent of party 1.
+        rounds: round limit.
+
+    Raises:
+        UnknownKeyError: for an unknown agent.
+        UsageError: for an agent without a vectorised form.
+    """
+    specs = (agent(first), agent(second))
+    if not all(vectorised(s) for s in specs):
+        raise UsageError(f"{first}–{second}: an agent without a vectorised form")
+    return _run(
+        layout, (_side(specs[0], sides[0], layout), _side(specs[1], sides[1], layout)), rounds
+    )
+
+
+def _accepts(
+    side: _Side,
+    time: tuple[float, float],
+    *,
+    offered: FloatArray,
+    nxt: FloatArray,
+    reservation: FloatArray,
+    discount: FloatArray | None,
+) -> NDArray[np.bool_]:
+    """AC_next (next own offer discounted over the wait), or anything worth the reservation
+    at the own last turn for agents that accept then."""
+    t, step = time
+    last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)
+    ac = side.spec.accept
+    assert isinstance(ac, AcceptNext)
+    if discount is not None:
+        nxt = nxt * discount**step
+    ok: NDArray[np.bool_] = offered >= reservation
+    if side.spec.accept_last and last:
+        return ok
+    return ok & (offered >= ac.alpha * nxt + ac.beta)
+
+
+#: Below this many running negotiations the batch hands them to the one-at-a-time engine: a
+#: numpy step costs about the same for 5 negotiations as for 500.
+TAIL = 4
+
+
+def _finish_alone(
+    layout: SpaceLayout,
+    sides: tuple[_Side, _Side],
+    row: int,
+    state: tuple[int, int, tuple[float | None, float | None], int],
+) -> tuple[int, int]:
+    """Finish one negotiation with :class:`Negotiation`, from the batch's state after
+    ``messages`` counter-offers; returns (agreement or −1, messages)."""
+    messages, pending, last_t, rounds = state
+    parties = []
+    for k, side in enumerate(sides):
+        d = float(side.discount[row])
+        party = build_agent(
+            side.spec,
+            side.u[row],
+            layout,
+            float(side.reservation[row]),
+            None if d == 1.0 else d,
+            None,
+            side.ordinal,
+        )
+        seen = side.seen
+        opponent = (float(side.opp_first[row]), float(side.opp_best[row])) if seen else None
+        party.restore(
+            side.counts[row],
+            side.top[row],
+            side.claimed[row],
+            seen=seen,
+            opponent=opponent,
+            last_t=last_t[k],
+        )
+        parties.append(party)
+    negotiation = Negotiation("alternating", parties, rounds)
+    negotiation.resume(messages, pending if messages else None)
+    result = negotiation.run()
+    return (-1 if result.agreement is None else result.agreement), result.messages
+
+
+def _run(
+    layout: SpaceLayout, sides: tuple[_Side, _Side], rounds: int, tail: int = TAIL
+) -> list[Outcome]:
+    slots_of, issue_of = layout.slots, layout.issue_of
+    b = sides[0].u.shape[0]
+    limit = 2 * rounds
+    scale = 1.0 / (limit - 1) if limit > 1 else 0.0
+    running = np.ones(b, dtype=bool)
+    pending = np.full(b, -1, dtype=np.intp)
+    agreement = np.full(b, -1, dtype=np.intp)
+    messages = np.full(b, limit, dtype=np.intp)
+    last_t: list[float | None] = [None, None]
+    for n in range(limit):
+        rows = np.flatnonzero(running)
+        if rows.size == 0:
+            break
+        if rows.size <= tail:
+            for row in rows.tolist():
+                state = (n, int(pending[row]), (last_t[0], last_t[1]), rounds)
+                agreement[row], messages[row] = _finish_alone(layout, sides, row, state)
+            break
+        p = n & 1
+        side = sides[p]
+        t = n * scale
+        step = 0.0 if last_t[p] is None else t - last_t[p]  # type: ignore[operator]
+        last_t[p] = t
+        offers = pending[rows]
+        base = rows * side.u.shape[1]
+        values = side.u.ravel()
+        if n > 0:
+            offered = values.take(base + offers)
+            _observe(side, rows, offers, offered, slots_of)
+        reservation = side.reservation.take(rows)
+        # a party none of whose outcomes reaches its reservation breaks off at its first turn
+        broke = side.best.take(rows) < reservation if n < 2 else None
+        target = _TARGETS[type(side.spec.concession)](side, t, rows)
+        discount = side.discount[rows] if side.discounted else None
+        if discount is not None:
+            target = np.where(
+                discount < 1.0, reservation + (target - reservation) * discount**t, target
+            )
+        mine = _pick(side, rows, target, reservation, issue_of)
+        if n == 0:
+            accept = np.zeros(rows.size, dtype=bool)
+        else:
+            nxt = values.take(base + mine)
+            accept = _accepts(
+                side,
+                (t, step),
+                offered=offered,
+                nxt=nxt,
+                reservation=reservation,
+                discount=discount,
+            )
+        if broke is not None:
+            accept &= ~broke
+            done = broke | accept
+        else:
+            done = accept
+        pending.put(rows, mine)  # finished rows' pending offers are never read again
+        if done.any():
+            ended = rows[done]
+            agreement[rows[accept]] = offers[accept]
+            messages[ended] = n + 1
+            running[ended] = False
+    return [
+        (None if a < 0 else int(a), (int(m) + 1) // 2)
+        for a, m in zip(agreement.tolist(), messages.tolist(), strict=True)
+    ]
+
+
+Group = tuple[list[int], SpaceLayout, tuple[BatchSide, BatchSide]]
+
+
+def batch_groups(scenarios: Sequence[Scenario]) -> list[Group]:
+    """Scenarios grouped by issue shape, each group's two sides stacked (reusable across runs)."""
+    groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    for i, s in enumerate(scenarios):
+        groups[(s.space.shape, s.ordinal(0), s.ordinal(1))].append(i)
+    out: list[Group] = []
+    for members in groups.values():
+        group = [scenarios[i] for i in members]
+        sides = (BatchSide.of(group, 0), BatchSide.of(group, 1))
+        out.append((members, group[0].space.layout, sides))
+    return out
+
+
+def run_batch(
+    scenarios: Sequence[Scenario],
+    first: str,
+    second: str,
+    rounds: int,
+    *,
+    protocol: str = "alternating",
+    groups: list[Group] | None = None,
+) -> list[Outcome]:
+    """One pairing over many scenarios under alternating offers: ``(agreement, rounds)`` each.
+
+    Scenarios are grouped by issue shape and each group runs vectorised; a pairing with an
+    agent that has no vectorised form (or another protocol) runs one negotiation at a time.
+    Pass ``groups`` (from :func:`batch_groups`) to share the sorted utilities between pairings.
+
+    Raises:
+        UnknownKeyError: for an unknown agent.
+
+    Example:
+        >>> from negotiator.bargaining import generated_scenario
+        >>> run_batch([generated_scenario(1)], "boulware", "conceder", 100)[0][0] is not None
+        True
+    """
+    specs = (agent(first), agent(second))
+    if protocol != "alternating" or not all(vectorised(s) for s in specs):
+        out: list[Outcome] = []
+        for s in scenarios:
+            r = Negotiation(protocol, bilateral(s, first, second), rounds).run()
+            out.append((r.agreement, r.rounds))
+        return out
+    results: list[Outcome | None] = [None] * len(scenarios)
+    for members, layout, data in groups or batch_groups(scenarios):
+        pair = (_side(specs[0], data[0], layout), _side(specs[1], data[1], layout))
+        for i, res in zip(members, _run(layout, pair, rounds), strict=True):
+            results[i] = res
+    return [r for r in results if r is not None]

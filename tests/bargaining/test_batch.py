@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from negotiator.bargaining import (
+    AGENTS,
+    ItemSplitPair,
+    Negotiation,
+    Scenario,
+    bilateral,
+    generated_scenario,
+    run_batch,
+    synthetic_pairs,
+    tournament,
+)
+from negotiator.bargaining.batch import BatchSide, run_arrays, vectorised
+from negotiator.errors import InvalidInputError, UsageError
+
+VECTORISED = sorted(name for name, spec in AGENTS.items() if vectorised(spec))
+
+
+def one_at_a_time(
+    scenarios: list[Scenario], first: str, second: str, rounds: int
+) -> list[tuple[int | None, int]]:
+    out = []
+    for s in scenarios:
+        r = Negotiation("alternating", bilateral(s, first, second), rounds).run()
+        out.append((r.agreement, r.rounds))
+    return out
+
+
+def mixed_scenarios(seed: int) -> list[Scenario]:
+    rng = np.random.default_rng(seed)
+    out = [generated_scenario(int(rng.integers(1 << 30)), 2, 4) for _ in range(4)]
+    out += [p.scenario() for p in synthetic_pairs("values", 4, seed)]
+    out += [p.scenario() for p in synthetic_pairs("priorities", 3, seed)]
+    discounted = generated_scenario(seed, 2, 5)
+    out.append(
+        discounted.model_copy(
+            update={
+                "utilities": tuple(
+                    u.model_copy(update={"discount": 0.5, "reservation": 0.2})
+                    for u in discounted.utilities
+                )
+            }
+        )
+    )
+    return out
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    st.integers(0, 2**31),
+    st.sampled_from(VECTORISED),
+    st.sampled_from(VECTORISED),
+    st.sampled_from([1, 2, 5, 20]),
+)
+def test_batch_makes_exactly_the_one_at_a_time_decisions(
+    seed: int, first: str, second: str, rounds: int
+) -> None:
+    scenarios = mixed_scenarios(seed)
+    assert run_batch(scenarios, first, second, rounds) == one_at_a_time(
+        scenarios, first, second, rounds
+    )
+
+
+def test_other_protocols_run_one_at_a_time() -> None:
+    scenarios = [generated_scenario(s, 2, 4) for s in range(3)]
+    batch = run_batch(scenarios, "pareto", "linear", 10, protocol="protocol2")
+    assert batch == [
+        (r.agreement, r.rounds)
+        for r in (
+            Negotiation("protocol2", bilateral(s, "pareto", "linear"), 10).run() for s in scenarios
+        )
+    ]
+
+
+def test_run_arrays_refuses_an_agent_without_a_vectorised_form(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    s = generated_scenario(1, 2, 3)
+    sides = (BatchSide.of([s], 0), BatchSide.of([s], 1))
+    assert run_arrays(s.space.layout, sides, "pareto", "pareto", 5)[0][1] <= 5
+    monkeypatch.setattr("negotiator.bargaining.batch.vectorised", lambda spec: False)
+    with pytest.raises(UsageError, match="vectorised"):
+        run_arrays(s.space.layout, sides, "pareto", "pareto", 5)
+
+
+def test_tournament_reports_every_pairing() -> None:
+    scenarios = [p.scenario() for p in synthetic_pairs("priorities", 8, seed=2)]
+    no_zone = ItemSplitPair(
+        counts=(1,), points_a=(4,), points_b=(4,), walk_away_a=3, walk_away_b=3
+    ).scenario()
+    reports = tournament([*scenarios, no_zone], ["pareto", "conceder"], rounds=10)
+    assert [(r.first, r.second) for r in reports] == [
+        ("pareto", "pareto"),
+        ("pareto", "conceder"),
+        ("conceder", "pareto"),
+        ("conceder", "conceder"),
+    ]
+    for r in reports:
+        assert r.negotiations == 9 and r.agreements_without_zone == 0
+        assert r.agreement == pytest.approx(8 / 9) and r.agreement_in_zone == 1.0
+        assert 0 <= r.pareto_share <= 1 and r.per_second > 0 and 1 <= r.rounds <= 10
+        assert r.fairness >= 0 and r.joint == pytest.approx(r.utility_first + r.utility_second)
+    with pytest.raises(InvalidInputError, match=r"\$\.rounds"):
+        tournament(scenarios, ["pareto"], rounds=10**6)
+    with pytest.raises(InvalidInputError, match="at least one"):
+        tournament([], ["pareto"])
