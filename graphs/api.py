@@ -37,15 +37,20 @@ from negotiator.delegation.bidders import BidderProfile
 from negotiator.delegation.clarify import HumanAnswers, QuestionGroup
 from negotiator.delegation.clock import Clock, SystemClock
 from negotiator.delegation.execution import AnyExecutor
+from negotiator.delegation.floor import not_delegated, should_delegate
 from negotiator.delegation.hub import MarketHub
-from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.ledger import Books
 from negotiator.delegation.outcome import DelegationOutcome
 from negotiator.delegation.record import flow_events, outcome_of
 from negotiator.delegation.reputation_store import ReputationStore
 from negotiator.delegation.request import DelegationRequest
 from negotiator.delegation.settlement import fund
 from negotiator.errors import UsageError
-from negotiator.graphs.delegation import build_delegation_graph, initial_state
+from negotiator.graphs.delegation import (
+    delegation_context,
+    initial_state,
+    shared_delegation_graph,
+)
 from negotiator.graphs.stores import RunPaths, open_reputation, open_stores
 from negotiator.llm.deterministic import DeterministicClient
 from negotiator.llm.protocol import ModelClient
@@ -82,10 +87,11 @@ async def execute(
     clock: Clock,
     rng: random.Random,
     checkpointer: BaseCheckpointSaver[Any],
-    ledger: Ledger,
+    ledger: Books,
     resume: Any = None,
     on_update: Update | None = None,
     reputation: ReputationStore | None = None,
+    hub: MarketHub | None = None,
 ) -> RunResult:
     """Start, continue (after a crash) or resume (after an interrupt) run ``run_id``.
 
@@ -93,20 +99,35 @@ async def execute(
     interrupt. Funding, every ledger posting and the reputation update are idempotent, so
     calling this again for a finished run changes nothing and returns the same outcome.
 
+    A new run whose task is below the request's complexity floor
+    (:func:`~negotiator.delegation.floor.should_delegate`) stops before the market: nothing is
+    posted or funded, the state records the advice, the outcome is ``not_delegated``.
+
+    The graph is the one compiled once per process (:func:`shared_delegation_graph`); the
+    run's collaborators travel as its LangGraph run context.
+
     Args:
         reputation: the hub's reputation store (default: a fresh in-memory one).
+        hub: a market hub shared by many runs (its bidders, reputation store and trust
+            policy); when given, ``bidders`` and ``reputation`` are not used.
     """
+    floor = request.complexity_floor
+    if floor is not None and resume is None:
+        advice = should_delegate(request.task, floor)
+        if not advice.delegate:
+            skipped: Json = {**initial_state(run_id, request), "advice": advice.model_dump()}
+            return RunResult(skipped, (), not_delegated(run_id, request.task.id, advice))
     fund(ledger, run_id, funding)
-    graph = build_delegation_graph(
-        hub=MarketHub(bidders, reputation),
+    context = delegation_context(
+        hub=hub if hub is not None else MarketHub(bidders, reputation),
         delegator_client=delegator_client,
         bidder_clients=bidder_clients,
         executor=executor,
         ledger=ledger,
         clock=clock,
         rng=rng,
-        checkpointer=checkpointer,
     )
+    graph = shared_delegation_graph(checkpointer)
     config: RunnableConfig = {"configurable": {"thread_id": run_id}}
     snapshot = await graph.aget_state(config)
     start: Any
@@ -121,7 +142,8 @@ async def execute(
         start = None
     else:
         start = initial_state(run_id, request)
-    async for chunk in graph.astream(start, config, stream_mode="updates", durability="sync"):
+    stream = graph.astream(start, config, context=context, stream_mode="updates", durability="sync")
+    async for chunk in stream:
         for node, update in chunk.items():
             if on_update is not None and isinstance(update, Mapping):
                 on_update(node, update)
@@ -145,7 +167,7 @@ async def adelegate(
     runs_dir: str | Path | None = "runs",
     funding: Mapping[str, Money] | None = None,
     answers: HumanAnswers | None = None,
-    ledger: Ledger | None = None,
+    ledger: Books | None = None,
     reputation: ReputationStore | None = None,
     checkpointer: BaseCheckpointSaver[Any] | None = None,
     transcript: str | Path | None = None,
@@ -285,7 +307,7 @@ def delegate(
     runs_dir: str | Path | None = "runs",
     funding: Mapping[str, Money] | None = None,
     answers: HumanAnswers | None = None,
-    ledger: Ledger | None = None,
+    ledger: Books | None = None,
     reputation: ReputationStore | None = None,
     checkpointer: BaseCheckpointSaver[Any] | None = None,
     transcript: str | Path | None = None,

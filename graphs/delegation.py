@@ -28,6 +28,7 @@ from __future__ import annotations
 import random
 from collections.abc import Hashable, Mapping
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -37,10 +38,10 @@ from langgraph.graph.state import CompiledStateGraph
 from negotiator.delegation.clock import Clock
 from negotiator.delegation.execution import AnyExecutor
 from negotiator.delegation.hub import MarketHub
-from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.ledger import Books, Ledger
 from negotiator.delegation.phases import TERMINAL, TRANSITIONS, Phase
 from negotiator.errors import UsageError
-from negotiator.graphs.nodes import DelegationNodes
+from negotiator.graphs.nodes import DelegationContext, DelegationNodes
 from negotiator.graphs.state import BID_LATENCY_RANGE, BidTask, DelegationState, initial_state
 from negotiator.llm.protocol import ModelClient
 
@@ -48,11 +49,14 @@ __all__ = [
     "BID_LATENCY_RANGE",
     "DelegationState",
     "build_delegation_graph",
+    "delegation_builder",
+    "delegation_context",
     "delegation_mermaid",
     "initial_state",
+    "shared_delegation_graph",
 ]
 
-Graph = CompiledStateGraph[DelegationState, None, DelegationState, DelegationState]
+Graph = CompiledStateGraph[DelegationState, DelegationContext, DelegationState, DelegationState]
 
 
 def _route(state: DelegationState) -> str:
@@ -81,9 +85,9 @@ def _clients(
 
 def _wire(
     nodes: DelegationNodes,
-) -> StateGraph[DelegationState, None, DelegationState, DelegationState]:
-    builder: StateGraph[DelegationState, None, DelegationState, DelegationState] = StateGraph(
-        DelegationState
+) -> StateGraph[DelegationState, DelegationContext, DelegationState, DelegationState]:
+    builder: StateGraph[DelegationState, DelegationContext, DelegationState, DelegationState] = (
+        StateGraph(DelegationState, context_schema=DelegationContext)
     )
     handlers = {
         Phase.ANNOUNCE: nodes.announce,
@@ -111,13 +115,22 @@ def _wire(
     return builder
 
 
+def delegation_builder(
+    nodes: DelegationNodes,
+) -> StateGraph[DelegationState, DelegationContext, DelegationState, DelegationState]:
+    """The delegation graph's builder, uncompiled: its nodes, edges and ``Send`` fan-out taken
+    from ``nodes`` (any object with the node methods of :class:`DelegationNodes`; the hub
+    benchmark wires do-nothing nodes this way to time LangGraph's own floor)."""
+    return _wire(nodes)
+
+
 def build_delegation_graph(
     *,
     hub: MarketHub,
     delegator_client: ModelClient,
     bidder_clients: ModelClient | Mapping[str, ModelClient],
     executor: AnyExecutor,
-    ledger: Ledger,
+    ledger: Books,
     clock: Clock,
     rng: random.Random,
     checkpointer: BaseCheckpointSaver[Any] | None = None,
@@ -160,12 +173,60 @@ def build_delegation_graph(
         >>> final["phase"], final["award"]["winner_id"]
         ('completed', 'did:web:fast-coder.ai')
     """
+    context = delegation_context(
+        hub=hub,
+        delegator_client=delegator_client,
+        bidder_clients=bidder_clients,
+        executor=executor,
+        ledger=ledger,
+        clock=clock,
+        rng=rng,
+    )
+    return _wire(DelegationNodes(context)).compile(checkpointer=checkpointer, name=name)
+
+
+def delegation_context(
+    *,
+    hub: MarketHub,
+    delegator_client: ModelClient,
+    bidder_clients: ModelClient | Mapping[str, ModelClient],
+    executor: AnyExecutor,
+    ledger: Books,
+    clock: Clock,
+    rng: random.Random,
+) -> DelegationContext:
+    """Gather one run's collaborators for :func:`shared_delegation_graph` (arguments as in
+    :func:`build_delegation_graph`).
+
+    Raises:
+        UsageError: ``bidder_clients`` is a mapping without a client for some bidder.
+    """
     default, per_bidder = _clients(hub, delegator_client, bidder_clients)
     latencies = {b: rng.randint(*BID_LATENCY_RANGE) for b in hub.bidder_ids()}
-    nodes = DelegationNodes(
+    return DelegationContext(
         hub, delegator_client, per_bidder, default, executor, ledger, clock, latencies
     )
-    return _wire(nodes).compile(checkpointer=checkpointer, name=name)
+
+
+@cache
+def _shared() -> Graph:
+    return _wire(DelegationNodes()).compile(name="delegation")
+
+
+def shared_delegation_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> Graph:
+    """The delegation graph, built and compiled once per process and shared by every run.
+
+    Each run passes its collaborators as the LangGraph run context
+    (``graph.astream(state, config, context=delegation_context(...))``); the graph itself holds
+    none. Attaching a ``checkpointer`` makes a shallow copy of the compiled graph, not a new
+    compilation.
+
+    Example:
+        >>> shared_delegation_graph() is shared_delegation_graph()
+        True
+    """
+    graph = _shared()
+    return graph if checkpointer is None else graph.copy(update={"checkpointer": checkpointer})
 
 
 def delegation_mermaid() -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from langgraph.runtime import get_runtime
 from langgraph.types import Send, interrupt
 
 from negotiator.delegation.award import make_award
@@ -32,7 +33,7 @@ from negotiator.delegation.clock import Clock
 from negotiator.delegation.contracting import draft_contract, sign, word_contract
 from negotiator.delegation.execution import AnyExecutor, RunContext, collect_report
 from negotiator.delegation.hub import MarketHub
-from negotiator.delegation.ledger import InsufficientFundsError, Ledger
+from negotiator.delegation.ledger import Books
 from negotiator.delegation.monitoring import (
     MonitorState,
     VerdictKind,
@@ -49,7 +50,8 @@ from negotiator.delegation.settlement import (
     return_losing_bonds,
     settle,
 )
-from negotiator.errors import NoValidBidError
+from negotiator.delegation.trust import permissions
+from negotiator.errors import InsufficientFundsError, NoValidBidError
 from negotiator.graphs.state import BidTask, DelegationState, Json
 from negotiator.graphs.state import dump as _j
 from negotiator.llm.protocol import ModelClient
@@ -58,7 +60,7 @@ from negotiator.wire.award import Award
 from negotiator.wire.bid import Bid
 from negotiator.wire.clarification import Faq
 
-__all__ = ["DelegationNodes", "go"]
+__all__ = ["DelegationContext", "DelegationNodes", "go"]
 
 A = TypeVar("A")
 
@@ -69,20 +71,67 @@ def go(current: Phase, nxt: Phase) -> str:
 
 
 @dataclass(frozen=True)
-class DelegationNodes:
-    """The graph's nodes, bound to the run's collaborators (see ``build_delegation_graph``)."""
+class DelegationContext:
+    """One run's collaborators (see ``build_delegation_graph`` for each one's meaning)."""
 
     hub: MarketHub
     delegator: ModelClient
     bidders: Mapping[str, ModelClient]
     default_bidder: ModelClient
     executor: AnyExecutor
-    ledger: Ledger
+    ledger: Books
     clock: Clock
     latencies: Mapping[str, int]
 
+
+class DelegationNodes:
+    """The graph's nodes. Bound to one run's collaborators (``bound``), or — in the graph built
+    once and shared by every run — reading them from the run's LangGraph runtime context (the
+    ``context`` the run is invoked with)."""
+
+    def __init__(self, bound: DelegationContext | None = None) -> None:
+        self._bound = bound
+
+    @property
+    def context(self) -> DelegationContext:
+        """The current run's collaborators."""
+        if self._bound is not None:
+            return self._bound
+        return get_runtime(DelegationContext).context
+
+    @property
+    def hub(self) -> MarketHub:
+        """The market hub."""
+        return self.context.hub
+
+    @property
+    def delegator(self) -> ModelClient:
+        """The delegator's model client."""
+        return self.context.delegator
+
+    @property
+    def executor(self) -> AnyExecutor:
+        """The contractor's executor."""
+        return self.context.executor
+
+    @property
+    def ledger(self) -> Books:
+        """The escrow ledger."""
+        return self.context.ledger
+
+    @property
+    def clock(self) -> Clock:
+        """The run's clock."""
+        return self.context.clock
+
+    @property
+    def latencies(self) -> Mapping[str, int]:
+        """Each bidder's envelope latency, seconds."""
+        return self.context.latencies
+
     def _client(self, bidder_id: str) -> ModelClient:
-        return self.bidders.get(bidder_id, self.default_bidder)
+        ctx = self.context
+        return ctx.bidders.get(bidder_id, ctx.default_bidder)
 
     async def announce(self, state: DelegationState) -> DelegationState:
         """Post the task to the hub; record who may bid and why the others may not."""
@@ -180,7 +229,7 @@ class DelegationNodes:
         sealed, result = await submit_bid(
             self._client(state["bidder_id"]),
             self.hub.bidder(state["bidder_id"]),
-            req.task,
+            self.hub.personal_task(req.task, state["bidder_id"]),
             view.faq,
             datetime.fromisoformat(state["opened_at"]),
             latency_seconds=self.latencies.get(state["bidder_id"], 0),
@@ -198,7 +247,10 @@ class DelegationNodes:
         senders = [e.sender_id for e in envelopes]
         funds = available_funds(self.ledger, state["run_id"], senders, req.task.budget.currency)
         profiles = {b: self.hub.bidder(b) for b in self.hub.bidder_ids()}
-        result = open_bids(req.task, envelopes, deadline, deadline, funds=funds, profiles=profiles)
+        tasks = {b: self.hub.personal_task(req.task, b) for b in senders}
+        result = open_bids(
+            req.task, envelopes, deadline, deadline, funds=funds, profiles=profiles, tasks=tasks
+        )
         result = stake_bonds(self.ledger, state["run_id"], result)
         return {"phase": go(Phase.SCREEN, Phase.AWARD), "screened": _j(result)}
 
@@ -234,10 +286,16 @@ class DelegationNodes:
         req = view.request
         award = _present(view.award)
         now = award.awarded_at
-        reputation = self.hub.reputations()[award.winner_id]
-        draft = draft_contract(req.task, award, reputation, req.policy, now)
+        reputation = self.hub.reputation(award.winner_id)
+        granted = None
+        if self.hub.trust is not None:
+            offered = award.winning_bid.offered_reporting_interval_seconds
+            granted = permissions(req.task, offered, reputation, self.hub.trust)
+        draft = draft_contract(req.task, award, reputation, req.policy, now, permissions=granted)
         wording, result = await word_contract(self.delegator, draft)
-        worded = draft_contract(req.task, award, reputation, req.policy, now, wording=wording)
+        worded = draft_contract(
+            req.task, award, reputation, req.policy, now, wording=wording, permissions=granted
+        )
         return {
             "phase": go(Phase.CONTRACT, Phase.MONITOR),
             "contract": _j(sign(worded, now)),

@@ -14,7 +14,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
-from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.ledger import Books, Ledger
 from negotiator.delegation.reputation_store import (
     MemoryReputationStore,
     ReputationStore,
@@ -22,7 +22,15 @@ from negotiator.delegation.reputation_store import (
 )
 from negotiator.errors import UsageError
 
-__all__ = ["RUN_ID_PATTERN", "RunPaths", "check_run_id", "open_reputation", "open_stores"]
+__all__ = [
+    "RUN_ID_PATTERN",
+    "PostgresStores",
+    "RunPaths",
+    "check_run_id",
+    "open_postgres_stores",
+    "open_reputation",
+    "open_stores",
+]
 
 RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 """A run id: a folder name inside the runs folder — letters, digits, ``.``, ``_``, ``-``, at
@@ -86,9 +94,9 @@ class RunPaths:
 @asynccontextmanager
 async def open_stores(
     paths: RunPaths | None,
-    ledger: Ledger | None = None,
+    ledger: Books | None = None,
     checkpointer: BaseCheckpointSaver[Any] | None = None,
-) -> AsyncIterator[tuple[BaseCheckpointSaver[Any], Ledger]]:
+) -> AsyncIterator[tuple[BaseCheckpointSaver[Any], Books]]:
     """Open the checkpointer and ledger of a run folder (SQLite), or in-memory ones.
 
     Args:
@@ -110,7 +118,7 @@ async def open_stores(
 
 
 @asynccontextmanager
-async def _ledger(path: str | Path, given: Ledger | None) -> AsyncIterator[Ledger]:
+async def _ledger(path: str | Path, given: Books | None) -> AsyncIterator[Books]:
     if given is not None:
         yield given
         return
@@ -135,3 +143,60 @@ async def open_reputation(
         paths.root.mkdir(parents=True, exist_ok=True)
         with SqliteReputationStore(paths.ledger) as store:
             yield store
+
+
+#: advisory lock held while the checkpointer creates its tables (workers start together).
+_SETUP_LOCK = 7_013_014
+
+
+@dataclass(frozen=True)
+class PostgresStores:
+    """A market's shared stores in PostgreSQL: checkpoints, escrow ledger, reputations."""
+
+    checkpointer: BaseCheckpointSaver[Any]
+    ledger: Books
+    reputation: ReputationStore
+
+
+@asynccontextmanager
+async def open_postgres_stores(
+    dsn: str, *, schema: str | None = None, max_size: int = 8
+) -> AsyncIterator[PostgresStores]:
+    """Open LangGraph's Postgres checkpointer and the Postgres ledger and reputation store.
+
+    Every worker process that opens the same ``dsn`` (and ``schema``) shares one market: a run
+    started by one worker can be continued by another, and settlement stays exactly-once
+    (:mod:`negotiator.delegation.postgres`). Needs the ``postgres`` extra.
+
+    Args:
+        schema: keep every table in this schema (created if missing) instead of ``public``.
+        max_size: connections per pool (one pool for checkpoints, one for the ledger).
+    """
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver  # noqa: PLC0415
+    from psycopg.rows import dict_row  # noqa: PLC0415
+    from psycopg_pool import AsyncConnectionPool  # noqa: PLC0415
+
+    from negotiator.delegation.postgres import (  # noqa: PLC0415
+        PostgresLedger,
+        PostgresReputationStore,
+        connect_pool,
+    )
+
+    books = connect_pool(dsn, max_size=max_size, schema=schema)
+    kwargs: dict[str, Any] = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
+    if schema is not None:
+        kwargs["options"] = f"-c search_path={schema}"
+    try:
+        async with AsyncConnectionPool(
+            dsn, min_size=1, max_size=max_size, kwargs=kwargs, open=False
+        ) as pool:
+            saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
+            async with pool.connection() as lock:  # one worker at a time creates the tables
+                await lock.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK,))
+                try:
+                    await saver.setup()
+                finally:
+                    await lock.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK,))
+            yield PostgresStores(saver, PostgresLedger(books), PostgresReputationStore(books))
+    finally:
+        books.close()

@@ -28,6 +28,9 @@ def all_modules() -> list[str]:
 
 MODULES = all_modules()
 
+#: modules of an optional extra -> the package that extra installs (skipped without it).
+OPTIONAL = {"negotiator.delegation.postgres": "psycopg", "negotiator.delegation.distributed": "ray"}
+
 
 def test_the_list_covers_every_layer() -> None:
     assert {"negotiator.graphs.api", "negotiator.cli.demo", "negotiator.money"} <= set(MODULES)
@@ -37,6 +40,8 @@ def test_the_list_covers_every_layer() -> None:
 @pytest.mark.parametrize("name", MODULES)
 def test_doctests(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # an example that writes a file writes it here
+    if name in OPTIONAL:
+        pytest.importorskip(OPTIONAL[name], reason=f"{name} needs an optional extra")
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, verbose=False, report=True)
     assert result.failed == 0

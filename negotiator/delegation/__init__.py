@@ -9,7 +9,10 @@ and their one transition table are in :mod:`~.phases`; the LangGraph state machi
 them, and ``negotiator.delegate`` that runs it all as plain Python, are the graph layer above
 this package (it never imports them). A contractor may sub-delegate through the same flow
 (:mod:`~.subdelegation`: recursive delegation, given the runner to use), and reputations persist
-between delegations in a :mod:`~.reputation_store`.
+between delegations in a :mod:`~.reputation_store`. Market dynamics: :mod:`~.trust` (bonds,
+cadence and autonomy scaled by reputation), :mod:`~.reoptimise` (switching contractors during
+monitoring, with cooldown, damping and fees) and :mod:`~.floor` (whether a task is worth
+delegating at all).
 """
 
 from negotiator.delegation.award import (
@@ -24,7 +27,8 @@ from negotiator.delegation.clock import Clock, FixedClock, SystemClock
 from negotiator.delegation.contracting import ContractPolicy, draft_contract, sign
 from negotiator.delegation.demo import demo_setup
 from negotiator.delegation.execution import AnyExecutor, AsyncExecutor, RunContext
-from negotiator.delegation.hub import Announcement, MarketHub
+from negotiator.delegation.floor import DelegationAdvice, FloorModel, should_delegate
+from negotiator.delegation.hub import Announcement, MarketHub, ReputationDecay
 from negotiator.delegation.ledger import Ledger, LedgerConflictError, Posting
 from negotiator.delegation.monitoring import (
     CancelPolicy,
@@ -37,7 +41,8 @@ from negotiator.delegation.monitoring import (
 )
 from negotiator.delegation.outcome import DelegationOutcome, RunOutcome
 from negotiator.delegation.phases import A2A_STATE, TRANSITIONS, A2ATaskState, Phase, advance
-from negotiator.delegation.reputation import damped_update
+from negotiator.delegation.reoptimise import Candidate, Observation, SwitchPolicy, run_loop
+from negotiator.delegation.reputation import damped_update, decay_toward_prior
 from negotiator.delegation.reputation_store import (
     MemoryReputationStore,
     ReputationStore,
@@ -55,6 +60,7 @@ from negotiator.delegation.subdelegation import (
     spending_limit,
 )
 from negotiator.delegation.subtasks import SubTaskSetup
+from negotiator.delegation.trust import TrustPolicy, personal_task, required_bond
 
 __all__ = [
     "A2A_STATE",
@@ -66,15 +72,18 @@ __all__ = [
     "AsyncExecutor",
     "BidderProfile",
     "CancelPolicy",
+    "Candidate",
     "Clock",
     "ContractPolicy",
     "Delegate",
+    "DelegationAdvice",
     "DelegationOutcome",
     "DelegationRequest",
     "DelegationSetup",
     "Executor",
     "ExecutorScript",
     "FixedClock",
+    "FloorModel",
     "HumanAnswer",
     "HumanAnswers",
     "Ledger",
@@ -83,9 +92,11 @@ __all__ = [
     "MarketHub",
     "MemoryReputationStore",
     "Objective",
+    "Observation",
     "Phase",
     "Posting",
     "QuestionGroup",
+    "ReputationDecay",
     "ReputationStore",
     "RunContext",
     "RunOutcome",
@@ -97,18 +108,25 @@ __all__ = [
     "SubRun",
     "SubTask",
     "SubTaskSetup",
+    "SwitchPolicy",
     "SystemClock",
+    "TrustPolicy",
     "Verdict",
     "WeightedPreferences",
     "advance",
     "damped_update",
+    "decay_toward_prior",
     "demo_setup",
     "deterministic_bid",
     "draft_contract",
     "evaluate",
     "make_award",
     "open_bids",
+    "personal_task",
+    "required_bond",
+    "run_loop",
     "settle",
+    "should_delegate",
     "sign",
     "spending_limit",
 ]

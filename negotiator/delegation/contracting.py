@@ -90,11 +90,16 @@ def _autonomy(reputation: float) -> Autonomy:
 
 
 def _clauses(
-    task: TaskSpec, award: Award, reputation: float, policy: ContractPolicy
+    task: TaskSpec,
+    award: Award,
+    reputation: float,
+    policy: ContractPolicy,
+    permissions: tuple[int, Autonomy] | None,
 ) -> list[Clause]:
     bid = award.winning_bid
     method = CompensationMethod.MILESTONES if policy.milestones else CompensationMethod.PRO_RATA
-    level = _autonomy(reputation)
+    agreed = min(bid.offered_reporting_interval_seconds, task.reporting_interval_seconds)
+    interval, level = permissions if permissions is not None else (agreed, _autonomy(reputation))
     penalty = (
         []
         if policy.penalty_trigger is None
@@ -107,9 +112,7 @@ def _clauses(
         *penalty,
         CancellationCompensation(method=method, milestones=policy.milestones, bond_returned=True),
         MonitoringAgreement(
-            report_interval_seconds=min(
-                bid.offered_reporting_interval_seconds, task.reporting_interval_seconds
-            ),
+            report_interval_seconds=interval,
             max_missed_reports=policy.max_missed_reports,
         ),
         AutonomyLevel(level=level, note=f"Granted for reputation {reputation:.2f}."),
@@ -128,12 +131,16 @@ def draft_contract(
     now: datetime,
     *,
     wording: str = "",
+    permissions: tuple[int, Autonomy] | None = None,
 ) -> Contract:
     """Draft the (unsigned) contract for ``award`` from numbers only.
 
     Args:
         reputation: the contractor's reputation, which sets its autonomy level.
         wording: the plain-language text (see :func:`word_contract`).
+        permissions: the reporting interval (seconds) and autonomy to grant, when the hub
+            scales them with trust (:func:`negotiator.delegation.trust.permissions`);
+            ``None``: the agreed interval and the autonomy the reputation earns.
 
     Example:
         >>> from negotiator.delegation.award import make_award
@@ -158,7 +165,7 @@ def draft_contract(
         bond=bid.reputation_bond,
         deadline_seconds=task.deadline_seconds,
         created_at=now,
-        clauses=tuple(_clauses(task, award, reputation, policy)),
+        clauses=tuple(_clauses(task, award, reputation, policy, permissions)),
         wording=wording,
     )
 

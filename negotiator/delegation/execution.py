@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from negotiator.delegation.clock import Clock
-from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.ledger import Books
 from negotiator.delegation.monitoring import Executor
 from negotiator.delegation.reputation_store import ReputationStore
 from negotiator.errors import HostFailure
@@ -40,7 +40,7 @@ class RunContext:
     """
 
     run_id: str
-    ledger: Ledger
+    ledger: Books
     clock: Clock
     reputation: ReputationStore
 

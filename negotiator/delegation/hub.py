@@ -9,6 +9,12 @@ Reputations come from the hub's :class:`~negotiator.delegation.reputation_store.
 its registered profile; settlement updates the store through :meth:`MarketHub.record_outcome`,
 once per contract. Eligibility (the reputation floor) and the award's risk objective read the
 store, so a breach in one delegation shows in the next.
+
+With a :class:`~negotiator.delegation.trust.TrustPolicy` the hub shows each bidder the task with
+its own trust-scaled bond (:meth:`MarketHub.personal_task`), and contracts follow the
+contractor's reputation for cadence and autonomy. With a :class:`ReputationDecay` a bidder's
+reputation decays toward the prior for every announcement since its last settled contract (the
+count is this hub's, in this process).
 """
 
 from __future__ import annotations
@@ -19,13 +25,20 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from negotiator.delegation.bidders import BidderProfile
-from negotiator.delegation.reputation import ReputationUpdate
+from negotiator.delegation.reputation import ReputationUpdate, decay_toward_prior
 from negotiator.delegation.reputation_store import MemoryReputationStore, ReputationStore
+from negotiator.delegation.trust import TrustPolicy, personal_task
 from negotiator.errors import InvalidInputError, lookup
 from negotiator.wire.common import privacy_satisfies
 from negotiator.wire.task import TaskSpec
 
-__all__ = ["Announcement", "Ineligible", "MarketHub", "eligibility_reasons"]
+__all__ = [
+    "Announcement",
+    "Ineligible",
+    "MarketHub",
+    "ReputationDecay",
+    "eligibility_reasons",
+]
 
 
 class Ineligible(BaseModel):
@@ -45,6 +58,15 @@ class Announcement(BaseModel):
     task_id: str = Field(description="The announced task.")
     eligible: tuple[str, ...] = Field(description="Ids of the bidders invited to bid, sorted.")
     ineligible: tuple[Ineligible, ...] = Field(description="Bidders filtered out, sorted by id.")
+
+
+class ReputationDecay(BaseModel):
+    """How an idle bidder's reputation decays toward a prior (per announcement it sits out)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    prior: Decimal = Field(default=Decimal("0.5"), ge=0, le=1, description="Where it decays to.")
+    half_life: float = Field(default=50, gt=0, description="Idle announcements to halve the gap.")
 
 
 def _capabilities(task: TaskSpec, b: BidderProfile) -> list[str]:
@@ -96,6 +118,9 @@ class MarketHub:
         bidders: the registered bidders (ids must be unique).
         reputation: where reputations are read and updated (default: a fresh in-memory store,
             so every bidder starts from its profile's reputation).
+        trust: scales bonds, reporting cadence and autonomy with reputation (``None``: the
+            task's flat minimum bond and the agreed cadence for everyone).
+        decay: idle decay of reputations (``None``: none).
 
     Raises:
         InvalidInputError: two bidders share an id.
@@ -106,11 +131,20 @@ class MarketHub:
     """
 
     def __init__(
-        self, bidders: Sequence[BidderProfile], reputation: ReputationStore | None = None
+        self,
+        bidders: Sequence[BidderProfile],
+        reputation: ReputationStore | None = None,
+        *,
+        trust: TrustPolicy | None = None,
+        decay: ReputationDecay | None = None,
     ) -> None:
         self.reputation_store: ReputationStore = (
             reputation if reputation is not None else MemoryReputationStore()
         )
+        self.trust = trust
+        self.decay = decay
+        self._announcements = 0
+        self._last_active: dict[str, int] = {}
         seen: dict[str, BidderProfile] = {}
         for i, b in enumerate(bidders):
             if b.bidder_id in seen:
@@ -139,7 +173,22 @@ class MarketHub:
             UnknownKeyError: no such bidder.
         """
         stored = self.reputation_store.score(bidder_id)
-        return self.bidder(bidder_id).reputation if stored is None else float(stored)
+        score = self.bidder(bidder_id).reputation if stored is None else float(stored)
+        if self.decay is None:
+            return score
+        idle = self._announcements - self._last_active.get(bidder_id, 0)
+        prior = self.decay.prior
+        return float(decay_toward_prior(Decimal(str(score)), prior, idle, self.decay.half_life))
+
+    def personal_task(self, task: TaskSpec, bidder_id: str) -> TaskSpec:
+        """Return ``task`` as ``bidder_id`` sees it: with its trust-scaled bond, if any.
+
+        Raises:
+            UnknownKeyError: no such bidder.
+        """
+        if self.trust is None:
+            return task
+        return personal_task(task, self.reputation(bidder_id), self.trust)
 
     def reputations(self) -> dict[str, float]:
         """Return every bidder's current reputation, by id."""
@@ -152,10 +201,13 @@ class MarketHub:
             UnknownKeyError: no such bidder, or an unknown outcome.
         """
         initial = Decimal(str(self.bidder(bidder_id).reputation))
-        return self.reputation_store.apply(key, bidder_id, outcome, initial)
+        current = None if self.decay is None else Decimal(str(self.reputation(bidder_id)))
+        self._last_active[bidder_id] = self._announcements
+        return self.reputation_store.apply(key, bidder_id, outcome, initial, current=current)
 
     def announce(self, task: TaskSpec) -> Announcement:
         """Post ``task``: split the bidders into eligible and ineligible (with reasons)."""
+        self._announcements += 1
         eligible: list[str] = []
         ineligible: list[Ineligible] = []
         for bidder_id, bidder in self._bidders.items():

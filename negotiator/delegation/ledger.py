@@ -20,10 +20,10 @@ writer waits for the lock and then sees the first one's posting. :meth:`Ledger.t
 moves *at most* an amount — what the source holds — in the same one transaction (a charge on a
 wallet that may be short, such as a defaulting contractor's replacement difference).
 
-A SQL server backend follows the same design: one transaction per posting that locks the debited
-accounts' balances (``SELECT ... FOR UPDATE`` on a balance row, or ``SERIALIZABLE`` isolation),
-checks them, inserts the posting and its entries, and commits — check and post are never two
-transactions.
+The PostgreSQL backend (:class:`~negotiator.delegation.postgres.PostgresLedger`, same
+:class:`Books` protocol) follows the same design: one transaction per posting that locks the
+touched accounts' balance rows (``SELECT ... FOR UPDATE``), checks them, inserts the posting and
+its entries, and commits — check and post are never two transactions.
 
 Account names used by the delegation flow (see :mod:`negotiator.delegation.settlement`): a
 party's wallet is its agent id; ``escrow:<run>`` (the price), ``bond:<run>:<bidder>`` (a bond),
@@ -42,19 +42,24 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
+from typing import Protocol, runtime_checkable
 
-from negotiator.errors import FieldError, InvalidInputError, RuntimeFailure, UsageError
+from negotiator.errors import FieldError, InsufficientFundsError, InvalidInputError, UsageError
 from negotiator.money import Money
 
 __all__ = [
     "FUNDING_ACCOUNT",
     "ISSUER_PREFIX",
+    "Books",
     "Entry",
     "InsufficientFundsError",
     "Ledger",
     "LedgerConflictError",
     "Posting",
     "Transfer",
+    "as_transfer",
+    "key_range",
+    "validate_posting",
 ]
 
 FUNDING_ACCOUNT = "external:funding"
@@ -83,25 +88,6 @@ CREATE INDEX IF NOT EXISTS entries_by_account ON entries(account);
 
 class LedgerConflictError(UsageError):
     """An idempotency key was reused for a posting with different content."""
-
-
-class InsufficientFundsError(RuntimeFailure):
-    """A posting would take an account below zero; nothing was posted.
-
-    Args:
-        account: the account that cannot pay.
-        balance: what it holds.
-        needed: what the posting takes from it.
-    """
-
-    def __init__(self, account: str, balance: Decimal, needed: Decimal, currency: str) -> None:
-        super().__init__(
-            f"{account} holds {balance} {currency}, cannot pay {needed} {currency} "
-            "(a wallet or escrow account never goes below zero)"
-        )
-        self.account = account
-        self.balance = balance
-        self.needed = needed
 
 
 @dataclass(frozen=True)
@@ -150,6 +136,76 @@ class Transfer:
     reason: str
 
 
+@runtime_checkable
+class Books(Protocol):
+    """What the flow needs of an escrow ledger: :class:`Ledger` (SQLite) and
+    :class:`~negotiator.delegation.postgres.PostgresLedger` (PostgreSQL) both provide it."""
+
+    def post(self, posting: Posting) -> bool:
+        """Apply ``posting`` once; ``False`` if its key was already applied."""
+        ...
+
+    def transfer(self, key: str, source: str, target: str, amount: Money, reason: str) -> bool:
+        """Move ``amount`` from ``source`` to ``target`` as one posting (idempotent)."""
+        ...
+
+    def transfer_up_to(
+        self, key: str, source: str, target: str, cap: Money, reason: str
+    ) -> Decimal:
+        """Move what ``source`` holds, at most ``cap``, checked and posted in one transaction;
+        return the amount moved (the first call's amount when ``key`` is known)."""
+        ...
+
+    def posted_to(self, key: str, account: str) -> Decimal | None:
+        """What the posting ``key`` put into ``account`` (``None``: no such posting or line)."""
+        ...
+
+    def postings(self, prefix: str = "") -> list[Posting]:
+        """Every posting (whose key starts with ``prefix``) in the order it was applied."""
+        ...
+
+    def transfers(self, prefix: str = "") -> list[Transfer]:
+        """The two-entry postings (key starting with ``prefix``) as payments, in order."""
+        ...
+
+    def balance(self, account: str, currency: str) -> Decimal:
+        """The balance of ``account`` in ``currency`` (zero if unknown)."""
+        ...
+
+    def balances(self, currency: str) -> dict[str, Decimal]:
+        """Every account's balance in ``currency``, sorted by account."""
+        ...
+
+    def is_balanced(self, prefix: str = "") -> bool:
+        """Whether every posting (key starting with ``prefix``) sums to zero; with no prefix,
+        every currency too."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
+
+def key_range(prefix: str) -> tuple[str, str]:
+    """The half-open range ``[low, high)`` of keys that start with ``prefix`` (an index scan)."""
+    return prefix, prefix + "\U0010ffff"
+
+
+def validate_posting(posting: Posting) -> None:
+    """Raise :class:`InvalidInputError` naming every problem of ``posting`` (see :class:`Posting`).
+
+    Raises:
+        InvalidInputError: unbalanced, fewer than two entries, an empty key, a zero, non-finite
+            or over-precise amount.
+    """
+    _validate(posting)
+
+
+def as_transfer(posting: Posting) -> Transfer:
+    """Return a two-entry ``posting`` as a payment ``source -> target``."""
+    return _as_transfer(posting)
+
+
 def _validate(posting: Posting) -> None:
     errors: list[FieldError] = []
     if not posting.key:
@@ -189,7 +245,7 @@ class Ledger:
         >>> ledger.transfer("t2", "wallet:a", "wallet:b", five, "pay")
         Traceback (most recent call last):
         ...
-        negotiator.delegation.ledger.InsufficientFundsError: wallet:a holds 0 USDC, cannot pay ...
+        negotiator.errors.InsufficientFundsError: wallet:a holds 0 USDC, cannot pay ...
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -307,12 +363,14 @@ class Ledger:
         with self._lock:
             return _posted_to(self._conn.cursor(), key, account)
 
-    def postings(self) -> list[Posting]:
-        """Return every posting in the order it was applied."""
+    def postings(self, prefix: str = "") -> list[Posting]:
+        """Return every posting (whose key starts with ``prefix``) in the order applied."""
         with self._lock:
             rows = self._conn.execute(
                 "SELECT p.seq, p.key, p.reason, p.currency, e.account, e.amount FROM postings p "
-                "JOIN entries e ON e.posting_seq = p.seq ORDER BY p.seq, e.idx"
+                "JOIN entries e ON e.posting_seq = p.seq WHERE p.key >= ? AND p.key < ? "
+                "ORDER BY p.seq, e.idx",
+                key_range(prefix),
             ).fetchall()
         out: dict[int, Posting] = {}
         for seq, key, reason, currency, account, amount in rows:
@@ -322,9 +380,10 @@ class Ledger:
             out[seq] = Posting(key, reason, currency, entries)
         return list(out.values())
 
-    def transfers(self) -> list[Transfer]:
-        """Return the two-entry postings as payments ``source -> target`` in posting order."""
-        return [_as_transfer(p) for p in self.postings() if len(p.entries) == 2]
+    def transfers(self, prefix: str = "") -> list[Transfer]:
+        """Return the two-entry postings (whose key starts with ``prefix``) as payments
+        ``source -> target`` in posting order."""
+        return [_as_transfer(p) for p in self.postings(prefix) if len(p.entries) == 2]
 
     def balance(self, account: str, currency: str) -> Decimal:
         """Return the balance of ``account`` in ``currency`` (zero for an unknown account)."""
@@ -346,10 +405,14 @@ class Ledger:
             ).fetchall()
         return [r[0] for r in rows]
 
-    def is_balanced(self) -> bool:
-        """Return whether every posting and every currency sums to exactly zero."""
-        if any(sum((e.amount for e in p.entries), Decimal(0)) != 0 for p in self.postings()):
+    def is_balanced(self, prefix: str = "") -> bool:
+        """Return whether every posting (whose key starts with ``prefix``) sums to exactly zero,
+        and, for the whole ledger (no prefix), every currency too."""
+        postings = self.postings(prefix)
+        if any(sum((e.amount for e in p.entries), Decimal(0)) != 0 for p in postings):
             return False
+        if prefix:
+            return True
         return all(sum(self.balances(c).values(), Decimal(0)) == 0 for c in self.currencies())
 
     def _entries(self, currency: str) -> Iterator[tuple[str, Decimal]]:

@@ -50,6 +50,7 @@ class RunOutcome(StrEnum):
     CANCELLED = "cancelled"
     FAILED = "failed"
     PENDING = "pending"
+    NOT_DELEGATED = "not_delegated"  # below the complexity floor: no market
 
 
 class Winner(BaseModel):
@@ -108,7 +109,7 @@ class DelegationOutcome(BaseModel):
     clarifications: int = Field(ge=0, description="FAQ entries published during clarification.")
     bids: BidCounts = Field(description="Bids received and rejected.")
     payments: tuple[Payment, ...] = Field(description="Every money movement, in order.")
-    ledger_balanced: bool = Field(description="Every posting and currency sums to zero.")
+    ledger_balanced: bool = Field(description="Every posting of the run sums to zero.")
     breach: str | None = Field(default=None, description="Breached clause and evidence.")
     reputation: ReputationUpdate | None = Field(default=None, description="Damped update.")
     failure: str | None = Field(default=None, description="Why nothing was awarded.")

@@ -65,6 +65,7 @@ class A2ATaskState(StrEnum):
     COMPLETED = "completed"
     CANCELED = "canceled"
     FAILED = "failed"
+    REJECTED = "rejected"
 
 
 P = Phase

@@ -22,7 +22,7 @@ from negotiator.delegation.bidding import SealedBid
 from negotiator.delegation.calls import CallRecord
 from negotiator.delegation.clarify import QuestionGroup
 from negotiator.delegation.hub import Announcement
-from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.ledger import Books
 from negotiator.delegation.monitoring import MonitorState, Verdict
 from negotiator.delegation.outcome import BidCounts, DelegationOutcome, Rejection, build_outcome
 from negotiator.delegation.phases import Phase
@@ -148,7 +148,7 @@ def _optional(model: type[B], value: Any) -> B | None:
 
 def outcome_of(
     state: Mapping[str, Any],
-    ledger: Ledger,
+    ledger: Books,
     run_id: str,
     pending: Sequence[QuestionGroup] = (),
 ) -> DelegationOutcome:
@@ -167,7 +167,7 @@ def outcome_of(
             rejected=len(screened.rejected) if screened else 0,
         ),
         payments=run_payments(ledger, run_id),
-        ledger_balanced=ledger.is_balanced(),
+        ledger_balanced=ledger.is_balanced(f"{run_id}/"),
         calls=view.calls,
         settlement=view.settlement,
         verdict=view.verdict,
@@ -236,6 +236,8 @@ def flow_events(state: Mapping[str, Any]) -> list[Event]:
     monitor, settle), built from its state."""
     delegator = state["request"]["task"]["delegator_id"]
     events: list[Event] = []
+    if "advice" in state:
+        events.append(("announce", delegator, "advice", state["advice"]))
     if "announcement" in state:
         events.append(("announce", delegator, "announcement", state["announcement"]))
     events += _clarify_events(state, delegator)

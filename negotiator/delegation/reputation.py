@@ -5,6 +5,11 @@ towards the score the outcome earned: ``new = old + damping * (target - old)``. 
 failure therefore costs a high-reputation agent ``damping * old`` rather than everything.
 Outcome targets (:data:`OUTCOME_TARGET`): completed 1.0, breached 0.0; a cancellation by the
 delegator is not the contractor's fault and leaves reputation unchanged.
+
+An idle agent's reputation decays toward a prior (:func:`decay_toward_prior`): evidence gets
+stale, so after ``half_life`` idle units (tasks or seconds, the caller's choice) half of the gap
+between the score and the prior is gone. A proven agent that stops working loses its edge
+slowly; a bad name fades back to the prior just as slowly, so a pause is no way to shed it fast.
 """
 
 from __future__ import annotations
@@ -16,7 +21,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from negotiator.errors import InvalidInputError, lookup
 
-__all__ = ["DEFAULT_DAMPING", "OUTCOME_TARGET", "ReputationUpdate", "damped_update"]
+__all__ = [
+    "DEFAULT_DAMPING",
+    "OUTCOME_TARGET",
+    "ReputationUpdate",
+    "damped_update",
+    "decay_toward_prior",
+]
 
 DEFAULT_DAMPING = Decimal("0.2")
 _STEP = Decimal("0.0001")
@@ -61,3 +72,24 @@ def damped_update(
     return ReputationUpdate(
         agent_id=agent_id, outcome=outcome, before=before, after=after, damping=damping
     )
+
+
+def decay_toward_prior(score: Decimal, prior: Decimal, idle: float, half_life: float) -> Decimal:
+    """Return ``score`` after ``idle`` units without activity: ``prior + (score − prior) × ½^(idle
+    / half_life)``, rounded to four decimals.
+
+    Raises:
+        InvalidInputError: ``idle`` is negative or ``half_life`` not positive.
+
+    Example:
+        >>> decay_toward_prior(Decimal("0.9"), Decimal("0.5"), idle=10, half_life=10)
+        Decimal('0.7000')
+    """
+    if idle < 0:
+        raise InvalidInputError.single("reputation decay", "$.idle", f"{idle} is negative")
+    if half_life <= 0:
+        raise InvalidInputError.single(
+            "reputation decay", "$.half_life", f"{half_life} is not positive"
+        )
+    kept = Decimal(str(0.5 ** (idle / half_life)))
+    return (prior + (score - prior) * kept).quantize(_STEP)

@@ -72,12 +72,16 @@ class ReputationStore(Protocol):
         outcome: str,
         initial: Decimal,
         damping: Decimal = DEFAULT_DAMPING,
+        *,
+        current: Decimal | None = None,
     ) -> ReputationUpdate:
         """Apply the damped update for ``outcome`` once under ``key`` and return it.
 
         Args:
             key: idempotency key; a known key returns its recorded update and changes nothing.
             initial: the score to start from when ``agent_id`` has none stored.
+            current: the score to update from instead of the stored one (e.g. after idle
+                decay); ``None``: the stored score.
 
         Raises:
             UnknownKeyError: ``outcome`` is not completed, breached or cancelled.
@@ -117,12 +121,14 @@ class MemoryReputationStore:
         outcome: str,
         initial: Decimal,
         damping: Decimal = DEFAULT_DAMPING,
+        *,
+        current: Decimal | None = None,
     ) -> ReputationUpdate:
         """Apply the update once under ``key`` (see :meth:`ReputationStore.apply`)."""
         known = self._updates.get(key)
         if known is not None:
             return known
-        before = self._scores.get(agent_id, initial)
+        before = current if current is not None else self._scores.get(agent_id, initial)
         update = damped_update(agent_id, before, outcome, damping)
         self._updates[key] = update
         self._scores[agent_id] = update.after
@@ -179,6 +185,8 @@ class SqliteReputationStore:
         outcome: str,
         initial: Decimal,
         damping: Decimal = DEFAULT_DAMPING,
+        *,
+        current: Decimal | None = None,
     ) -> ReputationUpdate:
         """Apply the update once under ``key``, in one transaction (see the protocol)."""
         cur = self._conn.cursor()
@@ -193,9 +201,8 @@ class SqliteReputationStore:
                 cur.execute("ROLLBACK")
                 return _row_update(known)
             stored = self.score(agent_id)
-            update = damped_update(
-                agent_id, initial if stored is None else stored, outcome, damping
-            )
+            start = current if current is not None else stored
+            update = damped_update(agent_id, initial if start is None else start, outcome, damping)
             cur.execute(
                 "INSERT INTO reputation_updates (key, agent_id, outcome, before, after, damping) "
                 "VALUES (?, ?, ?, ?, ?, ?)",

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from negotiator.delegation.award import Preferences, WeightedPreferences
 from negotiator.delegation.bidders import BidderProfile
 from negotiator.delegation.contracting import ContractPolicy
+from negotiator.delegation.floor import FloorModel
 from negotiator.delegation.monitoring import CancelPolicy, ExecutorScript
 from negotiator.money import Money
 from negotiator.wire.task import TaskSpec
@@ -55,6 +56,11 @@ class DelegationRequest(BaseModel):
     max_rounds: int = Field(default=3, ge=0, le=10, description="Clarification rounds at most.")
     bid_window_seconds: int = Field(
         default=600, gt=0, description="Seconds bids are collected after bidding opens."
+    )
+    complexity_floor: FloorModel | None = Field(
+        default_factory=FloorModel,
+        description="Weighs delegating against doing the task directly before any market step "
+        "(a task below the floor is not delegated); None: always delegate.",
     )
 
 

@@ -34,9 +34,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from negotiator.delegation.bidders import BidderProfile, check_against_profile
 from negotiator.delegation.bidding import SealedBid
-from negotiator.delegation.ledger import InsufficientFundsError, Ledger
+from negotiator.delegation.ledger import Books
 from negotiator.delegation.settlement import bond_account, bond_key, escrow_bonds
-from negotiator.errors import InvalidInputError
+from negotiator.errors import InsufficientFundsError, InvalidInputError
 from negotiator.wire.award import BidRejection, RejectionReason
 from negotiator.wire.bid import Bid
 from negotiator.wire.semantics import check_bid
@@ -66,7 +66,7 @@ def _parse(payload: dict[str, object]) -> tuple[Bid | None, list[RejectionReason
 
 
 def available_funds(
-    ledger: Ledger, run_id: str, bidder_ids: Iterable[str], currency: str
+    ledger: Books, run_id: str, bidder_ids: Iterable[str], currency: str
 ) -> dict[str, Decimal]:
     """Return what each bidder can stake as a bond in run ``run_id``, read from ``ledger``.
 
@@ -76,6 +76,7 @@ def available_funds(
     first time, instead of rejecting it for the bond it has already staked.
 
     Example:
+        >>> from negotiator.delegation.ledger import Ledger
         >>> from negotiator.money import Money
         >>> with Ledger(":memory:") as ledger:
         ...     _ = ledger.transfer("f", "external:funding", "b1", Money(amount=Decimal("5"),
@@ -158,6 +159,7 @@ def open_bids(
     *,
     funds: Mapping[str, Decimal] | None = None,
     profiles: Mapping[str, BidderProfile] | None = None,
+    tasks: Mapping[str, TaskSpec] | None = None,
 ) -> ScreenResult:
     """Open every envelope together and screen it (see the module docstring).
 
@@ -168,6 +170,9 @@ def open_bids(
             listed has nothing); ``None`` skips the check.
         profiles: each registered bidder's profile; a sender not listed is rejected (it is not
             a registered bidder); ``None`` skips the check.
+        tasks: the task as each sender was shown it (its trust-scaled minimum bond, see
+            :meth:`~negotiator.delegation.hub.MarketHub.personal_task`); a sender not listed
+            is checked against ``task``.
 
     Example:
         >>> from datetime import timedelta
@@ -192,7 +197,10 @@ def open_bids(
     for sealed in sorted(envelopes, key=lambda s: (s.sender_id, s.received_at)):
         available = None if funds is None else funds.get(sealed.sender_id, Decimal(0))
         profile = None if profiles is None else profiles.get(sealed.sender_id)
-        bid, reasons = screen_one(sealed, task, deadline, now, funds=available, profile=profile)
+        seen_task = task if tasks is None else tasks.get(sealed.sender_id, task)
+        bid, reasons = screen_one(
+            sealed, seen_task, deadline, now, funds=available, profile=profile
+        )
         if profiles is not None and profile is None:
             reasons.insert(0, RejectionReason(path="$", message="not a registered bidder"))
         if sealed.sender_id in seen:
@@ -205,7 +213,7 @@ def open_bids(
     return ScreenResult(valid=tuple(valid), rejected=tuple(rejected))
 
 
-def stake_bonds(ledger: Ledger, run_id: str, result: ScreenResult) -> ScreenResult:
+def stake_bonds(ledger: Books, run_id: str, result: ScreenResult) -> ScreenResult:
     """Escrow the bond of every valid bid; a bid whose bond the ledger refuses is rejected.
 
     The funds read before screening can be stale when other runs share the books; the ledger's

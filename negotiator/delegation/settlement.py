@@ -4,7 +4,8 @@ Accounts: a party's wallet is its agent id; the delegator's payment waits in ``e
 each bidder's bond waits in ``bond:<run>:<bidder>``; money enters from ``external:funding``.
 Escrow and bond accounts belong to one run, never to a task, so concurrent runs of one task on
 shared books never count or pay out each other's stakes. Every debit is funds-checked by the
-ledger in the posting's own transaction (:class:`~negotiator.delegation.ledger.Ledger`).
+ledger in the posting's own transaction (any :class:`~negotiator.delegation.ledger.Books`:
+SQLite or PostgreSQL).
 
 Movements (every one a balanced ledger posting with an idempotency key ``<run>/<step>/...``, so
 re-running a step after a crash and resume moves nothing twice):
@@ -34,7 +35,7 @@ from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
 
-from negotiator.delegation.ledger import FUNDING_ACCOUNT, Ledger
+from negotiator.delegation.ledger import FUNDING_ACCOUNT, Books
 from negotiator.delegation.monitoring import Verdict, VerdictKind
 from negotiator.errors import lookup
 from negotiator.money import Money, quantize
@@ -95,7 +96,7 @@ class Planned:
     """Charge at most what ``source`` holds (instead of refusing when it holds less)."""
 
 
-def _post(ledger: Ledger, key: str, p: Planned) -> Payment | None:
+def _post(ledger: Books, key: str, p: Planned) -> Payment | None:
     if p.amount.amount <= 0:
         return None
     amount = p.amount
@@ -116,14 +117,14 @@ def _in(contract: Contract, amount: Decimal) -> Money:
     return Money(amount=amount, currency=contract.price.currency)
 
 
-def fund(ledger: Ledger, run_id: str, balances: Mapping[str, Money]) -> None:
+def fund(ledger: Books, run_id: str, balances: Mapping[str, Money]) -> None:
     """Give each party its opening balance from ``external:funding`` (idempotent)."""
     for party, money in sorted(balances.items()):
         if money.amount > 0:
             ledger.transfer(f"{run_id}/fund/{party}", FUNDING_ACCOUNT, party, money, FUNDING_REASON)
 
 
-def escrow_bonds(ledger: Ledger, run_id: str, bids: Sequence[Bid]) -> list[Payment]:
+def escrow_bonds(ledger: Books, run_id: str, bids: Sequence[Bid]) -> list[Payment]:
     """Escrow the bond of every valid bid (idempotent).
 
     Raises:
@@ -145,7 +146,7 @@ def escrow_bonds(ledger: Ledger, run_id: str, bids: Sequence[Bid]) -> list[Payme
 
 
 def return_losing_bonds(
-    ledger: Ledger, run_id: str, bids: Sequence[Bid], winner_id: str | None
+    ledger: Books, run_id: str, bids: Sequence[Bid], winner_id: str | None
 ) -> list[Payment]:
     """Return the bonds of every valid bid that did not win (all of them when ``winner_id`` is
     ``None``: nothing was awarded) (idempotent)."""
@@ -165,7 +166,7 @@ def return_losing_bonds(
     return out
 
 
-def escrow_payment(ledger: Ledger, run_id: str, delegator_id: str, bid: Bid) -> Payment | None:
+def escrow_payment(ledger: Books, run_id: str, delegator_id: str, bid: Bid) -> Payment | None:
     """Escrow the winning price from the delegator at award (idempotent).
 
     Raises:
@@ -309,7 +310,7 @@ PLANNERS: Mapping[str, Planner] = MappingProxyType(
 
 
 def settle(
-    ledger: Ledger,
+    ledger: Books,
     run_id: str,
     contract: Contract,
     verdict: Verdict,
@@ -331,6 +332,7 @@ def settle(
         ...     price=Money(amount=Decimal("5.00"), currency="USDC"),
         ...     bond=Money(amount=Decimal("0.50"), currency="USDC"), deadline_seconds=3600,
         ...     created_at=datetime(2026, 1, 1, tzinfo=UTC))
+        >>> from negotiator.delegation.ledger import Ledger
         >>> done = Verdict(kind="completed", tick=4, at=c.created_at, progress=1.0)
         >>> with Ledger(":memory:") as ledger:
         ...     fund(ledger, "run-1", {"d": c.price, "c": c.bond})
@@ -363,7 +365,7 @@ def settle(
     )
 
 
-def run_payments(ledger: Ledger, run_id: str) -> list[Payment]:
+def run_payments(ledger: Books, run_id: str) -> list[Payment]:
     """Every payment of run ``run_id`` in posting order (opening balances excluded)."""
     prefix = f"{run_id}/"
     return [
@@ -373,6 +375,6 @@ def run_payments(ledger: Ledger, run_id: str) -> list[Payment]:
             amount=t.amount,
             reason=PaymentReason(t.reason),
         )
-        for t in ledger.transfers()
-        if t.key.startswith(prefix) and t.reason != FUNDING_REASON
+        for t in ledger.transfers(prefix)
+        if t.reason != FUNDING_REASON
     ]

@@ -47,7 +47,7 @@ from typing import Protocol
 from negotiator.delegation.bidders import BidderProfile
 from negotiator.delegation.clock import Clock
 from negotiator.delegation.execution import AnyExecutor, RunContext, collect_report
-from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.ledger import Books
 from negotiator.delegation.outcome import DelegationOutcome, RunOutcome
 from negotiator.delegation.reputation_store import ReputationStore
 from negotiator.delegation.request import DelegationRequest
@@ -95,7 +95,7 @@ class Delegate(Protocol):
         run_id: str | None,
         runs_dir: str | Path | None,
         funding: Mapping[str, Money] | None,
-        ledger: Ledger | None,
+        ledger: Books | None,
         reputation: ReputationStore | None,
     ) -> DelegationOutcome:
         """Delegate ``request`` and return the outcome (see ``negotiator.adelegate``)."""

@@ -7,7 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from negotiator import errors
+from negotiator.delegation import ledger as ledger_module
 from negotiator.delegation.ledger import (
+    Books,
     Entry,
     InsufficientFundsError,
     Ledger,
@@ -20,6 +23,14 @@ from negotiator.money import Money
 
 def usdc(amount: str) -> Money:
     return Money(amount=Decimal(amount), currency="USDC")
+
+
+def test_the_sqlite_ledger_is_books_and_raises_the_core_funds_error() -> None:
+    assert ledger_module.InsufficientFundsError is errors.InsufficientFundsError
+    with Ledger(":memory:") as ledger:
+        assert isinstance(ledger, Books)
+        with pytest.raises(errors.InsufficientFundsError, match="a holds 0 USDC"):
+            ledger.transfer("k", "a", "b", usdc("1"), "pay")
 
 
 def test_transfer_moves_money_and_balances() -> None:

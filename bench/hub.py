@@ -1,0 +1,243 @@
+"""The market hub at scale: delegations through the graph compiled once, against LangGraph's floor.
+
+Usage: ``python bench/hub.py [--json] [--backend memory|sqlite|postgres] [--dsn DSN]
+[--delegations N] [--bidders B] [--concurrency C] [--serial-runs K] [--profile PATH]``
+
+Every delegation is the demo's (``negotiator.delegation.demo``: three clarification rounds,
+sealed bids, award, contract, five monitoring reports, settlement) with the deterministic model
+client, the bidders being copies of the demo's five under new ids (``bidder-NN``), run through
+one :class:`negotiator.graphs.market.DelegationMarket` whose stores are in memory
+(``InMemorySaver`` and an in-memory SQLite ledger), in SQLite files or in PostgreSQL
+(``--dsn``). Figures, all from one run:
+
+* ``overhead_ms_per_delegation_10_bidders`` — the median time of one delegation with 10 bidders,
+  run one at a time (``--serial-runs`` of them, after two warm-up runs), each followed by one
+  floor run, so that both sides see the same machine load;
+* ``langgraph_floor_ms`` — the median time of the same graph (same nodes, same conditional
+  edges, the same ``Send`` fan-out to 10 ``submit_bid`` branches, the same phase path, the same
+  checkpointer and ``durability="sync"``) whose nodes do nothing but step to the next phase,
+  timed in the same run; ``overhead_ratio`` is the first over the second (target ≤ 1.5);
+* ``delegations_per_second``, ``p50_ms``, ``p99_ms`` — ``--delegations`` (1,000) delegations of
+  ``--bidders`` (20) bidders each through the one market, ``--concurrency`` (64) in flight.
+
+``--profile PATH`` writes a cProfile of the serial runs (``python -m pstats PATH``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.types import Send
+
+from negotiator.delegation.bidders import BidderProfile
+from negotiator.delegation.clock import FixedClock
+from negotiator.delegation.demo import demo_setup
+from negotiator.delegation.hub import MarketHub
+from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.monitoring import SimulatedExecutor
+from negotiator.delegation.request import DelegationSetup
+from negotiator.graphs.delegation import delegation_builder, shared_delegation_graph
+from negotiator.graphs.market import DelegationJob, DelegationMarket
+from negotiator.llm.deterministic import DeterministicClient
+
+
+def bidders(n: int) -> tuple[BidderProfile, ...]:
+    """``n`` bidders: the demo's five, cycled, under new ids."""
+    base = demo_setup().bidders
+    return tuple(
+        base[i % len(base)].model_copy(update={"bidder_id": f"did:web:bidder-{i:02d}.example"})
+        for i in range(n)
+    )
+
+
+def job(setup: DelegationSetup, crowd: Sequence[BidderProfile], i: int) -> DelegationJob:
+    task = setup.request.task.model_copy(update={"id": f"task-{i:05d}"})
+    request = setup.request.model_copy(update={"task": task})
+    funding = dict(setup.funding) | {
+        b.bidder_id: setup.funding[setup.bidders[0].bidder_id] for b in crowd
+    }
+    return DelegationJob(
+        f"run-{i:05d}", request, SimulatedExecutor(setup.script, i), funding, seed=i
+    )
+
+
+@asynccontextmanager
+async def market(
+    backend: str, crowd: Sequence[BidderProfile], dsn: str | None
+) -> AsyncIterator[DelegationMarket]:
+    setup, client = demo_setup(), DeterministicClient()
+    clock = FixedClock(setup.start)
+    if backend == "memory":
+        with Ledger(":memory:") as ledger:
+            yield DelegationMarket(MarketHub(crowd), InMemorySaver(), ledger, client, clock)
+    elif backend == "sqlite":
+        from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver  # noqa: PLC0415
+
+        with tempfile.TemporaryDirectory() as tmp:
+            async with AsyncSqliteSaver.from_conn_string(f"{tmp}/checkpoints.sqlite") as saver:
+                with Ledger(f"{tmp}/ledger.sqlite") as ledger:
+                    yield DelegationMarket(MarketHub(crowd), saver, ledger, client, clock)
+    else:
+        from negotiator.graphs.stores import open_postgres_stores  # noqa: PLC0415
+
+        if dsn is None:
+            raise SystemExit("--backend postgres needs --dsn")
+        schema = f"hub_{time.time_ns()}"
+        async with open_postgres_stores(dsn, schema=schema, max_size=16) as stores:
+            hub = MarketHub(crowd, stores.reputation)
+            yield DelegationMarket(hub, stores.checkpointer, stores.ledger, client, clock)
+
+
+class FloorNodes:
+    """Do-nothing nodes with the delegation graph's methods: each steps to the next phase of
+    a recorded phase path (``state["round"]`` counts the steps)."""
+
+    def __init__(self, path: Sequence[str], fan: int) -> None:
+        self.path = list(path)
+        self.fan = fan
+
+    def _next(self, state: dict[str, Any]) -> dict[str, Any]:
+        step = state.get("round", 0) + 1
+        return {"phase": self.path[step], "round": step}
+
+    async def announce(self, state: dict[str, Any]) -> dict[str, Any]:
+        return self._next(state)
+
+    ask = answer = open_bidding = screen = award = contract = monitor = settle = announce
+
+    def fan_out(self, state: dict[str, Any]) -> list[Send]:
+        return [
+            Send("submit_bid", {"bidder_id": str(b), "request": {}, "faq": {}, "opened_at": ""})
+            for b in range(self.fan)
+        ]
+
+    async def submit_bid(self, state: dict[str, Any]) -> dict[str, Any]:
+        return {"calls": []}
+
+
+async def timed_runs(market_: DelegationMarket, jobs: Sequence[DelegationJob]) -> list[float]:
+    out = []
+    for j in jobs:
+        start = time.perf_counter()
+        outcome = await market_.delegate(j)
+        out.append((time.perf_counter() - start) * 1e3)
+        assert outcome.outcome.value == "completed", outcome.failure
+    return out
+
+
+async def path_of(market_: DelegationMarket, run_id: str) -> list[str]:
+    """The phases a finished run stepped through, read back from its checkpoints: the node run
+    at each step (``submit_bid`` branches left out), then the final phase."""
+    graph = shared_delegation_graph(market_.checkpointer)
+    config: Any = {"configurable": {"thread_id": run_id}}
+    history = [s async for s in graph.aget_state_history(config)][::-1]
+    nodes = [n for s in history for n in s.next if n != "submit_bid" and not n.startswith("__")]
+    return [*nodes, history[-1].values["phase"]]
+
+
+def floor_graph(path: Sequence[str], fan: int) -> Any:
+    """The delegation graph's shape with do-nothing nodes, on its own in-memory checkpointer."""
+    return delegation_builder(FloorNodes(path, fan)).compile(checkpointer=InMemorySaver())  # type: ignore[arg-type]
+
+
+async def floor_run(graph: Any, path: Sequence[str], i: int) -> float:
+    config = {"configurable": {"thread_id": f"floor-{i}"}}
+    start = time.perf_counter()
+    final = await graph.ainvoke({"phase": path[0], "round": 0}, config, durability="sync")
+    elapsed = (time.perf_counter() - start) * 1e3
+    assert final["phase"] == path[-1], (final, path)
+    return elapsed
+
+
+async def serial(args: argparse.Namespace) -> dict[str, Any]:
+    """Delegations and floor runs one at a time, interleaved (both see the same machine load)."""
+    setup, crowd = demo_setup(), bidders(10)
+    delegation: list[float] = []
+    floor: list[float] = []
+    async with market(args.backend, crowd, args.dsn) as m:
+        warm = [job(setup, crowd, 90_000 + i) for i in range(2)]
+        await timed_runs(m, warm)
+        path = await path_of(m, warm[0].run_id)
+        graph = floor_graph(path, 10)
+        for i in range(2):
+            await floor_run(graph, path, 90_000 + i)
+        profiler = cProfile.Profile() if args.profile else None
+        for i in range(args.serial_runs):
+            if profiler:
+                profiler.enable()
+            delegation += await timed_runs(m, [job(setup, crowd, 91_000 + i)])
+            if profiler:
+                profiler.disable()
+            floor.append(await floor_run(graph, path, i))
+        if profiler:
+            profiler.dump_stats(args.profile)
+    return {
+        "overhead_ms_per_delegation_10_bidders": round(statistics.median(delegation), 2),
+        "langgraph_floor_ms": round(statistics.median(floor), 2),
+        "overhead_ratio": round(statistics.median(delegation) / statistics.median(floor), 2),
+        "graph_steps": len(path) - 1,
+    }
+
+
+async def at_scale(args: argparse.Namespace) -> dict[str, Any]:
+    setup, crowd = demo_setup(), bidders(args.bidders)
+    latencies: list[float] = []
+    async with market(args.backend, crowd, args.dsn) as m:
+        gate = asyncio.Semaphore(args.concurrency)
+
+        async def one(j: DelegationJob) -> None:
+            async with gate:
+                start = time.perf_counter()
+                outcome = await m.delegate(j)
+                latencies.append((time.perf_counter() - start) * 1e3)
+                assert outcome.outcome.value == "completed", outcome.failure
+
+        jobs = [job(setup, crowd, i) for i in range(args.delegations)]
+        start = time.perf_counter()
+        await asyncio.gather(*(one(j) for j in jobs))
+        elapsed = time.perf_counter() - start
+        balanced = m.ledger.is_balanced()
+    cuts = statistics.quantiles(latencies, n=100)
+    return {
+        "delegations_per_second": round(args.delegations / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p99_ms": round(cuts[98], 1),
+        "delegations": args.delegations,
+        "bidders": args.bidders,
+        "concurrency": args.concurrency,
+        "ledger_balanced": balanced,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--backend", choices=("memory", "sqlite", "postgres"), default="memory")
+    ap.add_argument("--dsn", help="PostgreSQL DSN (with --backend postgres)")
+    ap.add_argument("--delegations", type=int, default=1000)
+    ap.add_argument("--bidders", type=int, default=20)
+    ap.add_argument("--concurrency", type=int, default=64)
+    ap.add_argument("--serial-runs", type=int, default=30)
+    ap.add_argument("--profile", type=Path)
+    args = ap.parse_args()
+    out = asyncio.run(serial(args)) | asyncio.run(at_scale(args)) | {"backend": args.backend}
+    if args.json:
+        print(json.dumps(out, indent=2))
+    else:
+        for k, v in out.items():
+            print(f"{k:40} {v}")
+
+
+if __name__ == "__main__":
+    main()
