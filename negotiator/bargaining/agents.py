@@ -15,7 +15,15 @@ agent with AC_next acceptance and the offering band of
   (the opponent's estimate scaled to 1 plus the own utility);
 * **time-dependent target** — :class:`~negotiator.bargaining.ParetoTarget`: from the best
   utility down to the higher of the reservation and the opponent's best offer so far, along
-  ``1 − t^e``;
+  ``1 − t^e``. On spaces with an integer or continuous issue (a scale the parties pull in
+  opposite directions, as in Genius domains) it never concedes below the own utility of the
+  estimated Nash outcome (the largest product of the own gain over the reservation and the
+  opponent's estimated utility) and offers from a narrower band (0.02), so agreements settle
+  nearer the Nash point than the Kalai–Smorodinsky point; at its own last turn the floor is
+  dropped (the estimate ignores the opponent's unknown reservation, and holding it there cost
+  agreements). Chosen by measurement (``bench/default_agent.py``, 200 scenarios per domain):
+  there the floor raised welfare by 1.1–1.5 points; on purely categorical spaces it lowered
+  welfare by about 0.4 points and on item splits by up to 1.4 points, so it is off there;
 * **acceptance** — AC_next (the offer is at least the own next offer, discounted by the domain's
   time discount over the wait), and at the own last turn anything worth the reservation.
 
@@ -55,6 +63,8 @@ class AgentSpec:
     own_weight: float = 0.0
     ordered_window: float | None = None
     ordered_own_weight: float | None = None
+    nash_floor: bool = False  # only on spaces with an integer or continuous issue
+    floor_window: float | None = None  # the window where the Nash floor applies
 
 
 #: The toolkit's default agent for both sides.
@@ -73,6 +83,8 @@ AGENTS: Mapping[str, AgentSpec] = MappingProxyType(
             model_ordinal=True,
             ordered_window=1.0,
             ordered_own_weight=1.0,
+            nash_floor=True,
+            floor_window=0.02,
         )
     }
 )
@@ -99,6 +111,8 @@ def build_agent(  # noqa: PLR0917 - documented positional order
     discount: float | None = None,
     accept: AcceptanceCondition | None = None,
     ordinal: Sequence[int] | None = None,
+    *,
+    numeric: bool = False,
 ) -> OutcomeNegotiator:
     """An :class:`OutcomeNegotiator` following ``spec`` on normalised utilities.
 
@@ -111,21 +125,26 @@ def build_agent(  # noqa: PLR0917 - documented positional order
         accept: an acceptance condition replacing the agent's own.
         ordinal: per issue, the direction the opponent gains in (0: unordered; see
             :class:`OutcomeNegotiator`). Only agents with ``model_ordinal`` use it.
+        numeric: the space has an integer or continuous issue (agents with ``nash_floor``
+            use the floor only there).
     """
     ordered = spec.model_ordinal and ordinal is not None and all(ordinal)
+    floor = spec.nash_floor and numeric and not ordered
+    window = _pick(spec.window, spec.ordered_window, ordered)
     return OutcomeNegotiator(
         utilities,
         layout,
         reservation,
         spec.concession,
         accept or spec.accept,
-        _pick(spec.window, spec.ordered_window, ordered),
+        _pick(window, spec.floor_window, floor),
         spec.slack,
         spec.model_after,
         discount,
         spec.accept_last,
         ordinal if spec.model_ordinal else None,
         _pick(spec.own_weight, spec.ordered_own_weight, ordered),
+        floor,
     )
 
 

@@ -51,11 +51,13 @@ class _Side:
     discounted: bool
     starts: IntArray
     ordinal: tuple[int, ...]
+    numeric: bool
     reservation: FloatArray
     best: FloatArray
     discount: FloatArray
     window: float
     own_weight: float
+    nash_floor: bool
     gain: FloatArray
     ordered: NDArray[np.bool_]
     counts: FloatArray
@@ -111,12 +113,14 @@ class BatchSide:
         reservation: normalised reservation per negotiation.
         discount: time discount per negotiation (1: none).
         ordinal: per issue, the direction the opponent gains in (0: unordered).
+        numeric: the space has an integer or continuous issue.
     """
 
     utilities: FloatArray
     reservation: FloatArray
     discount: FloatArray
     ordinal: tuple[int, ...]
+    numeric: bool = False
 
     @cached_property
     def sorted_view(self) -> tuple[IntArray, FloatArray, NDArray[np.int32], FloatArray]:
@@ -146,6 +150,7 @@ class BatchSide:
             reservation=np.array([s.normalized_reservation[party] for s in group]),
             discount=np.array([s.discount(party) or 1.0 for s in group]),
             ordinal=group[0].ordinal(party),
+            numeric=group[0].numeric,
         )
 
 
@@ -154,7 +159,7 @@ def _side(spec: AgentSpec, data: BatchSide, layout: SpaceLayout) -> _Side:
     u = data.utilities
     order, sorted_u, index, padded = data.sorted_view
     slots_sorted = data.slots_sorted(layout)
-    template = build_agent(spec, u[0], layout, 0.0, None, None, data.ordinal)
+    template = build_agent(spec, u[0], layout, 0.0, None, None, data.ordinal, numeric=data.numeric)
     gain, ordered = slot_gains(layout, data.ordinal if spec.model_ordinal else None)
     b, slots, issues = u.shape[0], layout.issue_of.size, len(layout.shape)
     return _Side(
@@ -167,12 +172,14 @@ def _side(spec: AgentSpec, data: BatchSide, layout: SpaceLayout) -> _Side:
         padded=padded,
         discounted=bool((data.discount < 1.0).any()),
         ordinal=data.ordinal,
+        numeric=data.numeric,
         starts=layout.starts,
         reservation=data.reservation,
         best=sorted_u[:, -1].copy(),
         discount=data.discount,
         window=template.window,
         own_weight=template.own_weight,
+        nash_floor=template.nash_floor,
         gain=gain,
         ordered=ordered,
         counts=np.zeros((b, slots)),
@@ -260,6 +267,42 @@ def _scores(side: _Side, rows: IntArray, issue_of: IntArray) -> FloatArray:
         return scores
     linear = side.claimed[rows][:, issue_of] * side.gain * float(side.seen)
     return np.where(side.ordered[issue_of], linear, scores)
+
+
+def _nash_utility(
+    side: _Side, rows: IntArray, slots_of: IntArray, issue_of: IntArray
+) -> FloatArray:
+    """Per row, own utility of the estimated Nash outcome (as ``OutcomeNegotiator``)."""
+    scores = _scores(side, rows, issue_of)
+    est = scores[:, slots_of[:, 0]]
+    for i in range(1, slots_of.shape[1]):
+        est = est + scores[:, slots_of[:, i]]
+    u = side.u[rows]
+    gain = u - side.reservation[rows][:, None]
+    best = np.where(gain >= 0, gain * est, -1.0).argmax(axis=1)
+    out: FloatArray = np.take_along_axis(u, best[:, None], axis=1)[:, 0]
+    return out
+
+
+def _target(
+    side: _Side,
+    when: tuple[float, IntArray, bool],
+    reservation: FloatArray,
+    discount: FloatArray | None,
+    layout: SpaceLayout,
+) -> FloatArray:
+    """The concession target of each row at time ``t``: the curve, shrunk by the time
+    discount, and held at the estimated Nash utility by agents with that floor (not at their
+    last turn)."""
+    t, rows, last = when
+    target = _TARGETS[type(side.spec.concession)](side, t, rows)
+    if discount is not None:
+        target = np.where(
+            discount < 1.0, reservation + (target - reservation) * discount**t, target
+        )
+    if side.nash_floor and side.seen and not last:
+        target = np.maximum(target, _nash_utility(side, rows, layout.slots, layout.issue_of))
+    return target
 
 
 def _pick(
@@ -395,6 +438,7 @@ def _finish_alone(
             None if d == 1.0 else d,
             None,
             side.ordinal,
+            numeric=side.numeric,
         )
         seen = side.seen
         opponent = (float(side.opp_first[row]), float(side.opp_best[row])) if seen else None
@@ -448,12 +492,9 @@ def _run(
         reservation = side.reservation.take(rows)
         # a party none of whose outcomes reaches its reservation breaks off at its first turn
         broke = side.best.take(rows) < reservation if n < 2 else None
-        target = _TARGETS[type(side.spec.concession)](side, t, rows)
         discount = side.discount[rows] if side.discounted else None
-        if discount is not None:
-            target = np.where(
-                discount < 1.0, reservation + (target - reservation) * discount**t, target
-            )
+        last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)
+        target = _target(side, (t, rows, last), reservation, discount, layout)
         mine = _pick(side, rows, target, reservation, issue_of)
         if n == 0:
             accept = np.zeros(rows.size, dtype=bool)
@@ -491,7 +532,7 @@ def batch_groups(scenarios: Sequence[Scenario]) -> list[Group]:
     """Scenarios grouped by issue shape, each group's two sides stacked (reusable across runs)."""
     groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
     for i, s in enumerate(scenarios):
-        groups[(s.space.shape, s.ordinal(0), s.ordinal(1))].append(i)
+        groups[(s.space.shape, s.ordinal(0), s.ordinal(1), s.numeric)].append(i)
     out: list[Group] = []
     for members in groups.values():
         group = [scenarios[i] for i in members]

@@ -25,7 +25,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from negotiator.bargaining.acceptance import AcceptanceCondition
 from negotiator.bargaining.agents import DEFAULT_AGENT, agent, build_agent
 from negotiator.bargaining.analysis import ScenarioAnalysis, analyze
-from negotiator.bargaining.issues import CategoricalIssue, ItemIssue, OutcomeSpace
+from negotiator.bargaining.issues import (
+    CategoricalIssue,
+    ContinuousIssue,
+    IntegerIssue,
+    ItemIssue,
+    OutcomeSpace,
+)
 from negotiator.bargaining.negotiators import OutcomeNegotiator
 from negotiator.bargaining.points import PointsUtility
 from negotiator.bargaining.protocols import Negotiation, NegotiationResult
@@ -118,6 +124,11 @@ class Scenario(BaseModel):
         """
         return self.scored(Negotiation(protocol, bilateral(self, first, second), rounds).run())
 
+    @property
+    def numeric(self) -> bool:
+        """True when some issue is an integer or continuous range (not an item split)."""
+        return any(isinstance(i, IntegerIssue | ContinuousIssue) for i in self.space.issues)
+
     def ordinal(self, party: int) -> tuple[int, ...]:
         """Per issue, the direction in which the *other* party of a pair gains (0: unordered).
 
@@ -199,7 +210,14 @@ def bilateral(
     specs = (agent(first), agent(second))
     a, b = (
         build_agent(
-            specs[k], u[k], layout, float(r[k]), scenario.discount(k), accept, scenario.ordinal(k)
+            specs[k],
+            u[k],
+            layout,
+            float(r[k]),
+            scenario.discount(k),
+            accept,
+            scenario.ordinal(k),
+            numeric=scenario.numeric,
         )
         for k in range(2)
     )

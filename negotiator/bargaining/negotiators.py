@@ -73,6 +73,10 @@ class OutcomeNegotiator:
         own_weight: when positive, offers in the band maximise the opponent's estimated
             utility (scaled to its estimated best, 1) plus ``own_weight`` × own utility — an
             estimate of joint utility — instead of the opponent's estimate alone.
+        nash_floor: once the opponent has offered, never aim below the own utility of the
+            estimated Nash outcome (the largest product of the own gain over the reservation
+            and the opponent's estimated utility): the target stops conceding there, except
+            at the own last turn (the estimate ignores the opponent's unknown reservation).
 
     Raises:
         InvalidInputError: on mismatched shapes or a negative window.
@@ -100,6 +104,7 @@ class OutcomeNegotiator:
         accept_last: bool = False,
         ordinal: Sequence[int] | None = None,
         own_weight: float = 0.0,
+        nash_floor: bool = False,
     ) -> None:
         u = np.asarray(utilities, dtype=np.float64)
         if u.ndim != 1 or layout.grid.shape[0] != u.size or window < 0:
@@ -115,6 +120,7 @@ class OutcomeNegotiator:
         self.discount = 1.0 if discount is None else float(discount)
         self.accept_last = accept_last
         self.own_weight = own_weight
+        self.nash_floor = nash_floor
         self._last_t: float | None = None
         order = np.argsort(u, kind="stable")
         self._u = u
@@ -204,13 +210,19 @@ class OutcomeNegotiator:
         )
         if self.discount < 1.0:  # the pie shrinks: aspiration above the reservation shrinks too
             target = self.reservation + (target - self.reservation) * self.discount**t
+        last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)
+        if self.nash_floor and self._seen and not last:
+            target = max(target, self._nash_utility())
         mine = self._pick(target)
-        if offered is not None and offered >= self.reservation:
-            last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)
-            if (self.accept_last and last) or self.accept(
-                offered, self._u.item(mine) * self.discount**step, t
-            ):
-                return _ACCEPT
+        if (
+            offered is not None
+            and offered >= self.reservation
+            and (
+                (self.accept_last and last)
+                or self.accept(offered, self._u.item(mine) * self.discount**step, t)
+            )
+        ):
+            return _ACCEPT
         return Message.MAKE_OFFER, mine
 
     def _observe(self, offer: int, offered: float) -> None:
@@ -242,6 +254,13 @@ class OutcomeNegotiator:
             linear = self._claimed[issue_of] * self._gain * self._seen
             self._scores = np.where(self._ordered[issue_of], linear, scores)
         return self._scores
+
+    def _nash_utility(self) -> float:
+        """Own utility of the estimated Nash outcome: the largest product of the own gain over
+        the reservation and the opponent's estimated utility (first of ties)."""
+        est = self.opponent_scores()[self._layout.slots].sum(axis=1)
+        gain = self._u - self.reservation
+        return float(self._u.item(int(np.where(gain >= 0, gain * est, -1.0).argmax())))
 
     def _pick(self, target: float) -> int:
         s = self._sorted

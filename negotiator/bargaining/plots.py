@@ -2,33 +2,21 @@
 and optionally the offers of a negotiation.
 
 Axes are the two parties' normalised utilities (each party's worst outcome 0, best 1).
-matplotlib is an optional extra (``pip install 'negotiator[plot]'``), imported only here, with
-the non-interactive Agg backend.
+matplotlib is an optional extra (``pip install 'negotiator[plot]'``), imported only when a plot
+is drawn (:func:`negotiator.plotting.write_png`), with the non-interactive Agg backend.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 
 from negotiator.bargaining.domains import Scenario
 from negotiator.bargaining.protocols import TraceEntry
-from negotiator.errors import UsageError
+from negotiator.plotting import write_png
 
 __all__ = ["plot_scenario"]
-
-
-def _pyplot() -> ModuleType:
-    try:
-        matplotlib = importlib.import_module("matplotlib")
-    except ImportError:
-        raise UsageError(
-            "plotting needs matplotlib: install the 'plot' extra (pip install 'negotiator[plot]')"
-        ) from None
-    matplotlib.use("Agg")
-    return importlib.import_module("matplotlib.pyplot")
 
 
 def plot_scenario(
@@ -47,11 +35,11 @@ def plot_scenario(
         >>> plot_scenario(generated_scenario(1, 2, 5), "/tmp/space.png").suffix  # doctest: +SKIP
         '.png'
     """
-    plt = _pyplot()
     a = scenario.analysis
     u = scenario.normalized_matrix
-    fig, ax = plt.subplots(figsize=(6.5, 6))
-    try:
+
+    def draw(axes: Sequence[Any]) -> None:
+        ax = axes[0]
         ax.scatter(u[0], u[1], s=8, color="lightgrey", label="outcomes")
         ax.plot(*a.frontier.T[:2], "-o", ms=3, color="tab:blue", label="Pareto frontier")
         for outcome, label, marker in ((a.nash, "Nash", "*"), (a.kalai, "Kalai–Smorodinsky", "D")):
@@ -71,9 +59,5 @@ def plot_scenario(
         ax.set_ylabel("party 1 utility (normalised)")
         ax.set_title(scenario.name)
         ax.legend(loc="lower left", fontsize=8)
-        fig.tight_layout()
-        out = Path(path)
-        fig.savefig(out, format="png", dpi=100)
-    finally:
-        plt.close(fig)
-    return out
+
+    return write_png(path, (6.5, 6), 1, draw)

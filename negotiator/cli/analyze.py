@@ -7,7 +7,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from typing import Any
 
@@ -21,7 +20,7 @@ from negotiator.cli.scenario_args import (
     add_scenario_arguments,
     check_plot_path,
     load_scenario,
-    table_console,
+    print_report,
 )
 
 __all__ = ["add_parser", "report", "run"]
@@ -110,10 +109,5 @@ def run(args: argparse.Namespace) -> int:
     data = report(scenario)
     if args.plot:
         plot_scenario(scenario, args.plot)
-    if args.json:
-        print(json.dumps(data))
-        return 0
-    render(data, table_console())
-    if args.plot:
-        print(f"plot written to {args.plot}")
+    print_report(args, data, render)
     return 0

@@ -7,7 +7,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from rich.console import Console
@@ -24,7 +23,7 @@ from negotiator.cli.scenario_args import (
     check_plot_path,
     check_rounds,
     load_scenario,
-    table_console,
+    print_report,
 )
 from negotiator.errors import lookup
 
@@ -75,12 +74,7 @@ def run(args: argparse.Namespace) -> int:
     data = summary(scenario, result)
     if args.plot:
         plot_scenario(scenario, args.plot, result.trace, result.agreement)
-    if args.json:
-        print(json.dumps(data))
-        return 0
-    render(data, table_console())
-    if args.plot:
-        print(f"plot written to {args.plot}")
+    print_report(args, data, render)
     return 0
 
 

@@ -10,13 +10,13 @@ transcript, so it can still be checked with ``negotiator replay --check``.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from negotiator.cli.demo import finish
 from negotiator.cli.models import add_model_arguments, model_settings
 from negotiator.errors import InvalidInputError, UsageError
+from negotiator.files import read_json
 from negotiator.transcript.format import MODEL_KINDS, TranscriptEvent
 from negotiator.transcript.reader import TranscriptError, read_transcript
 from negotiator.transcript.redact import REDACTED
@@ -49,17 +49,16 @@ def load_meta(paths: RunPaths) -> dict[str, Any]:
 
     Raises:
         UsageError: the run folder or its ``run.json`` does not exist.
-        InvalidInputError: ``run.json`` is not a delegation run description.
+        InvalidInputError: ``run.json`` is unreadable, not UTF-8, not JSON or not a delegation
+            run description.
     """
     if not paths.meta.is_file():
         raise UsageError(f"no run at {paths.root} (missing {paths.meta.name})")
-    try:
-        meta: dict[str, Any] = json.loads(paths.meta.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError.single(str(paths.meta), "$", f"not JSON: {exc}") from None
+    meta = read_json(paths.meta)
     for key in ("flow", "run_id", "seed", "inputs"):
         if not isinstance(meta, dict) or key not in meta:
             raise InvalidInputError.single(str(paths.meta), f"$.{key}", "missing")
+    assert isinstance(meta, dict)
     from negotiator.graphs.runner import FLOW_NAME  # noqa: PLC0415 (lazy: LangGraph)
 
     if meta["flow"] != FLOW_NAME:

@@ -17,7 +17,9 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -25,6 +27,7 @@ from negotiator.bargaining.domains import Scenario, generated_scenario
 from negotiator.bargaining.genius import read_genius_folder
 from negotiator.bargaining.itemsplit import ItemSplitPair, item_split_scenario
 from negotiator.errors import InvalidInputError, UsageError
+from negotiator.files import read_json
 
 __all__ = [
     "DEFAULT_SPLIT",
@@ -36,6 +39,7 @@ __all__ = [
     "check_seed",
     "check_space",
     "load_scenario",
+    "print_report",
     "table_console",
 ]
 
@@ -141,14 +145,7 @@ def load_scenario(args: argparse.Namespace) -> Scenario:
 
 
 def _read_json(path: str) -> dict[str, object]:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InvalidInputError.single(path, "$", f"cannot read: {exc.strerror}") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError.single(path, "$", f"not JSON: {exc.msg}") from None
-    except UnicodeDecodeError:
-        raise InvalidInputError.single(path, "$", "not UTF-8 text") from None
+    data = read_json(path)
     if not isinstance(data, dict):
         raise InvalidInputError.single(path, "$", "expected a JSON object")
     return data
@@ -157,6 +154,21 @@ def _read_json(path: str) -> dict[str, object]:
 def table_console() -> Console:
     """A rich console for tables: the terminal's width, or 160 columns when piped."""
     return Console() if sys.stdout.isatty() else Console(width=160)
+
+
+def print_report(
+    args: argparse.Namespace,
+    data: dict[str, Any],
+    render: Callable[[dict[str, Any], Console], None],
+) -> None:
+    """Print ``data`` as one JSON object (``--json``) or as tables drawn by ``render``; the
+    tables end with where the ``--plot`` was written, if one was asked for."""
+    if args.json:
+        print(json.dumps(data))
+        return
+    render(data, table_console())
+    if args.plot:
+        print(f"plot written to {args.plot}")
 
 
 def check_rounds(rounds: int, limit: int) -> None:

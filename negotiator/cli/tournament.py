@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -36,6 +35,7 @@ from negotiator.cli.scenario_args import (
     table_console,
 )
 from negotiator.errors import InvalidInputError
+from negotiator.files import read_json
 
 __all__ = ["MAX_SCENARIOS", "add_parser", "run"]
 
@@ -91,14 +91,7 @@ def _check_counts(args: argparse.Namespace) -> None:
 
 
 def _pairs_file(path: str) -> list[Scenario]:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InvalidInputError.single(path, "$", f"cannot read: {exc.strerror}") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError.single(path, "$", f"not JSON: {exc.msg}") from None
-    except UnicodeDecodeError:
-        raise InvalidInputError.single(path, "$", "not UTF-8 text") from None
+    data = read_json(path)
     if not isinstance(data, list) or not data:
         raise InvalidInputError.single(path, "$", "expected a non-empty JSON list of pairs")
     out = []

@@ -12,10 +12,10 @@ import argparse
 import json
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from negotiator.errors import InvalidInputError, UsageError
+from negotiator.files import read_text
 from negotiator.wire.kinds import KINDS
 from negotiator.wire.task import TaskSpec
 from negotiator.wire.validation import validate_raw
@@ -45,10 +45,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 def _read(file: str) -> str:
     if file == "-":
         return sys.stdin.read()
-    try:
-        return Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {file}: {exc}") from None
+    return read_text(file)
 
 
 def _now(text: str | None) -> datetime | None:

@@ -23,6 +23,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from negotiator.errors import FieldError, InvalidInputError, lookup
+from negotiator.files import read_json
 from negotiator.markets.cda import run_cda_period
 from negotiator.markets.events import AuctionEvent
 from negotiator.markets.metrics import allocative_efficiency, equilibrium, smith_alpha
@@ -120,25 +121,7 @@ def load_schedule(path: str | Path) -> Schedule:
         InvalidInputError: the file is missing, is not JSON, or fails validation; the error
             names the file and the JSON path.
     """
-    source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInputError.single(source, "$", f"cannot read file: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise InvalidInputError.single(source, "$", f"not UTF-8 text: {exc.reason}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}"
-        raise InvalidInputError.single(
-            source, "$", f"not valid JSON: {exc.msg} at {where}"
-        ) from None
-    except RecursionError:
-        raise InvalidInputError.single(source, "$", "nested too deeply to read") from None
-    except ValueError as exc:  # e.g. an integer with more digits than Python converts
-        raise InvalidInputError.single(source, "$", f"not valid JSON: {exc}") from None
-    return parse_schedule(data, source)
+    return parse_schedule(read_json(path), str(path))
 
 
 class ExperimentConfig(BaseModel):

@@ -1,33 +1,21 @@
 """PNG plots of a market experiment: supply/demand with the equilibrium, and prices over time.
 
 matplotlib is an optional extra (``pip install negotiator[plot]``); it is imported only when a
-plot is drawn, with the non-interactive Agg backend.
+plot is drawn (:func:`negotiator.plotting.write_png`), with the non-interactive Agg backend.
 """
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from negotiator.errors import UsageError
 from negotiator.markets.experiments import ExperimentResult, Schedule
+from negotiator.plotting import write_png
 
 __all__ = ["plot_experiment"]
-
-
-def _pyplot() -> ModuleType:
-    try:
-        matplotlib = importlib.import_module("matplotlib")
-    except ImportError:
-        raise UsageError(
-            "plotting needs matplotlib: install the 'plot' extra (pip install 'negotiator[plot]')"
-        ) from None
-    matplotlib.use("Agg")
-    return importlib.import_module("matplotlib.pyplot")
 
 
 def _steps(prices: tuple[float, ...], descending: bool) -> tuple[list[float], list[float]]:
@@ -86,14 +74,9 @@ def plot_experiment(schedule: Schedule, result: ExperimentResult, path: str | Pa
         >>> plot_experiment(s, r, "/tmp/market.png").suffix  # doctest: +SKIP
         '.png'
     """
-    plt = _pyplot()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
-    try:
-        _supply_demand(left, schedule, result)
-        _prices_over_time(right, result)
-        fig.tight_layout()
-        out = Path(path)
-        fig.savefig(out, format="png", dpi=100)
-    finally:
-        plt.close(fig)
-    return out
+
+    def draw(axes: Sequence[Any]) -> None:
+        _supply_demand(axes[0], schedule, result)
+        _prices_over_time(axes[1], result)
+
+    return write_png(path, (11, 4.5), 2, draw)

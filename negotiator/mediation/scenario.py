@@ -23,7 +23,6 @@ Curve kinds: ``anxious``, ``cool-headed``, ``greedy`` (presets), ``power`` (need
 
 from __future__ import annotations
 
-import json
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from negotiator.errors import FieldError, InvalidInputError, UsageError, lookup
+from negotiator.files import parse_json_text, read_text
 from negotiator.mediation.curves import STRATEGY_EXPONENTS, Curve, PiecewiseCurve, PowerCurve
 from negotiator.mediation.ga import GAConfig, Progress
 from negotiator.mediation.mediator import MediationResult, mediate
@@ -303,13 +303,19 @@ def parse_scenario(data: object, what: str = "scenario") -> MediationScenario:
     return build_scenario(spec, what)
 
 
-def _read_json(text: str) -> object:
-    return json.loads(text)
+def _read_toml(text: str, what: str) -> object:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInputError.single(what, "$", f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise InvalidInputError.single(what, "$", "not valid TOML: nested too deeply") from None
 
 
-_READERS: Mapping[str, Callable[[str], object]] = {
-    ".json": _read_json,
-    ".toml": tomllib.loads,
+#: file suffix -> parser of the file's text (``what`` names the file in errors)
+_READERS: Mapping[str, Callable[[str, str], object]] = {
+    ".json": parse_json_text,
+    ".toml": _read_toml,
 }
 
 
@@ -334,22 +340,7 @@ def load_scenario(path: str | Path) -> MediationScenario:
         raise InvalidInputError.single(
             what, "$", f"expected a .json or .toml file, got {file.suffix or 'no suffix'!r}"
         )
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError.single(what, "$", f"cannot read file: {exc}") from None
-    try:
-        data = reader(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError.single(
-            what, "$", f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInputError.single(what, "$", f"not valid TOML: {exc}") from None
-    except RecursionError:
-        raise InvalidInputError.single(what, "$", "nested too deeply to read") from None
-    except ValueError as exc:  # e.g. an integer with more digits than Python converts
-        raise InvalidInputError.single(what, "$", f"not valid JSON: {exc}") from None
+    data = reader(read_text(file), what)
     return parse_scenario(data, what)
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from negotiator.errors import UsageError
+from negotiator.errors import InvalidInputError, UsageError
+from negotiator.files import parse_json_text, read_text
 from negotiator.transcript.counts import AnswerCounts, count_answers
 from negotiator.transcript.format import (
     MODEL_KINDS,
@@ -124,13 +125,9 @@ def _parse_line(file: str, number: int, text: str, model: type[BaseModel]) -> Ba
     if not text.strip():
         raise TranscriptError(file, number, "blank line (every line must be one JSON object)")
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise TranscriptError(file, number, f"not valid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise TranscriptError(file, number, "not valid JSON: nested too deeply") from None
-    except ValueError as exc:  # e.g. an integer with more digits than Python converts
-        raise TranscriptError(file, number, f"not valid JSON: {exc}") from None
+        data = parse_json_text(text, file)
+    except InvalidInputError as exc:
+        raise TranscriptError(file, number, exc.errors[0].message) from None
     if not isinstance(data, dict):
         raise TranscriptError(file, number, "expected a JSON object")
     try:
@@ -183,11 +180,9 @@ def read_transcript(path: str | Path) -> Transcript:
     """
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TranscriptError(file, 0, "cannot read: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TranscriptError(file, 0, f"cannot read: {exc}") from None
+        text = read_text(path)
+    except InvalidInputError as exc:
+        raise TranscriptError(file, 0, exc.errors[0].message) from None
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()

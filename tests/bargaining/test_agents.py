@@ -1,13 +1,22 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from negotiator.bargaining import (
     DEFAULT_AGENT,
+    AdditiveUtility,
+    CategoricalIssue,
+    IntegerIssue,
     ItemSplitPair,
+    LinearValue,
     Message,
+    OutcomeSpace,
+    Scenario,
     SpaceLayout,
+    TableValue,
     agent,
     bilateral,
     generated_scenario,
@@ -71,3 +80,42 @@ def test_last_turn_accepts_anything_worth_the_reservation() -> None:
         )[0]
         is Message.MAKE_OFFER
     )  # never below the reservation
+
+
+def test_the_nash_floor_stops_conceding_at_the_estimated_nash_outcome() -> None:
+    # two binary issues; outcome k = (k // 2, k % 2); the opponent always offers outcome 2
+    layout = SpaceLayout.of_shape((2, 2))
+    u = np.array([0.0, 1.0, 0.3, 0.8])
+    # estimated opponent utility (frequency model): 1, 0, 2, 1; gains over the reservation
+    # 0.1: −, 0.9, 0.2, 0.7 → products −, 0, 0.4, 0.7: the estimated Nash outcome is 3
+    floored = build_agent(agent("pareto"), u, layout, 0.1, numeric=True)
+    plain = build_agent(replace(agent("pareto"), nash_floor=False), u, layout, 0.1, numeric=True)
+    assert floored.nash_floor and not plain.nash_floor
+    moves = {}
+    for name, party in (("floored", floored), ("plain", plain)):
+        party.act(0.0, None, None)
+        for k in range(1, 10):
+            moves[name] = party.act(k / 10, Message.MAKE_OFFER, 2)
+    assert moves["plain"] == (Message.ACCEPT_OFFER, None)  # conceded to the opponent's offer
+    assert moves["floored"] == (Message.MAKE_OFFER, 3)  # holds at the estimated Nash outcome
+
+
+def test_the_nash_floor_applies_only_on_spaces_with_a_numeric_issue() -> None:
+    pair = synthetic_pairs("values", 1, seed=3)[0]
+    assert not any(p.nash_floor for p in bilateral(pair.scenario()))
+    assert not any(p.nash_floor for p in bilateral(generated_scenario(3)))
+    space = OutcomeSpace(
+        issues=(
+            CategoricalIssue(name="c", values=("x", "y")),
+            IntegerIssue(name="n", low=0, high=4),
+        )
+    )
+    table = TableValue(table={"x": 1.0, "y": 0.0})
+    utilities = tuple(
+        AdditiveUtility(
+            weights=(0.5, 0.5), values=(table, LinearValue(low=0, high=4, increasing=up))
+        )
+        for up in (True, False)
+    )
+    scenario = Scenario(name="numeric", space=space, utilities=utilities)
+    assert scenario.numeric and all(p.nash_floor for p in bilateral(scenario))

@@ -107,7 +107,7 @@ def test_plot_without_matplotlib_is_a_usage_error(
             raise ImportError(name)
         return real(name, package)
 
-    monkeypatch.setattr(plots.importlib, "import_module", fake)
+    monkeypatch.setattr(importlib, "import_module", fake)
     schedule = load_schedule(SMITH)
     result = run_experiment(schedule, ExperimentConfig(mechanism="cda", traders=("zic",)))
     with pytest.raises(UsageError, match="plot' extra"):

@@ -51,7 +51,7 @@ def test_malformed_schedules(data: object, message: str) -> None:
 
 
 def test_unreadable_and_non_json_files(tmp_path: Path) -> None:
-    with pytest.raises(InvalidInputError, match="cannot read file"):
+    with pytest.raises(InvalidInputError, match="cannot read: no such file"):
         load_schedule(tmp_path / "missing.json")
     broken = tmp_path / "broken.json"
     broken.write_text('{"buyers": [1,', encoding="utf-8")

@@ -64,11 +64,11 @@ def test_semantic_errors_carry_json_paths() -> None:
 
 
 def test_broken_json_names_line_and_column() -> None:
-    assert _errors("broken.json") == {"$: not valid JSON at line 2 column 18: Expecting value"}
+    assert _errors("broken.json") == {"$: not valid JSON: Expecting value at line 2 column 18"}
 
 
 def test_missing_and_unsupported_files(tmp_path: Path) -> None:
-    with pytest.raises(InvalidInputError, match="cannot read file"):
+    with pytest.raises(InvalidInputError, match="cannot read: no such file"):
         load_scenario(tmp_path / "nope.json")
     (tmp_path / "s.yaml").write_text("x: 1")
     with pytest.raises(InvalidInputError, match=r"expected a \.json or \.toml file"):

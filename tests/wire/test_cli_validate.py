@@ -81,7 +81,7 @@ def test_bad_task_file_is_named(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["validate", "bid", "/no/such/file.json"], "cannot read /no/such/file.json"),
+        (["validate", "bid", "/no/such/file.json"], "file.json: $: cannot read: no such file"),
         (["validate", "bid", "-", "--now", "yesterday"], "--now 'yesterday' is not an RFC 3339"),
     ],
 )
