@@ -36,9 +36,11 @@ from langgraph.types import Command
 from negotiator.delegation.bidders import BidderProfile
 from negotiator.delegation.clarify import HumanAnswers, QuestionGroup
 from negotiator.delegation.clock import Clock, SystemClock
+from negotiator.delegation.commitments import CommittedBid
 from negotiator.delegation.execution import AnyExecutor
 from negotiator.delegation.floor import not_delegated, should_delegate
 from negotiator.delegation.hub import MarketHub
+from negotiator.delegation.keys import RunKeys
 from negotiator.delegation.ledger import Books
 from negotiator.delegation.outcome import DelegationOutcome
 from negotiator.delegation.record import flow_events, outcome_of
@@ -92,6 +94,8 @@ async def execute(
     on_update: Update | None = None,
     reputation: ReputationStore | None = None,
     hub: MarketHub | None = None,
+    keys: RunKeys | None = None,
+    outside_bids: Sequence[CommittedBid] = (),
 ) -> RunResult:
     """Start, continue (after a crash) or resume (after an interrupt) run ``run_id``.
 
@@ -110,6 +114,9 @@ async def execute(
         reputation: the hub's reputation store (default: a fresh in-memory one).
         hub: a market hub shared by many runs (its bidders, reputation store and trust
             policy); when given, ``bidders`` and ``reputation`` are not used.
+        keys: who signs with what and the registry every step checks (default: the demo keys
+            of the delegator and every bidder for seed 0).
+        outside_bids: the commit/reveal posts of bidders outside this process (open hub).
     """
     floor = request.complexity_floor
     if floor is not None and resume is None:
@@ -126,6 +133,8 @@ async def execute(
         ledger=ledger,
         clock=clock,
         rng=rng,
+        keys=keys,
+        outside_bids=outside_bids,
     )
     graph = shared_delegation_graph(checkpointer)
     config: RunnableConfig = {"configurable": {"thread_id": run_id}}
@@ -171,6 +180,7 @@ async def adelegate(
     reputation: ReputationStore | None = None,
     checkpointer: BaseCheckpointSaver[Any] | None = None,
     transcript: str | Path | None = None,
+    keys: RunKeys | None = None,
 ) -> DelegationOutcome:
     """Delegate ``request.task`` to the best bidder and see the contract through (async).
 
@@ -197,6 +207,8 @@ async def adelegate(
             ``negotiator replay FILE`` tells it as a story, and
             ``ReplayClient.from_transcript(read_transcript(FILE))`` answers the same calls
             offline, e.g. in your tests.
+        keys: the agents' signing keys and the registry every step checks (default: keys
+            derived from ``seed`` for the delegator, every bidder and the hub — demo keys).
 
     Raises:
         UsageError: invalid inputs (e.g. a bidder without a client); a human answerer or
@@ -217,6 +229,8 @@ async def adelegate(
         ('cancelled', 'compensation', '2.00 USDC')
     """
     chosen = client or DeterministicClient()
+    ids = [b.bidder_id for b in bidders]
+    signing = keys or RunKeys.demo([request.task.delegator_id, *ids], seed)
     rid = run_id or f"{request.task.id}-{uuid.uuid4().hex[:12]}"
     paths = RunPaths.for_run(runs_dir, rid) if runs_dir is not None else None
     keeps_state = paths is not None or checkpointer is not None
@@ -250,6 +264,7 @@ async def adelegate(
             ledger=books,
             resume=answers.model_dump(mode="json") if answers is not None else None,
             reputation=store,
+            keys=signing,
         )
     if writer is None:
         return result.outcome
@@ -258,6 +273,7 @@ async def adelegate(
         for step, role, kind, payload in flow_events(result.state):
             writer.emit(step, role, kind, payload)
         writer.emit("flow", "runner", OUTCOME, outcome.model_dump(mode="json", by_alias=True))
+        writer.seal(signing.hub)  # the hub seals the record: `negotiator verify FILE` checks it
     return outcome
 
 
@@ -311,6 +327,7 @@ def delegate(
     reputation: ReputationStore | None = None,
     checkpointer: BaseCheckpointSaver[Any] | None = None,
     transcript: str | Path | None = None,
+    keys: RunKeys | None = None,
 ) -> DelegationOutcome:
     """Blocking :func:`adelegate` (same arguments; not from inside a running event loop).
 
@@ -341,5 +358,6 @@ def delegate(
             reputation=reputation,
             checkpointer=checkpointer,
             transcript=transcript,
+            keys=keys,
         )
     )

@@ -26,7 +26,7 @@ crash resume and the outcome)::
 from __future__ import annotations
 
 import random
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -36,8 +36,10 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from negotiator.delegation.clock import Clock
+from negotiator.delegation.commitments import CommittedBid
 from negotiator.delegation.execution import AnyExecutor
 from negotiator.delegation.hub import MarketHub
+from negotiator.delegation.keys import RunKeys
 from negotiator.delegation.ledger import Books, Ledger
 from negotiator.delegation.phases import TERMINAL, TRANSITIONS, Phase
 from negotiator.errors import UsageError
@@ -135,6 +137,8 @@ def build_delegation_graph(
     rng: random.Random,
     checkpointer: BaseCheckpointSaver[Any] | None = None,
     name: str = "delegation",
+    keys: RunKeys | None = None,
+    outside_bids: Sequence[CommittedBid] = (),
 ) -> Graph:
     """Build and compile the delegation graph from its collaborators.
 
@@ -152,6 +156,11 @@ def build_delegation_graph(
         checkpointer: where checkpoints go; ``None`` inherits the parent graph's when embedded.
             Run with ``durability="sync"`` so a hard crash loses no finished step.
         name: the compiled graph's name.
+        keys: the signing keys held in this process and the registry every step checks
+            (default: the demo keys of the delegator and every bidder for seed 0).
+        outside_bids: the commit/reveal posts of bidders outside this process (the open hub,
+            :mod:`negotiator.delegation.commitments`); matched reveals are screened with the
+            in-process bids (a forged one is set aside, see ``open_bids``).
 
     Raises:
         UsageError: ``bidder_clients`` is a mapping without a client for some bidder.
@@ -181,6 +190,8 @@ def build_delegation_graph(
         ledger=ledger,
         clock=clock,
         rng=rng,
+        keys=keys,
+        outside_bids=outside_bids,
     )
     return _wire(DelegationNodes(context)).compile(checkpointer=checkpointer, name=name)
 
@@ -194,6 +205,8 @@ def delegation_context(
     ledger: Books,
     clock: Clock,
     rng: random.Random,
+    keys: RunKeys | None = None,
+    outside_bids: Sequence[CommittedBid] = (),
 ) -> DelegationContext:
     """Gather one run's collaborators for :func:`shared_delegation_graph` (arguments as in
     :func:`build_delegation_graph`).
@@ -204,7 +217,16 @@ def delegation_context(
     default, per_bidder = _clients(hub, delegator_client, bidder_clients)
     latencies = {b: rng.randint(*BID_LATENCY_RANGE) for b in hub.bidder_ids()}
     return DelegationContext(
-        hub, delegator_client, per_bidder, default, executor, ledger, clock, latencies
+        hub,
+        delegator_client,
+        per_bidder,
+        default,
+        executor,
+        ledger,
+        clock,
+        latencies,
+        keys,
+        tuple(outside_bids),
     )
 
 

@@ -30,9 +30,21 @@ from negotiator.delegation.clarify import (
     publish,
 )
 from negotiator.delegation.clock import Clock
-from negotiator.delegation.contracting import draft_contract, sign, word_contract
-from negotiator.delegation.execution import AnyExecutor, RunContext, collect_report
+from negotiator.delegation.commitments import (
+    REVEAL_WINDOW_SECONDS,
+    CommittedBid,
+    open_commitments,
+)
+from negotiator.delegation.contracting import draft_contract, word_contract
+from negotiator.delegation.contracting import sign as sign_contract
+from negotiator.delegation.execution import (
+    AnyExecutor,
+    RunContext,
+    collect_report,
+    receive_report,
+)
 from negotiator.delegation.hub import MarketHub
+from negotiator.delegation.keys import RunKeys
 from negotiator.delegation.ledger import Books
 from negotiator.delegation.monitoring import (
     MonitorState,
@@ -51,7 +63,7 @@ from negotiator.delegation.settlement import (
     settle,
 )
 from negotiator.delegation.trust import permissions
-from negotiator.errors import InsufficientFundsError, NoValidBidError
+from negotiator.errors import FieldError, InsufficientFundsError, InvalidInputError, NoValidBidError
 from negotiator.graphs.state import BidTask, DelegationState, Json
 from negotiator.graphs.state import dump as _j
 from negotiator.llm.protocol import ModelClient
@@ -59,6 +71,8 @@ from negotiator.money import Money
 from negotiator.wire.award import Award
 from negotiator.wire.bid import Bid
 from negotiator.wire.clarification import Faq
+from negotiator.wire.report import ProgressReport
+from negotiator.wire.signing import sign, signature_errors
 
 __all__ = ["DelegationContext", "DelegationNodes", "go"]
 
@@ -82,6 +96,8 @@ class DelegationContext:
     ledger: Books
     clock: Clock
     latencies: Mapping[str, int]
+    keys: RunKeys | None = None
+    outside_bids: tuple[CommittedBid, ...] = ()
 
 
 class DelegationNodes:
@@ -128,6 +144,18 @@ class DelegationNodes:
     def latencies(self) -> Mapping[str, int]:
         """Each bidder's envelope latency, seconds."""
         return self.context.latencies
+
+    @property
+    def outside_bids(self) -> tuple[CommittedBid, ...]:
+        """The open hub's commit/reveal posts from bidders outside this process."""
+        return self.context.outside_bids
+
+    def _keys(self, req: DelegationRequest) -> RunKeys:
+        """The run's keys (default: the demo keys of the delegator and every bidder, seed 0)."""
+        keys = self.context.keys
+        if keys is not None:
+            return keys
+        return RunKeys.demo([req.task.delegator_id, *self.hub.bidder_ids()], 0)
 
     def _client(self, bidder_id: str) -> ModelClient:
         ctx = self.context
@@ -236,23 +264,41 @@ class DelegationNodes:
             closes_at=_deadline(state["opened_at"], req),
             funds=self.ledger.balance(state["bidder_id"], req.task.budget.currency),
         )
+        signed = sign(result.value, self._keys(req).key(state["bidder_id"]), sealed.received_at)
+        sealed = sealed.model_copy(update={"payload": signed.model_dump(mode="json")})
         return {"sealed": [_j(sealed)], "calls": [_j(record("bid", result))]}
 
     async def screen(self, state: DelegationState) -> DelegationState:
-        """Open every envelope together at the deadline; escrow the valid bids' bonds."""
+        """Open every envelope together at the deadline (the open hub's outside bidders' after
+        their reveals are matched to their commitments); escrow the valid bids' bonds."""
         view = RunView(state)
         req = view.request
         deadline = _deadline(state["opened_at"], req)
-        envelopes = view.sealed
+        reveal_by = deadline + timedelta(seconds=REVEAL_WINDOW_SECONDS)
+        registry = self._keys(req).registry
+        opened = open_commitments(self.outside_bids, req.task.id, deadline, reveal_by, registry)
+        envelopes = [*view.sealed, *opened.envelopes]
         senders = [e.sender_id for e in envelopes]
         funds = available_funds(self.ledger, state["run_id"], senders, req.task.budget.currency)
         profiles = {b: self.hub.bidder(b) for b in self.hub.bidder_ids()}
         tasks = {b: self.hub.personal_task(req.task, b) for b in senders}
         result = open_bids(
-            req.task, envelopes, deadline, deadline, funds=funds, profiles=profiles, tasks=tasks
+            req.task,
+            envelopes,
+            deadline,
+            deadline,
+            funds=funds,
+            profiles=profiles,
+            tasks=tasks,
+            registry=registry,
         )
+        result = result.model_copy(update={"refused": opened.refused})
         result = stake_bonds(self.ledger, state["run_id"], result)
-        return {"phase": go(Phase.SCREEN, Phase.AWARD), "screened": _j(result)}
+        return {
+            "phase": go(Phase.SCREEN, Phase.AWARD),
+            "screened": _j(result),
+            "committed": [_j(p) for p in self.outside_bids],
+        }
 
     async def award(self, state: DelegationState) -> DelegationState:
         """Rank the valid bids; escrow the price and return the losers' bonds."""
@@ -271,6 +317,7 @@ class DelegationNodes:
             )
         except NoValidBidError as exc:
             return {"phase": go(Phase.AWARD, Phase.FAILED), "failure": str(exc)}
+        award = sign(award, self._keys(req).key(task.delegator_id), award.awarded_at)
         try:
             escrow_payment(self.ledger, run_id, task.delegator_id, award.winning_bid)
         except InsufficientFundsError as exc:
@@ -285,6 +332,9 @@ class DelegationNodes:
         view = RunView(state)
         req = view.request
         award = _present(view.award)
+        errors = signature_errors(award, self._keys(req).registry, signer=req.task.delegator_id)
+        if errors:
+            raise InvalidInputError(f"award of task {award.task_id}", errors)
         now = award.awarded_at
         reputation = self.hub.reputation(award.winner_id)
         granted = None
@@ -298,7 +348,7 @@ class DelegationNodes:
         )
         return {
             "phase": go(Phase.CONTRACT, Phase.MONITOR),
-            "contract": _j(sign(worded, now)),
+            "contract": _j(sign_contract(worded, self._keys(req), now)),
             "monitor": _j(MonitorState()),
             "calls": [_j(record("contract.wording", result))],
         }
@@ -316,15 +366,17 @@ class DelegationNodes:
             reputation=self.hub.reputation_store,
         )
         at = tick_time(contract, current.tick)
-        report = await collect_report(
+        made = await collect_report(
             self.executor, contract, current.tick, at, context, progress=current.progress
         )
+        report, refused = receive_report(made, contract, self._keys(req), at)
         nxt_state, verdict = evaluate(contract, current, report, req.cancel)
         nxt = Phase.MONITOR if verdict.kind is VerdictKind.CONTINUE else Phase.SETTLE
         return {
             "phase": go(Phase.MONITOR, nxt),
             "monitor": _j(nxt_state),
             "reports": [_j(report)] if report is not None else [],
+            "refused_reports": [_refusal(current.tick, made, refused)] if refused else [],
             "verdicts": [_j(verdict)],
         }
 
@@ -344,6 +396,7 @@ class DelegationNodes:
             verdict.at,
             replacement=_replacement(award, view),
         )
+        settlement = sign(settlement, self._keys(view.request).hub, verdict.at)
         update = self.hub.record_outcome(
             reputation_key(state["run_id"], contract.id), contract.contractor_id, verdict.kind.value
         )
@@ -365,6 +418,15 @@ def _present(artefact: A | None) -> A:
     """An artefact the transition table guarantees at this step."""
     assert artefact is not None, "the phase table guarantees this artefact at this step"
     return artefact
+
+
+def _refusal(tick: int, report: ProgressReport | None, errors: list[FieldError]) -> Json:
+    """The record of a refused report: the tick, the report as received and every reason."""
+    return {
+        "tick": tick,
+        "report": _j(report) if report is not None else None,
+        "reasons": [{"path": e.path, "message": e.message} for e in errors],
+    }
 
 
 def _deadline(opened_at: str, req: DelegationRequest) -> datetime:

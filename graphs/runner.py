@@ -10,7 +10,8 @@ files.
 
 A run folder ``<runs-dir>/<run id>/`` holds ``transcript.jsonl``, ``checkpoints.sqlite`` (the
 LangGraph SQLite checkpointer, written with ``durability="sync"``), ``ledger.sqlite`` (the escrow
-ledger, and the reputation store's tables) and ``run.json`` (flow, inputs, seed and model
+ledger, and the reputation store's tables), ``keys.json`` (the agents' public keys, for
+``negotiator verify``) and ``run.json`` (flow, inputs, seed and model
 settings — never a key — for ``negotiator resume``). Flow events are written to the transcript
 from the final state, so a run resumed after a crash still records the whole delegation in order.
 
@@ -34,6 +35,7 @@ from typing import Any
 
 from negotiator.delegation.clock import FixedClock
 from negotiator.delegation.execution import AnyExecutor, RunContext
+from negotiator.delegation.keys import RunKeys, hub_key
 from negotiator.delegation.monitoring import Executor, SimulatedExecutor
 from negotiator.delegation.record import RunView, flow_events, outcome_of
 from negotiator.delegation.request import DelegationSetup
@@ -47,6 +49,7 @@ from negotiator.llm.protocol import ModelClient
 from negotiator.llm.replay import ReplayClient
 from negotiator.llm.resuming import ResumingClient
 from negotiator.transcript.format import TranscriptEvent
+from negotiator.trust.keys import AgentKey
 
 __all__ = [
     "FLOW_NAME",
@@ -60,6 +63,8 @@ __all__ = [
     "open_reputation",
     "open_stores",
     "outcome_of",
+    "run_keys",
+    "seal_key",
     "simulated_contractor",
 ]
 
@@ -108,7 +113,18 @@ def _subrun_json(run: SubRun) -> Json:
     }
 
 
-@register_flow(FLOW_NAME)
+def run_keys(setup: DelegationSetup, seed: int) -> RunKeys:
+    """The demo keys of a set-up's delegator, bidders and hub for ``seed``."""
+    agents = [setup.request.task.delegator_id, *(b.bidder_id for b in setup.bidders)]
+    return RunKeys.demo(agents, seed)
+
+
+def seal_key(seed: int | None) -> AgentKey:
+    """The key that seals a ``delegation`` transcript: the demo hub's for the run's seed."""
+    return hub_key(seed or 0)
+
+
+@register_flow(FLOW_NAME, sealer=seal_key)
 async def delegation_flow(run: FlowRun) -> dict[str, object]:
     """The ``delegation`` flow: inputs ``{"setup": DelegationSetup}`` and optionally
     ``"subtasks": [SubTaskSetup, ...]`` (the contractor's sub-delegations); one model client for
@@ -148,6 +164,10 @@ async def _delegation(run: FlowRun, env: DelegationEnvironment) -> dict[str, obj
             runs_dir=env.runs_dir,
         )
     clock = FixedClock(setup.start)
+    keys = run_keys(setup, seed)
+    if paths is not None:
+        paths.root.mkdir(parents=True, exist_ok=True)
+        keys.save(paths.keys)
     async with open_stores(paths) as (checkpointer, ledger), open_reputation(paths) as store:
         result = await execute(
             setup.request,
@@ -163,6 +183,7 @@ async def _delegation(run: FlowRun, env: DelegationEnvironment) -> dict[str, obj
             ledger=ledger,
             on_update=env.on_update,
             reputation=store,
+            keys=keys,
         )
         context = RunContext(run_id=run.run_id, ledger=ledger, clock=clock, reputation=store)
         subruns = [_subrun_json(r) for r in await _subruns(executor, result.state, context)]

@@ -36,12 +36,14 @@ class DelegationState(TypedDict, total=False):
     answers: Annotated[list[Json], operator.add]
     opened_at: str
     sealed: Annotated[list[Json], operator.add]
+    committed: Annotated[list[Json], operator.add]
     screened: Json
     award: Json
     failure: str
     contract: Json
     monitor: Json
     reports: Annotated[list[Json], operator.add]
+    refused_reports: Annotated[list[Json], operator.add]
     verdicts: Annotated[list[Json], operator.add]
     settlement: Json
     reputation: Json

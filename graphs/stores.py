@@ -86,6 +86,11 @@ class RunPaths:
         return self.root / "ledger.sqlite"
 
     @property
+    def keys(self) -> Path:
+        """The run's key registry: the public keys of its agents (never a private key)."""
+        return self.root / "keys.json"
+
+    @property
     def meta(self) -> Path:
         """What ``negotiator resume`` needs to rebuild the run."""
         return self.root / "run.json"

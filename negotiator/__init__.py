@@ -154,6 +154,11 @@ if _typing.TYPE_CHECKING:
         TranscriptWriter,
         read_transcript,
     )
+    from negotiator.trust import (
+        AgentKey,
+        KeyRegistry,
+        derive_key,
+    )
     from negotiator.wire import (
         Answer,
         AutonomyLevel,
@@ -181,6 +186,10 @@ if _typing.TYPE_CHECKING:
         Terms,
         canonical_json,
         check_bid,
+    )
+    from negotiator.wire.signing import (
+        sign,
+        signature_errors,
     )
     from negotiator.wire.validation import (
         validate_model,
@@ -362,6 +371,15 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "canonical_json",
         "check_bid",
     ),
+    "negotiator.trust": (
+        "AgentKey",
+        "KeyRegistry",
+        "derive_key",
+    ),
+    "negotiator.wire.signing": (
+        "sign",
+        "signature_errors",
+    ),
     "negotiator.wire.validation": (
         "validate_model",
         "validate_raw",
@@ -376,6 +394,7 @@ __all__ = [
     "TIME_PRESETS",
     "A2ATaskState",
     "AdditiveUtility",
+    "AgentKey",
     "Answer",
     "AuctionEvent",
     "AutonomyLevel",
@@ -412,6 +431,7 @@ __all__ = [
     "IllegalTransitionError",
     "InvalidInputError",
     "ItemSplitPair",
+    "KeyRegistry",
     "Ledger",
     "Level",
     "LexicographicPreferences",
@@ -492,6 +512,7 @@ __all__ = [
     "concession",
     "delegate",
     "demo_setup",
+    "derive_key",
     "exact_best",
     "explain_mediation",
     "fund",
@@ -513,6 +534,8 @@ __all__ = [
     "run_experiment",
     "run_flow",
     "run_market",
+    "sign",
+    "signature_errors",
     "smith_alpha",
     "strict_wire_schema",
     "synchronous_match",

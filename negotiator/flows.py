@@ -45,6 +45,7 @@ from negotiator.llm.strict import RequireModel
 from negotiator.transcript.format import MODEL_KINDS, OUTCOME, TranscriptEvent, TranscriptHeader
 from negotiator.transcript.reader import read_transcript
 from negotiator.transcript.writer import EventSink, TranscriptWriter, to_json_payload
+from negotiator.trust.keys import AgentKey
 
 __all__ = [
     "FLOW_ENTRY_POINTS",
@@ -52,6 +53,7 @@ __all__ = [
     "FlowRun",
     "ReplayCheck",
     "RunRecord",
+    "Sealer",
     "acheck_transcript",
     "arun_flow",
     "check_transcript",
@@ -101,11 +103,21 @@ FlowFn = Callable[[FlowRun], Awaitable[Mapping[str, object]] | Mapping[str, obje
 
 F = TypeVar("F", bound=FlowFn)
 
+Sealer = Callable[[int | None], AgentKey]
+"""Given a run's seed, the key that signs the head of its transcript (see ``seal``)."""
+
 _FLOWS: dict[str, FlowFn] = {}
+_SEALERS: dict[str, Sealer] = {}
 
 
-def register_flow(name: str, *, replace: bool = False) -> Callable[[F], F]:
+def register_flow(
+    name: str, *, replace: bool = False, sealer: Sealer | None = None
+) -> Callable[[F], F]:
     """Decorator registering a flow under ``name``.
+
+    Args:
+        sealer: gives the key that seals each run's transcript with a signed ``head`` event
+            (``None``: the transcript is hash-chained but left unsealed).
 
     Raises:
         UsageError: ``name`` is taken by another function (pass ``replace=True`` to override).
@@ -123,6 +135,10 @@ def register_flow(name: str, *, replace: bool = False) -> Callable[[F], F]:
         if existing is not None and existing is not fn and not replace:
             raise UsageError(f"flow {name!r} is already registered ({existing.__qualname__})")
         _FLOWS[name] = fn
+        if sealer is not None:
+            _SEALERS[name] = sealer
+        else:
+            _SEALERS.pop(name, None)
         return fn
 
     return decorate
@@ -234,6 +250,9 @@ async def arun_flow(
         writer = TranscriptWriter.to_file(path, header, secrets=secrets)
     with writer:
         outcome = await _execute(fn, writer.header, client, writer, require_model)
+        sealer = _SEALERS.get(name)
+        if sealer is not None:
+            writer.seal(sealer(seed))
     return RunRecord(writer.header, writer.events, outcome)
 
 
@@ -284,11 +303,13 @@ class ReplayCheck:
         diff: empty when ``ok``; otherwise a unified diff of the flow events (recorded vs
             replayed) and/or the replay drift.
         outcome: the re-run's outcome (``None`` when it could not finish).
+        replayed: the re-run's flow events (up to the drift when it drifted).
     """
 
     ok: bool
     diff: str
     outcome: dict[str, JsonValue] | None
+    replayed: tuple[TranscriptEvent, ...] = ()
 
 
 def _event_lines(events: Iterable[TranscriptEvent]) -> list[str]:
@@ -323,11 +344,12 @@ async def acheck_transcript(path: str | Path) -> ReplayCheck:
         replayed = _flow_events(writer)
         context = _diff(recorded.path, expected[: len(replayed)], replayed)
         shown = f"\nflow events up to the drift:\n{context}" if context else ""
-        return ReplayCheck(False, f"the re-run drifted from the recording: {exc}{shown}", None)
+        drift = f"the re-run drifted from the recording: {exc}{shown}"
+        return ReplayCheck(False, drift, None, replayed)
     diff = _diff(recorded.path, expected, _flow_events(writer))
     unused = replay.unused()
     problems = [p for p in (diff, _unused_text(unused) if unused else "") if p]
-    return ReplayCheck(not problems, "\n".join(problems), outcome)
+    return ReplayCheck(not problems, "\n".join(problems), outcome, _flow_events(writer))
 
 
 def _flow_events(writer: TranscriptWriter) -> tuple[TranscriptEvent, ...]:

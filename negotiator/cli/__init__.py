@@ -43,6 +43,7 @@ COMMANDS: dict[str, str] = {
     "resume": "continue a delegation run from its last checkpoint",
     "negotiate": "run a bilateral negotiation between two numeric agents",
     "analyze": "analyse a bargaining scenario (Pareto frontier, Nash, Kalai, max welfare)",
+    "verify": "check a run's deal record: hash chain, signatures, ledger (and --replay)",
     "tournament": "run every pairing of a list of agents over many scenarios (batched)",
 }
 

@@ -57,7 +57,9 @@ def run(args: argparse.Namespace) -> int:
             "header": transcript.header.model_dump(mode="json"),
             "summary": asdict(transcript.summary()),
             "events": [e.model_dump(mode="json") for e in transcript.events],
-            "check": None if result is None else asdict(result),
+            "check": None
+            if result is None
+            else {"ok": result.ok, "diff": result.diff, "outcome": result.outcome},
         }
         print(json.dumps(out, ensure_ascii=False))
     elif result is None:

@@ -4,6 +4,10 @@ Exit 0 and ``valid`` when the file is a valid KIND; exit 2 with one ``path: mess
 error otherwise. ``--task TASK_FILE`` adds the task rules (budget, bond, deadline, currency,
 privacy); ``--now TIME`` adds the time rules (bid expiry) at an RFC 3339 time, or at the system
 clock with ``--now now``. Without ``--now`` the result does not depend on when it is run.
+``--keys KEYS`` (a key registry file, ``{"keys": {id: multibase public key}}``) also checks the
+signatures of a signed kind (bid, offer, award, contract, report, settlement): a missing or
+non-verifying signature is an error at ``$.signature`` (``$.signatures[i]`` for a contract);
+``--signer ID`` names who must have signed an award, report or settlement.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from typing import Any
 
 from negotiator.errors import InvalidInputError, UsageError
 from negotiator.files import read_text
+from negotiator.trust.registry import KeyRegistry
 from negotiator.wire.kinds import KINDS
+from negotiator.wire.signing import SIGNED_KINDS, signature_errors
 from negotiator.wire.task import TaskSpec
 from negotiator.wire.validation import validate_raw
 
@@ -38,6 +44,10 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("file", help="JSON file to check ('-' reads standard input)")
     parser.add_argument("--task", help="task JSON file the object answers (adds task rules)")
     parser.add_argument("--now", help="current time, RFC 3339 or 'now' (adds time rules)")
+    parser.add_argument("--keys", help="key registry JSON file: also check the object's signatures")
+    parser.add_argument(
+        "--signer", help="with --keys: who must have signed an award, report or settlement"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
@@ -76,8 +86,13 @@ def _task(file: str | None) -> TaskSpec | None:
 def run(args: argparse.Namespace) -> int:
     """Validate the file; returns 0 when valid, raises (exit 2) or returns 2 with --json."""
     task, now = _task(args.task), _now(args.now)
+    registry = KeyRegistry.load(args.keys) if args.keys else None
     try:
-        validate_raw(args.kind, _read(args.file), task=task, now=now)
+        model = validate_raw(args.kind, _read(args.file), task=task, now=now)
+        if registry is not None and type(model) in SIGNED_KINDS:
+            bad = signature_errors(model, registry, signer=args.signer)
+            if bad:
+                raise InvalidInputError(args.kind, bad)
     except InvalidInputError as exc:
         if not args.json:
             raise InvalidInputError(f"{args.kind} {args.file}", exc.errors) from None

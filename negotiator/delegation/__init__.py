@@ -12,9 +12,12 @@ this package (it never imports them). A contractor may sub-delegate through the 
 between delegations in a :mod:`~.reputation_store`. Market dynamics: :mod:`~.trust` (bonds,
 cadence and autonomy scaled by reputation), :mod:`~.reoptimise` (switching contractors during
 monitoring, with cooldown, damping and fees) and :mod:`~.floor` (whether a task is worth
-delegating at all).
+delegating at all). Every binding object is signed and every receiving step verifies it
+(:mod:`~.keys`); outside bidders bid by commitment in the open hub (:mod:`~.commitments`);
+:mod:`~.audit` checks a recorded run offline.
 """
 
+from negotiator.delegation.audit import audit_ledger, audit_record
 from negotiator.delegation.award import (
     LexicographicPreferences,
     Objective,
@@ -24,11 +27,19 @@ from negotiator.delegation.award import (
 from negotiator.delegation.bidders import BidderProfile, deterministic_bid
 from negotiator.delegation.clarify import HumanAnswer, HumanAnswers, QuestionGroup
 from negotiator.delegation.clock import Clock, FixedClock, SystemClock
+from negotiator.delegation.commitments import (
+    BidCommitment,
+    BidReveal,
+    CommittedBid,
+    commit,
+    open_commitments,
+)
 from negotiator.delegation.contracting import ContractPolicy, draft_contract, sign
 from negotiator.delegation.demo import demo_setup
 from negotiator.delegation.execution import AnyExecutor, AsyncExecutor, RunContext
 from negotiator.delegation.floor import DelegationAdvice, FloorModel, should_delegate
 from negotiator.delegation.hub import Announcement, MarketHub, ReputationDecay
+from negotiator.delegation.keys import RunKeys, hub_key
 from negotiator.delegation.ledger import Ledger, LedgerConflictError, Posting
 from negotiator.delegation.monitoring import (
     CancelPolicy,
@@ -70,10 +81,13 @@ __all__ = [
     "Announcement",
     "AnyExecutor",
     "AsyncExecutor",
+    "BidCommitment",
+    "BidReveal",
     "BidderProfile",
     "CancelPolicy",
     "Candidate",
     "Clock",
+    "CommittedBid",
     "ContractPolicy",
     "Delegate",
     "DelegationAdvice",
@@ -99,6 +113,7 @@ __all__ = [
     "ReputationDecay",
     "ReputationStore",
     "RunContext",
+    "RunKeys",
     "RunOutcome",
     "ScreenResult",
     "SimulatedCrash",
@@ -114,14 +129,19 @@ __all__ = [
     "Verdict",
     "WeightedPreferences",
     "advance",
+    "audit_ledger",
+    "audit_record",
+    "commit",
     "damped_update",
     "decay_toward_prior",
     "demo_setup",
     "deterministic_bid",
     "draft_contract",
     "evaluate",
+    "hub_key",
     "make_award",
     "open_bids",
+    "open_commitments",
     "personal_task",
     "required_bond",
     "run_loop",

@@ -27,6 +27,8 @@ from importlib import resources
 from pydantic import BaseModel, ConfigDict, Field
 
 from negotiator.delegation.clauses import clause_kind
+from negotiator.delegation.keys import RunKeys
+from negotiator.errors import FieldError, InvalidInputError
 from negotiator.llm.guard import ask_text
 from negotiator.llm.prompts import render_prompt
 from negotiator.llm.protocol import ModelClient, ModelResult, TextCall
@@ -45,6 +47,7 @@ from negotiator.wire.clauses import (
 )
 from negotiator.wire.common import canonical_json
 from negotiator.wire.contract import Contract
+from negotiator.wire.signature import signature_problem
 from negotiator.wire.task import TaskSpec
 
 __all__ = [
@@ -207,6 +210,26 @@ async def word_contract(client: ModelClient, contract: Contract) -> tuple[str, M
     return result.value[:8000], result
 
 
-def sign(contract: Contract, now: datetime) -> Contract:
-    """Return ``contract`` signed by both parties (each signs the SHA-256 of its terms)."""
-    return contract.signed_by(contract.delegator_id, now).signed_by(contract.contractor_id, now)
+def sign(contract: Contract, keys: RunKeys, now: datetime) -> Contract:
+    """Return ``contract`` signed by both parties over its canonical terms, each checking the
+    other's signature before relying on it: the delegator signs first, the contractor verifies
+    that signature and signs, the delegator verifies the contractor's.
+
+    Raises:
+        InvalidInputError: a signature does not verify (``$.signatures[i]: ...``).
+    """
+    signed = contract.signed_by(keys.key(contract.delegator_id), now)
+    _require_last(signed, keys)
+    both = signed.signed_by(keys.key(contract.contractor_id), now)
+    _require_last(both, keys)
+    return both
+
+
+def _require_last(contract: Contract, keys: RunKeys) -> None:
+    """Raise unless the newest signature verifies (what the other party checks on receipt)."""
+    i = len(contract.signatures) - 1
+    problem = signature_problem(contract.signatures[i], contract.terms(), keys.registry)
+    if problem is not None:
+        raise InvalidInputError(
+            f"contract {contract.id}", [FieldError(f"$.signatures[{i}]", problem)]
+        )

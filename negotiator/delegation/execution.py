@@ -6,7 +6,8 @@ at)`` synchronously (the simulated contractor, most hosts). An :class:`AsyncExec
 the run it works for — the run id, the escrow ledger, the clock and the hub's reputation store —
 so that it can do asynchronous work that belongs to the same run, such as posting sub-tasks to
 the market (:class:`~negotiator.delegation.subdelegation.SubDelegatingExecutor`) with money and
-reputations kept in the same books. :func:`collect_report` asks either kind.
+reputations kept in the same books. :func:`collect_report` asks either kind;
+:func:`receive_report` checks the contractor's signature before the monitor reads a report.
 """
 
 from __future__ import annotations
@@ -16,14 +17,23 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from negotiator.delegation.clock import Clock
+from negotiator.delegation.keys import RunKeys
 from negotiator.delegation.ledger import Books
 from negotiator.delegation.monitoring import Executor
 from negotiator.delegation.reputation_store import ReputationStore
-from negotiator.errors import HostFailure
+from negotiator.errors import FieldError, HostFailure
 from negotiator.wire.contract import Contract
 from negotiator.wire.report import ProgressReport, ReportStatus
+from negotiator.wire.signing import sign, signature_errors
 
-__all__ = ["AnyExecutor", "AsyncExecutor", "RunContext", "collect_report", "failed_report"]
+__all__ = [
+    "AnyExecutor",
+    "AsyncExecutor",
+    "RunContext",
+    "collect_report",
+    "failed_report",
+    "receive_report",
+]
 
 _MAX_NOTES = 2000
 
@@ -113,3 +123,21 @@ def failed_report(
         status=ReportStatus.FAILED,
         notes=notes[:_MAX_NOTES],
     )
+
+
+def receive_report(
+    report: ProgressReport | None, contract: Contract, keys: RunKeys, at: datetime
+) -> tuple[ProgressReport | None, list[FieldError]]:
+    """The report as the delegator accepts it, and why it was refused if it was.
+
+    An unsigned report from a contractor this process acts for is signed with its key first
+    (the contractor's own software); then the signature must verify for the contractor. A
+    report that fails is refused with its ``$.signature`` errors and counts as not made.
+    """
+    if report is None:
+        return None, []
+    contractor = contract.contractor_id
+    if report.signature is None and contractor in keys.keys:
+        report = sign(report, keys.key(contractor), at)
+    errors = signature_errors(report, keys.registry, signer=contractor)
+    return (None, errors) if errors else (report, [])

@@ -222,11 +222,17 @@ def _clarify_events(state: Mapping[str, Any], delegator: str) -> list[Event]:
 def _monitor_events(state: Mapping[str, Any], delegator: str) -> list[Event]:
     reports = {r["sequence"]: r for r in state.get("reports", [])}
     contractor = state["contract"]["contractor_id"] if "contract" in state else delegator
+    refused: dict[int, list[Json]] = {}
+    for r in state.get("refused_reports", []):
+        refused.setdefault(r["tick"], []).append(r)
     events: list[Event] = []
     for verdict in state.get("verdicts", []):
         report = reports.get(verdict["tick"])
         if report is not None:
             events.append(("monitor", contractor, "report", report))
+        events += [
+            ("monitor", delegator, "refused_report", r) for r in refused.get(verdict["tick"], [])
+        ]
         events.append(("monitor", delegator, "verdict", verdict))
     return events
 
@@ -243,6 +249,8 @@ def flow_events(state: Mapping[str, Any]) -> list[Event]:
     events += _clarify_events(state, delegator)
     sealed = sorted(state.get("sealed", []), key=lambda s: str(s["sender_id"]))
     events += [("bid", s["sender_id"], "sealed_bid", s) for s in sealed]
+    committed = sorted(state.get("committed", []), key=lambda c: str(c["commitment"]["bidder_id"]))
+    events += [("bid", c["commitment"]["bidder_id"], "committed_bid", c) for c in committed]
     singles = (
         ("screen", "screened", "screening"),
         ("award", "award", "award"),

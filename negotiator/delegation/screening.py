@@ -18,6 +18,12 @@ gives no advantage). Each bid is rejected, with every reason located by JSON pat
 * its bond exceeds what the bidder can escrow (``$.reputation_bond.amount``), when the caller
   gives the bidders' funds (:func:`available_funds` reads them from the ledger).
 
+When a key registry is given, a bid whose signature does not verify for the ``bidder_id`` it
+names (``$.signature``: forged, impersonating, unsigned or altered) is set aside in
+``forged`` *before* anything else: it is recorded but changes nothing — it is not the named
+bidder's bid (that bidder's own bid still counts), not in the award's rejections, and no bond
+moves for it.
+
 The flow opens the bids with ``now`` = the bidding deadline, which is also the award's time, so
 a bid whose offer lapses before the award (``expiry`` ≤ deadline) is rejected here: the award
 never rests on an expired offer. Rejected bids never reach the award, and their bonds are never
@@ -29,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -40,8 +47,12 @@ from negotiator.errors import InsufficientFundsError, InvalidInputError
 from negotiator.wire.award import BidRejection, RejectionReason
 from negotiator.wire.bid import Bid
 from negotiator.wire.semantics import check_bid
+from negotiator.wire.signing import signature_errors
 from negotiator.wire.task import TaskSpec
 from negotiator.wire.validation import validate_raw
+
+if TYPE_CHECKING:
+    from negotiator.trust.registry import KeyRegistry
 
 __all__ = ["ScreenResult", "available_funds", "open_bids", "screen_one", "stake_bonds"]
 
@@ -53,6 +64,16 @@ class ScreenResult(BaseModel):
 
     valid: tuple[Bid, ...] = Field(description="Bids that passed, sorted by bidder id.")
     rejected: tuple[BidRejection, ...] = Field(description="Bids screened out, sorted by sender.")
+    forged: tuple[BidRejection, ...] = Field(
+        default=(),
+        description="Envelopes whose bid signature does not verify for the bidder it names "
+        "(recorded only; they count for nobody).",
+    )
+    refused: tuple[BidRejection, ...] = Field(
+        default=(),
+        description="Open-hub commitments and reveals refused (late, early, mismatched, "
+        "unsigned); recorded only.",
+    )
 
 
 def _parse(payload: dict[str, object]) -> tuple[Bid | None, list[RejectionReason]]:
@@ -160,6 +181,7 @@ def open_bids(
     funds: Mapping[str, Decimal] | None = None,
     profiles: Mapping[str, BidderProfile] | None = None,
     tasks: Mapping[str, TaskSpec] | None = None,
+    registry: KeyRegistry | None = None,
 ) -> ScreenResult:
     """Open every envelope together and screen it (see the module docstring).
 
@@ -173,6 +195,7 @@ def open_bids(
         tasks: the task as each sender was shown it (its trust-scaled minimum bond, see
             :meth:`~negotiator.delegation.hub.MarketHub.personal_task`); a sender not listed
             is checked against ``task``.
+        registry: the bidders' public keys; ``None`` skips the signature check.
 
     Example:
         >>> from datetime import timedelta
@@ -193,6 +216,7 @@ def open_bids(
     """
     valid: list[Bid] = []
     rejected: list[BidRejection] = []
+    forged: list[BidRejection] = []
     seen: set[str] = set()
     for sealed in sorted(envelopes, key=lambda s: (s.sender_id, s.received_at)):
         available = None if funds is None else funds.get(sealed.sender_id, Decimal(0))
@@ -201,6 +225,11 @@ def open_bids(
         bid, reasons = screen_one(
             sealed, seen_task, deadline, now, funds=available, profile=profile
         )
+        bad = signature_errors(bid, registry) if bid is not None and registry is not None else []
+        if bad:
+            reasons = [RejectionReason(path=e.path, message=e.message) for e in bad]
+            forged.append(BidRejection(bidder_id=sealed.sender_id, reasons=tuple(reasons)))
+            continue
         if profiles is not None and profile is None:
             reasons.insert(0, RejectionReason(path="$", message="not a registered bidder"))
         if sealed.sender_id in seen:
@@ -210,7 +239,7 @@ def open_bids(
             rejected.append(BidRejection(bidder_id=sealed.sender_id, reasons=tuple(reasons)))
         else:
             valid.append(bid)
-    return ScreenResult(valid=tuple(valid), rejected=tuple(rejected))
+    return ScreenResult(valid=tuple(valid), rejected=tuple(rejected), forged=tuple(forged))
 
 
 def stake_bonds(ledger: Books, run_id: str, result: ScreenResult) -> ScreenResult:
@@ -234,4 +263,4 @@ def stake_bonds(ledger: Books, run_id: str, result: ScreenResult) -> ScreenResul
     if not refused:
         return result
     rejected = sorted((*result.rejected, *refused), key=lambda r: r.bidder_id)
-    return ScreenResult(valid=tuple(valid), rejected=tuple(rejected))
+    return result.model_copy(update={"valid": tuple(valid), "rejected": tuple(rejected)})

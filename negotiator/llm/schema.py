@@ -42,6 +42,8 @@ def strict_wire_schema(model: type[BaseModel]) -> dict[str, Any]:
     """Return the strict JSON Schema of ``model`` exactly as strict structured outputs need it.
 
     Every object gets ``additionalProperties: false`` and lists every property as required;
+    ``readOnly`` properties (signatures, which the author's software adds) are left out, so a
+    model is never asked for them;
     ``$defs`` are made strict too; a ``$ref`` with sibling keys is inlined; ``default: null``
     is dropped; a one-element ``allOf`` is merged.
 
@@ -66,6 +68,7 @@ def _strict(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
         node["additionalProperties"] = False
     props = node.get("properties")
     if isinstance(props, dict):
+        props = {k: v for k, v in props.items() if not (isinstance(v, dict) and v.get("readOnly"))}
         node["required"] = list(props)
         node["properties"] = {k: _strict(v, root) for k, v in props.items()}
     if isinstance(node.get("items"), dict):

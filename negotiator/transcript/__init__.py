@@ -1,7 +1,9 @@
 """Transcripts: JSON Lines records of runs (header, events, model exchanges), redacted."""
 
+from negotiator.transcript.chain import RecordFailure, chain_failures, line_hash
 from negotiator.transcript.format import (
     FALLBACK,
+    HEAD,
     MODEL_KINDS,
     MODEL_REQUEST,
     MODEL_RESPONSE,
@@ -21,6 +23,7 @@ from negotiator.transcript.writer import EventSink, TranscriptWriter, to_json_pa
 
 __all__ = [
     "FALLBACK",
+    "HEAD",
     "MODEL_KINDS",
     "MODEL_REQUEST",
     "MODEL_RESPONSE",
@@ -28,6 +31,7 @@ __all__ = [
     "REDACTED",
     "SCHEMA_VERSION",
     "EventSink",
+    "RecordFailure",
     "Redactor",
     "Transcript",
     "TranscriptError",
@@ -35,6 +39,8 @@ __all__ = [
     "TranscriptHeader",
     "TranscriptSummary",
     "TranscriptWriter",
+    "chain_failures",
+    "line_hash",
     "read_transcript",
     "to_json_payload",
 ]

@@ -9,12 +9,17 @@ Every further line is one event::
 
     {"seq": 1, "step": "bid", "role": "model", "kind": "model_request", "payload": {...}}
 
-``seq`` counts from 1 without gaps. ``kind`` is free for flow events (``announce``, ``bid``,
+``seq`` counts from 1 without gaps; ``prev`` is the hex SHA-256 of the previous line's exact
+text (the header line for the first event), so the events form a hash chain.
+``kind`` is free for flow events (``announce``, ``bid``,
 ``award``, ...); the model seam writes three kinds of its own (:data:`MODEL_KINDS`):
 ``model_request`` (request key, step, output type, messages), ``model_response`` (request key,
 value, source, token usage, attempts, fallback reason, client meta) and ``fallback`` (request key
 and reason, whenever a step fell back to its deterministic policy). A flow's result is the
-``outcome`` event its runner writes last. Everything in a transcript is redacted on the way in
+``outcome`` event its runner writes last. A signed transcript ends with a ``head`` event
+(:data:`HEAD`, written by :meth:`~negotiator.transcript.writer.TranscriptWriter.seal`): the hash
+of the event before it and the signer's Ed25519 signature over it
+(:mod:`negotiator.transcript.chain`). Everything in a transcript is redacted on the way in
 (:mod:`negotiator.transcript.redact`).
 """
 
@@ -26,6 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 __all__ = [
     "FALLBACK",
+    "HEAD",
+    "HEX64_PATTERN",
     "MODEL_KINDS",
     "MODEL_REQUEST",
     "MODEL_RESPONSE",
@@ -42,6 +49,9 @@ MODEL_REQUEST = "model_request"
 MODEL_RESPONSE = "model_response"
 FALLBACK = "fallback"
 OUTCOME = "outcome"
+HEAD = "head"
+"""The kind of the signed head event that closes a sealed transcript."""
+HEX64_PATTERN = r"^[0-9a-f]{64}$"
 MODEL_KINDS = frozenset({MODEL_REQUEST, MODEL_RESPONSE, FALLBACK})
 """Event kinds written by the model seam; every other kind is a flow event."""
 
@@ -67,6 +77,10 @@ class TranscriptEvent(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     seq: int = Field(ge=1, description="Position in the transcript, from 1, without gaps.")
+    prev: str = Field(
+        pattern=HEX64_PATTERN,
+        description="SHA-256 (hex) of the previous line's text (the header line for seq 1).",
+    )
     step: str = Field(min_length=1, description="The flow step, e.g. 'bid' or 'clarify'.")
     role: str = Field(min_length=1, description="Who acted: 'delegator', a bidder id, 'model'.")
     kind: str = Field(min_length=1, description="What happened, e.g. 'bid' or 'model_response'.")

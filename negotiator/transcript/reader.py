@@ -13,6 +13,7 @@ from negotiator.errors import InvalidInputError, UsageError
 from negotiator.files import parse_json_text, read_text
 from negotiator.transcript.counts import AnswerCounts, count_answers
 from negotiator.transcript.format import (
+    HEAD,
     MODEL_KINDS,
     MODEL_RESPONSE,
     SCHEMA_VERSION,
@@ -70,8 +71,9 @@ class Transcript:
     events: tuple[TranscriptEvent, ...]
 
     def flow_events(self) -> tuple[TranscriptEvent, ...]:
-        """Every event that is not the model seam's own (what ``replay --check`` compares)."""
-        return tuple(e for e in self.events if e.kind not in MODEL_KINDS)
+        """Every event that is neither the model seam's own nor the signed head (what
+        ``replay --check`` compares)."""
+        return tuple(e for e in self.events if e.kind not in MODEL_KINDS and e.kind != HEAD)
 
     def model_responses(self) -> tuple[TranscriptEvent, ...]:
         """Every ``model_response`` event, in order."""

@@ -7,14 +7,18 @@ import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, TextIO, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TextIO, runtime_checkable
 
 from pydantic import BaseModel, JsonValue
 from pydantic_core import PydanticSerializationError, to_jsonable_python
 
 from negotiator.errors import UsageError
-from negotiator.transcript.format import TranscriptEvent, TranscriptHeader
+from negotiator.transcript.chain import HEAD_ROLE, HEAD_STEP, head_payload, line_hash
+from negotiator.transcript.format import HEAD, TranscriptEvent, TranscriptHeader
 from negotiator.transcript.redact import Redactor
+
+if TYPE_CHECKING:
+    from negotiator.trust.keys import AgentKey
 
 __all__ = ["EventSink", "TranscriptWriter", "dump_line", "to_json_payload"]
 
@@ -54,6 +58,9 @@ def dump_line(model: BaseModel) -> str:
 class TranscriptWriter:
     """Writes one run's transcript; thread-safe; keeps the written events in memory too.
 
+    Every event carries the hash of the line before it (a hash chain); :meth:`seal` closes the
+    chain with a ``head`` event signed by the given key.
+
     Args:
         header: the run's header (redacted before it is written).
         stream: where to write JSON Lines (``None``: keep in memory only).
@@ -80,7 +87,9 @@ class TranscriptWriter:
         self._events: list[TranscriptEvent] = []
         data = self._redactor.redact(header.model_dump(mode="json"))
         self._header = TranscriptHeader.model_validate(data)
-        self._write(dump_line(self._header))
+        line = dump_line(self._header)
+        self._last_hash = line_hash(line)
+        self._write(line)
 
     @classmethod
     def to_file(
@@ -117,13 +126,29 @@ class TranscriptWriter:
         with self._lock:
             try:
                 event = TranscriptEvent(
-                    seq=len(self._events) + 1, step=step, role=role, kind=kind, payload=clean
+                    seq=len(self._events) + 1,
+                    prev=self._last_hash,
+                    step=step,
+                    role=role,
+                    kind=kind,
+                    payload=clean,
                 )
             except ValueError as exc:
                 raise UsageError(f"event {step!r}/{kind!r}: {exc}") from None
             self._events.append(event)
-            self._write(dump_line(event))
+            line = dump_line(event)
+            self._last_hash = line_hash(line)
+            self._write(line)
         return event
+
+    def seal(self, key: AgentKey) -> TranscriptEvent:
+        """Close the chain: write the ``head`` event, signed by ``key`` (e.g. the hub's).
+
+        Nothing should be emitted after it; a verifier reports any event after the head.
+        """
+        with self._lock:
+            payload = head_payload(self._header.run_id, len(self._events), self._last_hash, key)
+        return self.emit(HEAD_STEP, HEAD_ROLE, HEAD, payload)
 
     def _write(self, line: str) -> None:
         if self._stream is not None:

@@ -48,6 +48,7 @@ from negotiator.wire.semantics import (
     check_question,
 )
 from negotiator.wire.settlement import Payment, PaymentReason, Settlement, SettlementOutcome
+from negotiator.wire.signing import SIGNED_KINDS, SIGNER_FIELD, sign, signature_errors
 from negotiator.wire.task import ResourceBounds, TaskSpec
 
 __all__ = [
@@ -56,6 +57,8 @@ __all__ = [
     "KINDS",
     "PRIVACY_RANK",
     "SCHEMA_VERSION",
+    "SIGNED_KINDS",
+    "SIGNER_FIELD",
     "AgentId",
     "Answer",
     "Autonomy",
@@ -105,4 +108,6 @@ __all__ = [
     "model_for",
     "privacy_satisfies",
     "sha256_hex",
+    "sign",
+    "signature_errors",
 ]

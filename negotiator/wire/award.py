@@ -19,6 +19,7 @@ from negotiator.wire.common import (
     WireModel,
     rule_error,
 )
+from negotiator.wire.signature import SIGNATURE_FIELD, Signature, unsigned
 
 __all__ = ["Award", "BidRejection", "BidScore", "RejectionReason"]
 
@@ -77,6 +78,12 @@ class Award(WireModel):
     )
     reason: Text = Field(default="", description="Why the winner won, in plain language.")
     awarded_at: AwareDatetime = Field(description="When the award was made (RFC 3339).")
+    signature: Signature | None = Field(
+        default=None,
+        exclude_if=unsigned,
+        json_schema_extra=SIGNATURE_FIELD,
+        description="The delegator's signature (see negotiator.wire.signature).",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Award:

@@ -17,6 +17,7 @@ from negotiator.wire.common import (
     WireModel,
     check_currencies,
 )
+from negotiator.wire.signature import SIGNATURE_FIELD, Signature, unsigned
 
 __all__ = ["Bid"]
 
@@ -67,6 +68,12 @@ class Bid(WireModel):
     )
     rationale: Text = Field(
         default="", description="Short free-text explanation of the bid (never instructions)."
+    )
+    signature: Signature | None = Field(
+        default=None,
+        exclude_if=unsigned,
+        json_schema_extra=SIGNATURE_FIELD,
+        description="The bidder's signature (negotiator.wire.signature), added by its software.",
     )
 
     @model_validator(mode="after")

@@ -1,20 +1,22 @@
 """The agreement drafted after the award: :class:`Contract` with typed clauses and signatures.
 
-Signing: each party signs the SHA-256 of the contract's *terms* — the canonical JSON (sorted
-keys, no whitespace) of every field except ``signatures``. A signature whose hash does not
-match the terms is rejected, so a signed contract cannot be altered silently. (A hash is the
-signature for now; real public-key signatures can replace it without changing the terms.)
+Signing: each party signs the contract's *terms* — every field except ``signatures`` — with its
+Ed25519 key (:mod:`negotiator.wire.signature`): ``terms_sha256`` is the SHA-256 of their
+RFC 8785 canonical JSON. A signature whose hash does not match the terms is rejected here, so a
+signed contract cannot be altered silently; whether the signature itself verifies needs the
+parties' public keys (:func:`negotiator.wire.signing.signature_errors`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import AwareDatetime, Field, model_validator
 
 from negotiator.money import Money
+from negotiator.trust.canonical import canonical_bytes, sha256_of
 from negotiator.wire.clauses import Clause
 from negotiator.wire.common import (
     SCHEMA_VERSION,
@@ -23,27 +25,19 @@ from negotiator.wire.common import (
     Loc,
     LongText,
     WireModel,
-    canonical_json,
     check_currencies,
     rule_error,
-    sha256_hex,
 )
+from negotiator.wire.signature import SIGNATURE_FIELD, Signature, make_signature
+
+if TYPE_CHECKING:
+    from negotiator.trust.keys import AgentKey
 
 __all__ = ["Contract", "Signature"]
 
 _UNIQUE_CLAUSES = frozenset(
     {"cancellation_compensation", "monitoring", "autonomy", "default_penalty"}
 )
-
-
-class Signature(WireModel):
-    """A party's agreement to the terms: the SHA-256 of their canonical JSON."""
-
-    party_id: AgentId = Field(description="Id of the signing party.")
-    terms_sha256: str = Field(
-        pattern=r"^[0-9a-f]{64}$", description="Lower-case hex SHA-256 of the canonical terms."
-    )
-    signed_at: AwareDatetime = Field(description="When the party signed (RFC 3339).")
 
 
 class Contract(WireModel):
@@ -56,8 +50,10 @@ class Contract(WireModel):
         >>> c = Contract(id="c1", task_id="t1", delegator_id="acme",
         ...     contractor_id="did:web:fast-coder.ai", price=usdc("5.00"), bond=usdc("0.50"),
         ...     deadline_seconds=3600, created_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+        >>> from negotiator.trust.keys import derive_key
         >>> at = datetime(2026, 1, 1, tzinfo=timezone.utc)
-        >>> c.signed_by("acme", at).signed_by("did:web:fast-coder.ai", at).fully_signed
+        >>> acme, coder = derive_key("acme", 7), derive_key("did:web:fast-coder.ai", 7)
+        >>> c.signed_by(acme, at).signed_by(coder, at).fully_signed
         True
     """
 
@@ -81,24 +77,31 @@ class Contract(WireModel):
     )
     wording: LongText = Field(default="", description="The contract in plain language.")
     signatures: tuple[Signature, ...] = Field(
-        default=(), max_length=2, description="Signatures of the delegator and the contractor."
+        default=(),
+        max_length=2,
+        json_schema_extra=SIGNATURE_FIELD,
+        description="Signatures of the delegator and the contractor over the terms.",
     )
 
+    def terms(self) -> dict[str, object]:
+        """Everything but the signatures, as JSON: the content both parties sign."""
+        return self.model_dump(mode="json", exclude={"signatures"})
+
     def terms_json(self) -> str:
-        """Canonical JSON of everything but the signatures: the text both parties sign."""
-        return canonical_json(self.model_dump(mode="json", exclude={"signatures"}))
+        """RFC 8785 canonical JSON of :meth:`terms`."""
+        return canonical_bytes(self.terms()).decode("utf-8")
 
     def terms_hash(self) -> str:
         """Hex SHA-256 of :meth:`terms_json`."""
-        return sha256_hex(self.terms_json())
+        return sha256_of(self.terms())
 
-    def signed_by(self, party_id: str, at: datetime) -> Contract:
-        """Return a copy with ``party_id``'s signature added.
+    def signed_by(self, key: AgentKey, at: datetime) -> Contract:
+        """Return a copy with the signature of ``key``'s agent added.
 
         Raises:
-            pydantic.ValidationError: the party is not a party to the contract, or already signed.
+            pydantic.ValidationError: the agent is not a party to the contract, or already signed.
         """
-        signature = Signature(party_id=party_id, terms_sha256=self.terms_hash(), signed_at=at)
+        signature = make_signature(self.terms(), key, at)
         data = self.model_dump()
         data["signatures"] = (*self.signatures, signature)
         return Contract.model_validate(data)

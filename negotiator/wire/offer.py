@@ -25,6 +25,7 @@ from negotiator.wire.common import (
     check_currencies,
     rule_error,
 )
+from negotiator.wire.signature import SIGNATURE_FIELD, Signature, unsigned
 
 __all__ = ["Offer", "OfferType", "Terms"]
 
@@ -101,6 +102,12 @@ class Offer(WireModel):
         default=None, description="Proposed terms; required for make_offer and last_offer."
     )
     message: Text = Field(default="", description="Optional natural-language note.")
+    signature: Signature | None = Field(
+        default=None,
+        exclude_if=unsigned,
+        json_schema_extra=SIGNATURE_FIELD,
+        description="The sender's signature (negotiator.wire.signature), added by its software.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Offer:

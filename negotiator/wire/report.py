@@ -18,6 +18,7 @@ from negotiator.wire.common import (
     WireModel,
     rule_error,
 )
+from negotiator.wire.signature import SIGNATURE_FIELD, Signature, unsigned
 
 __all__ = ["ProgressReport", "ReportStatus"]
 
@@ -66,6 +67,12 @@ class ProgressReport(WireModel):
         description="Pass/fail checks, e.g. {'existing_tests_pass': true}.",
     )
     notes: Text = Field(default="", description="Short status notes in plain language.")
+    signature: Signature | None = Field(
+        default=None,
+        exclude_if=unsigned,
+        json_schema_extra=SIGNATURE_FIELD,
+        description="The contractor's signature (negotiator.wire.signature), by its software.",
+    )
 
     def value_of(self, subject: str) -> float | bool | None:
         """The reported value of a metric or check, or ``None`` when it was not reported."""

@@ -24,6 +24,7 @@ from negotiator.wire.common import (
     check_currencies,
     rule_error,
 )
+from negotiator.wire.signature import SIGNATURE_FIELD, Signature, unsigned
 
 __all__ = ["Account", "Payment", "PaymentReason", "Settlement", "SettlementOutcome"]
 
@@ -112,6 +113,12 @@ class Settlement(WireModel):
     )
     reason: Text = Field(default="", description="Why it ended this way, with the evidence.")
     settled_at: AwareDatetime = Field(description="When the settlement was made (RFC 3339).")
+    signature: Signature | None = Field(
+        default=None,
+        exclude_if=unsigned,
+        json_schema_extra=SIGNATURE_FIELD,
+        description="The escrow holder's (the hub's) signature (see negotiator.wire.signature).",
+    )
 
     def net_by_account(self) -> dict[str, Decimal]:
         """Net amount received by each account (credits minus debits), in ``total``'s currency."""

@@ -116,16 +116,35 @@ def _validate(draw: st.DrawFn) -> tuple[list[str], dict[str, bytes]]:
         {
             "--task": _paths(["task"]),
             "--now": st.sampled_from(["now", "x", "2026-10-01T09:00:00Z"]),
+            "--keys": _paths(["keys.json"]),
+            "--signer": st.sampled_from(["did:web:acme-analytics.example", "x", ""]),
             "--json": None,
         }
     )
-    files = {"obj.json": draw(Content), "task": draw(Content)}
+    files = {"obj.json": draw(Content), "task": draw(Content), "keys.json": draw(Content)}
     return [kind, draw(_paths(["obj.json"])), *draw(flags)], files
 
 
 def _replay(draw: st.DrawFn) -> tuple[list[str], dict[str, bytes]]:
     files = {"run.jsonl": draw(_file_contents("transcript"))}
     return [draw(_paths(["run.jsonl"])), *draw(_flags({"--check": None, "--json": None}))], files
+
+
+def _verify(draw: st.DrawFn) -> tuple[list[str], dict[str, bytes]]:
+    files = {
+        "run/transcript.jsonl": draw(_file_contents("transcript")),
+        "run/keys.json": draw(st.one_of(Content, st.just(b'{"keys": {}, "hub": "x"}'))),
+        "k.json": draw(Content),
+    }
+    target = draw(st.sampled_from(["{root}/run", "{run/transcript.jsonl}", "{missing}", "{dir}"]))
+    flags = _flags(
+        {
+            "--keys": _paths(["k.json"]),
+            "--hub": st.sampled_from(["did:key:z6Mkx", "x", ""]),
+            "--replay": None,
+        }
+    )
+    return [target, *draw(flags)], files
 
 
 def _mediate(draw: st.DrawFn) -> tuple[list[str], dict[str, bytes]]:
@@ -273,11 +292,19 @@ CASES: dict[str, Callable[[st.DrawFn], tuple[list[str], dict[str, bytes]]]] = {
     "analyze": _analyze,
     "negotiate": _negotiate,
     "tournament": _tournament,
+    "verify": _verify,
 }
 """Sub-command -> how to draw its arguments and input files."""
 
 #: fewer examples where a valid draw runs a whole delegation (about half a second each)
-EXAMPLES = {"demo": 12, "resume": 20, "analyze": 25, "negotiate": 25, "tournament": 25}
+EXAMPLES = {
+    "demo": 12,
+    "resume": 20,
+    "analyze": 25,
+    "negotiate": 25,
+    "tournament": 25,
+    "verify": 25,
+}
 
 
 def test_every_sub_command_is_fuzzed() -> None:

@@ -11,6 +11,7 @@ import pytest
 from negotiator.delegation.award import make_award
 from negotiator.delegation.contracting import ContractPolicy, draft_contract, sign
 from negotiator.delegation.demo import DEMO_POLICY, demo_bidders, demo_task
+from negotiator.delegation.keys import RunKeys
 from negotiator.delegation.request import DEFAULT_PREFERENCES
 from negotiator.money import Money
 from negotiator.wire.bid import Bid
@@ -68,4 +69,5 @@ def make_contract(
         DEFAULT_PREFERENCES,
         NOW,
     )
-    return sign(draft_contract(task, award, 0.9, policy or DEMO_POLICY, NOW), NOW)
+    keys = RunKeys.demo([task.delegator_id, "did:web:a.ai"], 0)
+    return sign(draft_contract(task, award, 0.9, policy or DEMO_POLICY, NOW), keys, NOW)

@@ -152,7 +152,9 @@ def test_delegate_records_a_transcript_that_replays_and_tells_the_story(
     assert recorded.transcript == str(path)
     transcript = read_transcript(path)
     assert transcript.header.flow == "delegate" and transcript.summary().steps == 20
-    assert transcript.events[-1].payload == recorded.model_dump(mode="json", by_alias=True)
+    *_, outcome, head = transcript.events
+    assert outcome.payload == recorded.model_dump(mode="json", by_alias=True)
+    assert head.kind == "head"  # sealed by the hub: `negotiator verify` checks the record
     roles = {e.role for e in transcript.events if e.kind == "model_request"}
     assert "did:web:fast-coder.ai" in roles and "model" not in roles
     replay = ReplayClient.from_transcript(transcript)

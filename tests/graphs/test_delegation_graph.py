@@ -32,6 +32,7 @@ from negotiator.graphs.runner import (
     delegation_flow_in,
     execute,
     open_stores,
+    run_keys,
 )
 from negotiator.llm.deterministic import DeterministicClient
 from negotiator.transcript.format import MODEL_KINDS
@@ -59,6 +60,7 @@ def test_edges_are_the_transition_table() -> None:
             ledger=ledger,
             clock=FixedClock(setup.start),
             rng=random.Random(1),
+            keys=run_keys(setup, 1),
         )
         edges = {(e.source, e.target) for e in graph.get_graph().edges}
     expected = {("__start__", "announce"), ("bid", "submit_bid"), ("submit_bid", "screen")}
@@ -154,6 +156,7 @@ def test_compiled_graph_is_a_node_of_a_host_graph() -> None:
             ledger=ledger,
             clock=FixedClock(setup.start),
             rng=random.Random(7),
+            keys=run_keys(setup, 7),
         )
 
         def prepare(state: HostState) -> HostState:
@@ -261,4 +264,5 @@ def test_a_bidder_without_a_model_client_is_the_callers_mistake() -> None:
             ledger=ledger,
             clock=FixedClock(setup.start),
             rng=random.Random(7),
+            keys=run_keys(setup, 7),
         )

@@ -86,6 +86,8 @@ def test_seed_question_and_answer_come_out_of_the_demo() -> None:
     )
     assert len(first["question_ids"]) == 4  # asked by four bidders, answered once
     kinds = [
-        e.kind for e in events if e.kind not in {"model_request", "model_response", "fallback"}
+        e.kind
+        for e in events
+        if e.kind not in {"model_request", "model_response", "fallback", "head"}
     ]
     assert kinds[:1] == ["announcement"] and kinds[-3:] == ["settlement", "reputation", "outcome"]

@@ -44,7 +44,11 @@ def test_nested_runs_are_events_of_the_parent_transcript(tmp_path: Path) -> None
     path = tmp_path / "sub.jsonl"
     record = asyncio.run(_record(path))
     kinds = [(e.step, e.role, e.kind) for e in record.events if e.step != "model"]
-    assert kinds[-2:] == [("subdelegate", FAST, "subrun"), ("flow", "runner", "outcome")]
+    assert kinds[-3:] == [
+        ("subdelegate", FAST, "subrun"),
+        ("flow", "runner", "outcome"),
+        ("seal", "recorder", "head"),
+    ]
     (subrun,) = [e.payload for e in record.events if e.kind == "subrun"]
     assert subrun["run_id"] == "sub-flow.task-virtual-table" and subrun["required"] is True
     assert subrun["outcome"]["winner"]["bidder_id"] == GRID

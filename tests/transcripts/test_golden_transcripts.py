@@ -31,8 +31,9 @@ def test_all_four_are_present() -> None:
 def test_replays_identically(path: Path) -> None:
     check = check_transcript(path)
     assert check.ok, check.diff
-    recorded = json.loads(path.read_text(encoding="utf-8").splitlines()[-1])
-    assert recorded["kind"] == "outcome"
+    outcome_line, head_line = path.read_text(encoding="utf-8").splitlines()[-2:]
+    recorded = json.loads(outcome_line)
+    assert recorded["kind"] == "outcome" and json.loads(head_line)["kind"] == "head"
     assert check.outcome == recorded["payload"]
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from negotiator.money import Money
+from negotiator.trust import KeyRegistry, derive_did_key, keyring
 from negotiator.wire import (
     Answer,
     Autonomy,
@@ -40,11 +41,18 @@ from negotiator.wire import (
     TaskSpec,
     Terms,
     WireModel,
+    sign,
 )
 
 T0 = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 FAST_CODER = "did:web:fast-coder.ai"
 DELEGATOR = "did:web:acme.example"
+KEYS = keyring([FAST_CODER, DELEGATOR], seed=0)
+"""Demo signing keys of the sample agents."""
+HUB = derive_did_key("hub", seed=0)
+"""The sample hub: its id is its did:key."""
+REGISTRY = KeyRegistry.of(KEYS.values())
+"""Public keys of the sample agents (the hub's is in its id)."""
 
 
 def usdc(amount: str) -> Money:
@@ -130,7 +138,7 @@ def seed_contract() -> Contract:
         ),
         wording="The contractor improves the Lighthouse performance score by at least 20 %.",
     )
-    return contract.signed_by(DELEGATOR, T0).signed_by(FAST_CODER, T0)
+    return contract.signed_by(KEYS[DELEGATOR], T0).signed_by(KEYS[FAST_CODER], T0)
 
 
 def samples() -> dict[str, WireModel]:
@@ -222,7 +230,32 @@ def samples() -> dict[str, WireModel]:
     }
 
 
+SIGNERS = {"bid": FAST_CODER, "offer": DELEGATOR, "award": DELEGATOR, "report": FAST_CODER}
+"""Who signs each singly-signed sample (the settlement: the hub; the contract: both parties)."""
+
+
+def signed_samples() -> dict[str, WireModel]:
+    """Every signed wire kind, signed by its author (the award's winning bid signed too)."""
+    plain = samples()
+    bid = sign(plain["bid"], KEYS[FAST_CODER], T0)
+    award = plain["award"].model_copy(update={"winning_bid": bid})
+    return {
+        "bid": bid,
+        "offer": sign(plain["offer"], KEYS[DELEGATOR], T0),
+        "award": sign(Award.model_validate(award.model_dump()), KEYS[DELEGATOR], T0),
+        "contract": plain["contract"],
+        "report": sign(plain["report"], KEYS[FAST_CODER], T0),
+        "settlement": sign(plain["settlement"], HUB, T0),
+    }
+
+
 @pytest.fixture
 def sample() -> dict[str, WireModel]:
     """One valid object of every wire kind."""
     return samples()
+
+
+@pytest.fixture(scope="session")
+def signed_sample() -> dict[str, WireModel]:
+    """Every signed wire kind, signed by its author (see :func:`signed_samples`)."""
+    return signed_samples()

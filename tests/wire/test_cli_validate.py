@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from negotiator.cli import main
-from negotiator.wire import WireModel
+from negotiator.trust import KeyRegistry, derive_key, keyring
+from negotiator.wire import Bid, Signature, WireModel
 
 
 def write(tmp_path: Path, name: str, data: Any) -> str:
@@ -113,3 +115,53 @@ def test_unknown_kind_is_an_argparse_error(capsys: pytest.CaptureFixture[str]) -
         main(["validate", "bids", "x.json"])
     assert exited.value.code == 2
     assert "invalid choice: 'bids'" in capsys.readouterr().err
+
+
+def _registry_file(tmp_path: Path) -> str:
+    keys = keyring(["did:web:fast-coder.ai", "did:web:acme.example"], seed=0)
+    path = tmp_path / "keys.json"
+    KeyRegistry.of(keys.values()).save(path)
+    return str(path)
+
+
+def test_keys_check_the_signature_of_a_signed_kind(
+    tmp_path: Path, signed_sample: dict[str, WireModel], capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys = _registry_file(tmp_path)
+    for kind in ("bid", "offer", "contract", "report"):
+        path = write(tmp_path, f"{kind}.json", signed_sample[kind].model_dump_json())
+        assert main(["validate", kind, path, "--keys", keys]) == 0, kind
+    award = write(tmp_path, "award.json", signed_sample["award"].model_dump_json())
+    assert (
+        main(["validate", "award", award, "--keys", keys, "--signer", "did:web:acme.example"]) == 0
+    )
+    assert main(["validate", "award", award, "--keys", keys, "--signer", "did:web:x.example"]) == 2
+    assert "$.signature.party_id" in capsys.readouterr().err
+
+
+def test_a_bid_signed_with_another_agents_key_exits_2_naming_the_signature(
+    tmp_path: Path, signed_sample: dict[str, WireModel], capsys: pytest.CaptureFixture[str]
+) -> None:
+    bid = signed_sample["bid"]
+    assert isinstance(bid, Bid)
+    other = derive_key("did:web:acme.example", 0)  # a real agent's key, not the bidder's
+    header = Signature(
+        party_id=bid.bidder_id,
+        terms_sha256=bid.signature.terms_sha256 if bid.signature else "",
+        signed_at=datetime(2026, 9, 1, tzinfo=UTC),
+        value="A" * 86,
+    )
+    forged = bid.model_copy(
+        update={
+            "signature": header.model_copy(update={"value": other.sign(header.signed_message())})
+        }
+    )
+    path = write(tmp_path, "forged.json", forged.model_dump_json())
+    assert main(["validate", "bid", path]) == 0  # without keys only the form is checked
+    capsys.readouterr()
+    assert main(["validate", "bid", path, "--keys", _registry_file(tmp_path)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"negotiator validate: bid {path}: $.signature: does not verify for did:web:fast-coder.ai"
+    ]
+    assert main(["validate", "bid", path, "--keys", _registry_file(tmp_path), "--json"]) == 2
+    assert json.loads(capsys.readouterr().out)["errors"][0]["path"] == "$.signature"

@@ -7,9 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import rfc8785
 from pydantic import ValidationError
 
 from negotiator.money import Money
+from negotiator.trust import derive_key
 from negotiator.wire import (
     PRIVACY_RANK,
     Answer,
@@ -137,7 +139,7 @@ def test_contract_signatures_bind_the_terms(sample: dict[str, WireModel]) -> Non
     assert {s.terms_sha256 for s in contract.signatures} == {contract.terms_hash()}
     assert contract.terms_hash() == sha256_hex(contract.terms_json())
     assert '"signatures"' not in contract.terms_json()
-    assert contract.terms_json() == canonical_json(
+    assert contract.terms_json().encode() == rfc8785.dumps(
         {k: v for k, v in contract.model_dump(mode="json").items() if k != "signatures"}
     )
     changed = dump(contract) | {"wording": "Different words."}
@@ -152,12 +154,14 @@ def test_contract_signers_must_be_the_parties(sample: dict[str, WireModel]) -> N
     assert isinstance(contract, Contract)
     unsigned = contract.model_copy(update={"signatures": ()})
     with pytest.raises(ValidationError, match="not a party"):
-        unsigned.signed_by("did:web:intruder.example", T0)
-    once = unsigned.signed_by(contract.delegator_id, T0)
+        unsigned.signed_by(derive_key("did:web:intruder.example", 0), T0)
+    once = unsigned.signed_by(derive_key(contract.delegator_id, 0), T0)
     assert not once.fully_signed
     with pytest.raises(ValidationError, match="signed twice"):
-        once.signed_by(contract.delegator_id, T0)
-    forged = Signature(party_id=contract.contractor_id, terms_sha256="0" * 64, signed_at=T0)
+        once.signed_by(derive_key(contract.delegator_id, 0), T0)
+    forged = Signature(
+        party_id=contract.contractor_id, terms_sha256="0" * 64, signed_at=T0, value="A" * 86
+    )
     assert locs(Contract, dump(once) | {"signatures": (*once.signatures, forged)}) == [
         ("signatures", 1, "terms_sha256")
     ]

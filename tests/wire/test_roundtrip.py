@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import operator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from negotiator.money import Money
+from negotiator.trust import KeyRegistry, derive_key
 from negotiator.wire import (
     Answer,
     Autonomy,
@@ -48,10 +50,13 @@ from negotiator.wire import (
     TaskSpec,
     Terms,
     WireModel,
+    sign,
+    signature_errors,
 )
 from negotiator.wire.kinds import KINDS
 from negotiator.wire.paths import make_validator
 from negotiator.wire.schemas import load_schema
+from negotiator.wire.signing import SIGNER_FIELD
 from negotiator.wire.validation import validate_raw
 
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
@@ -300,7 +305,7 @@ def contracts(draw: st.DrawFn) -> Contract:
         wording=draw(texts(300)),
     )
     for party in draw(st.sampled_from([(), (delegator,), (delegator, contractor)])):
-        contract = contract.signed_by(party, draw(times))
+        contract = contract.signed_by(derive_key(party, 0), draw(times))
     return contract
 
 
@@ -395,3 +400,48 @@ def test_round_trip_through_json_and_schema(kind: str, data: st.DataObject) -> N
     errors = list(make_validator(load_schema(kind)).iter_errors(obj.model_dump(mode="json")))
     assert [e.message for e in errors] == []
     assert validate_raw(kind, text) == obj
+
+
+SIGNED_KIND_NAMES = ["award", "bid", "contract", "offer", "report", "settlement"]
+_RECEIVER_NAMED = {"award": "did:web:delegator.example", "report": "did:web:contractor.example"}
+
+
+def _signed(kind: str, obj: WireModel, at: datetime) -> tuple[WireModel, KeyRegistry, str | None]:
+    """``obj`` signed by its author (an award's winning bid by its bidder, a contract by both)."""
+    if isinstance(obj, Contract):
+        both = obj.model_copy(update={"signatures": ()})
+        for party in (obj.delegator_id, obj.contractor_id):
+            both = both.signed_by(derive_key(party, 0), at)
+        keys = [derive_key(p, 0) for p in (obj.delegator_id, obj.contractor_id)]
+        return both, KeyRegistry.of(keys), None
+    if isinstance(obj, Award):
+        bid = sign(obj.winning_bid, derive_key(obj.winning_bid.bidder_id, 0), at)
+        obj = obj.model_copy(update={"winning_bid": bid})
+    author = SIGNER_FIELD[type(obj)]
+    signer = getattr(obj, author) if author else _RECEIVER_NAMED.get(kind, "did:web:hub.example")
+    keys = {signer, getattr(getattr(obj, "winning_bid", None), "bidder_id", signer)}
+    return (
+        sign(obj, derive_key(signer, 0), at),
+        KeyRegistry.of(derive_key(k, 0) for k in keys),
+        signer,
+    )
+
+
+@pytest.mark.parametrize("kind", SIGNED_KIND_NAMES)
+@settings(max_examples=25)
+@given(data=st.data())
+def test_signatures_verify_after_a_json_round_trip_of_any_object(
+    kind: str, data: st.DataObject
+) -> None:
+    """Any generated object of a signed kind, signed, verifies after JSON text -> model."""
+    obj, registry, signer = _signed(kind, data.draw(STRATEGIES[kind]), data.draw(times))
+    again = KINDS[kind].model_validate_json(
+        obj.model_dump_json(indent=data.draw(st.sampled_from([None, 1])))
+    )
+    assert signature_errors(again, registry, signer=signer) == []
+    assert (
+        signature_errors(
+            validate_raw(kind, json.loads(obj.model_dump_json())), registry, signer=signer
+        )
+        == []
+    )
