@@ -31,6 +31,7 @@ from negotiator import (
 )
 from negotiator.delegation.clock import FixedClock
 from negotiator.delegation.contracting import ContractPolicy
+from negotiator.delegation.negotiation import NegotiationSettings
 from negotiator.delegation.request import DelegationSetup
 from negotiator.money import Money
 
@@ -133,9 +134,9 @@ def money_view(outcome: DelegationOutcome) -> tuple[Any, ...]:
 
 
 def random_setup(rng: random.Random) -> DelegationSetup:
-    """A demo delegation with a random script, terms and (often short, sometimes wrong-currency)
-    funding."""
-    scenario = rng.choice(["success", "breach", "cancel", "success", "breach"])
+    """A demo delegation with a random script, terms, negotiation after the award (about a
+    third of the runs) and (often short, sometimes wrong-currency) funding."""
+    scenario = rng.choice(["success", "breach", "cancel", "success", "breach", "negotiate"])
     s = demo_setup(scenario)
     script = s.script
     if rng.random() < 0.2:
@@ -146,7 +147,12 @@ def random_setup(rng: random.Random) -> DelegationSetup:
         charge_replacement_difference=rng.random() < 0.8,
         max_missed_reports=rng.randint(1, 3),
     )
-    request = s.request.model_copy(update={"policy": policy, "max_rounds": rng.choice([0, 1, 3])})
+    negotiation = s.request.negotiation
+    if rng.random() < 0.25:
+        mechanism = rng.choice(["bilateral", "mediated"])
+        negotiation = NegotiationSettings(mechanism=mechanism, top_k=rng.randint(1, 3))
+    update = {"policy": policy, "max_rounds": rng.choice([0, 1, 3]), "negotiation": negotiation}
+    request = s.request.model_copy(update=update)
     funding: dict[str, Money] = {}
     for party in [DELEGATOR, *(b.bidder_id for b in s.bidders)]:
         if rng.random() < 0.85:

@@ -1,5 +1,5 @@
-"""The delegation flow as a LangGraph state machine: announce → clarify → bid → award → contract
-→ monitor → settle (seed 000).
+"""The delegation flow as a LangGraph state machine: announce → clarify → bid → award →
+[negotiate] → contract → monitor → settle (seed 000).
 
 The graph's shape comes from the one transition table
 (:data:`negotiator.delegation.phases.TRANSITIONS`): every node sets the next ``phase`` through the
@@ -98,6 +98,7 @@ def _wire(
         Phase.BID: nodes.open_bidding,
         Phase.SCREEN: nodes.screen,
         Phase.AWARD: nodes.award,
+        Phase.NEGOTIATE: nodes.negotiate,
         Phase.CONTRACT: nodes.contract,
         Phase.MONITOR: nodes.monitor,
         Phase.SETTLE: nodes.settle,

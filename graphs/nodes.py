@@ -9,7 +9,7 @@ so a node re-run after a crash moves no money twice.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -52,12 +52,14 @@ from negotiator.delegation.monitoring import (
     evaluate,
     tick_time,
 )
+from negotiator.delegation.negotiation.phase import negotiate_award
 from negotiator.delegation.phases import Phase, advance
 from negotiator.delegation.record import RunView
 from negotiator.delegation.reputation_store import reputation_key
 from negotiator.delegation.request import DelegationRequest
 from negotiator.delegation.screening import available_funds, open_bids, stake_bonds
 from negotiator.delegation.settlement import (
+    escrow_negotiated,
     escrow_payment,
     return_losing_bonds,
     settle,
@@ -318,14 +320,70 @@ class DelegationNodes:
         except NoValidBidError as exc:
             return {"phase": go(Phase.AWARD, Phase.FAILED), "failure": str(exc)}
         award = sign(award, self._keys(req).key(task.delegator_id), award.awarded_at)
-        try:
-            escrow_payment(self.ledger, run_id, task.delegator_id, award.winning_bid)
-        except InsufficientFundsError as exc:
-            return_losing_bonds(self.ledger, run_id, screened.valid, None)
-            failure = f"the delegator cannot fund the winning price: {exc}"
-            return {"phase": go(Phase.AWARD, Phase.FAILED), "failure": failure}
-        return_losing_bonds(self.ledger, run_id, screened.valid, award.winner_id)
+        if req.negotiation is not None and req.negotiation.top_k > 0:
+            return {"phase": go(Phase.AWARD, Phase.NEGOTIATE), "award": _j(award)}
+        failed = self._escrow_award(run_id, task.delegator_id, screened.valid, award, Phase.AWARD)
+        if failed is not None:
+            return failed
         return {"phase": go(Phase.AWARD, Phase.CONTRACT), "award": _j(award)}
+
+    def _escrow_award(
+        self, run_id: str, delegator_id: str, valid: Sequence[Bid], award: Award, at: Phase
+    ) -> DelegationState | None:
+        """Escrow the award's winning price and return the losers' bonds; when the delegator
+        cannot pay, return every bond and the failed phase's update (``None``: escrowed)."""
+        try:
+            escrow_payment(self.ledger, run_id, delegator_id, award.winning_bid)
+        except InsufficientFundsError as exc:
+            return_losing_bonds(self.ledger, run_id, valid, None)
+            failure = f"the delegator cannot fund the winning price: {exc}"
+            return {"phase": go(at, Phase.FAILED), "failure": failure}
+        return_losing_bonds(self.ledger, run_id, valid, award.winner_id)
+        return None
+
+    async def negotiate(self, state: DelegationState) -> DelegationState:
+        """Negotiate the terms with the award's top-k; escrow the agreed price and bond."""
+        view = RunView(state)
+        req = view.request
+        award = _present(view.award)
+        valid = _present(view.screened).valid
+        task, currency, run_id = req.task, req.task.budget.currency, state["run_id"]
+        assert req.negotiation is not None  # the award routes here only when it is set
+        outcome = await negotiate_award(
+            task,
+            award,
+            valid,
+            preferences=req.preferences,
+            penalty_share=req.policy.penalty_fraction,
+            settings=req.negotiation,
+            profiles=self.hub.bidder,
+            reputations=self.hub.reputations(),
+            funds=available_funds(self.ledger, run_id, [b.bidder_id for b in valid], currency),
+            delegator_client=self.delegator,
+            bidder_client=self._client,
+        )
+        terms = outcome.terms
+        calls = [_j(c) for c in outcome.calls]
+        try:
+            escrow_negotiated(
+                self.ledger,
+                run_id,
+                task.delegator_id,
+                valid,
+                outcome.contractor_id,
+                Money(amount=terms.price, currency=currency),
+                Money(amount=terms.bond, currency=currency),
+            )
+        except InsufficientFundsError:
+            # The agreed deal cannot be funded: the sealed award stands (or fails like it).
+            failed = self._escrow_award(run_id, task.delegator_id, valid, award, Phase.NEGOTIATE)
+            phase = go(Phase.NEGOTIATE, Phase.CONTRACT) if failed is None else failed["phase"]
+            return {**(failed or {}), "phase": phase, "calls": calls}
+        return {
+            "phase": go(Phase.NEGOTIATE, Phase.CONTRACT),
+            "negotiation": _j(outcome),
+            "calls": calls,
+        }
 
     async def contract(self, state: DelegationState) -> DelegationState:
         """Draft the terms from numbers, word them, and have both parties sign."""
@@ -336,15 +394,26 @@ class DelegationNodes:
         if errors:
             raise InvalidInputError(f"award of task {award.task_id}", errors)
         now = award.awarded_at
-        reputation = self.hub.reputation(award.winner_id)
+        negotiated = view.negotiation
+        contractor = award.winner_id if negotiated is None else negotiated.contractor_id
+        reputation = self.hub.reputation(contractor)
         granted = None
         if self.hub.trust is not None:
             offered = award.winning_bid.offered_reporting_interval_seconds
             granted = permissions(req.task, offered, reputation, self.hub.trust)
-        draft = draft_contract(req.task, award, reputation, req.policy, now, permissions=granted)
+        draft = draft_contract(
+            req.task, award, reputation, req.policy, now, negotiated=negotiated, permissions=granted
+        )
         wording, result = await word_contract(self.delegator, draft)
         worded = draft_contract(
-            req.task, award, reputation, req.policy, now, wording=wording, permissions=granted
+            req.task,
+            award,
+            reputation,
+            req.policy,
+            now,
+            wording=wording,
+            negotiated=negotiated,
+            permissions=granted,
         )
         return {
             "phase": go(Phase.CONTRACT, Phase.MONITOR),

@@ -39,6 +39,7 @@ class DelegationState(TypedDict, total=False):
     committed: Annotated[list[Json], operator.add]
     screened: Json
     award: Json
+    negotiation: Json
     failure: str
     contract: Json
     monitor: Json

@@ -63,6 +63,12 @@ if _typing.TYPE_CHECKING:
         demo_setup,
     )
     from negotiator.delegation.clock import Clock, FixedClock, SystemClock
+    from negotiator.delegation.negotiation import (
+        ContractTerms,
+        NegotiationOutcome,
+        NegotiationSettings,
+        negotiate_terms,
+    )
     from negotiator.delegation.settlement import fund
     from negotiator.errors import (
         FieldError,
@@ -254,6 +260,12 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "SystemClock",
     ),
     "negotiator.delegation.settlement": ("fund",),
+    "negotiator.delegation.negotiation": (
+        "ContractTerms",
+        "NegotiationOutcome",
+        "NegotiationSettings",
+        "negotiate_terms",
+    ),
     "negotiator.errors": (
         "FieldError",
         "IllegalTransitionError",
@@ -411,6 +423,7 @@ __all__ = [
     "Comparator",
     "Contract",
     "ContractPolicy",
+    "ContractTerms",
     "DefaultPenalty",
     "DelegationOutcome",
     "DelegationRequest",
@@ -446,7 +459,9 @@ __all__ = [
     "Money",
     "MonitoringAgreement",
     "Negotiation",
+    "NegotiationOutcome",
     "NegotiationResult",
+    "NegotiationSettings",
     "NegotiatorError",
     "NoValidBidError",
     "Offer",
@@ -525,6 +540,7 @@ __all__ = [
     "mediate",
     "namespaced_node",
     "negotiate_pairings",
+    "negotiate_terms",
     "pareto_mask",
     "plot_experiment",
     "read_genius_folder",

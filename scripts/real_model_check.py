@@ -41,13 +41,35 @@ from pydantic import ValidationError
 
 from negotiator.llm.schema import strict_wire_schema
 
-EXPECTED_OUTCOME = {"success": "completed", "breach": "breached", "cancel": "cancelled"}
+EXPECTED_OUTCOME = {
+    "success": "completed",
+    "breach": "breached",
+    "cancel": "cancelled",
+    "negotiate": "completed",
+}
+
+# flow step -> the kind of structured or worded answer it asks for (the per-kind summary)
+STEP_KIND = {
+    "clarify.question": "question",
+    "clarify.answer": "answer",
+    "bid": "bid",
+    "negotiate.offer": "offer",
+    "contract.wording": "wording",
+    "mediation.explain": "wording",
+}
+KINDS = ("question", "answer", "bid", "offer", "wording")
+# at least this share of the structured answers must be valid on the first try or after a re-ask
+MIN_VALID_SHARE = 0.8
+# the steps whose answer carries numbers the model chose (a bid or an offer of its own)
+OWN_CHOICE_KINDS = frozenset({"bid", "offer"})
 
 # "structured:<Type>" -> where the type lives (answers of other types are counted, not re-validated)
 OUTPUT_TYPES = {
     "Bid": "negotiator.wire.bid:Bid",
     "QuestionList": "negotiator.delegation.clarify:QuestionList",
     "AnswerText": "negotiator.delegation.clarify:AnswerText",
+    "BidChoice": "negotiator.delegation.bidding:BidChoice",
+    "OfferReply": "negotiator.delegation.negotiation.talk:OfferReply",
 }
 
 # Fields (last path segment) that hold money amounts, and the sane range for an amount here:
@@ -74,6 +96,11 @@ class Tally:
     completion_tokens: int = 0
     revalidated: int = 0
     fallback_reasons: Counter[str] = field(default_factory=Counter)
+    by_kind: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def count(self, kind: str, outcome: str) -> None:
+        """Count one answer of a step kind as ``first``, ``reask`` or ``fallback``."""
+        self.by_kind.setdefault(kind, Counter())[outcome] += 1
 
     def add(self, other: Tally) -> None:
         """Add ``other``'s figures to these."""
@@ -89,6 +116,21 @@ class Tally:
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.fallback_reasons.update(other.fallback_reasons)
+        for kind, counts in other.by_kind.items():
+            self.by_kind.setdefault(kind, Counter()).update(counts)
+
+    def structured_valid_share(self) -> float:
+        """Share of structured answers valid on the first try or after a re-ask."""
+        counts = [c for k, c in self.by_kind.items() if k != "wording"]
+        total = sum(sum(c.values()) for c in counts)
+        valid = sum(c["first"] + c["reask"] for c in counts)
+        return valid / total if total else 1.0
+
+    def own_choices(self) -> int:
+        """Bids and offers that are the model's own (not fallen back)."""
+        return sum(
+            c["first"] + c["reask"] for k, c in self.by_kind.items() if k in OWN_CHOICE_KINDS
+        )
 
 
 @dataclass
@@ -261,7 +303,9 @@ def _count_response(
     tally.completion_tokens += _int(usage.get("completion_tokens"))
     tally.http_requests += int(meta.get("http_requests", 0) or 0)
     where = f"seq {event['seq']} ({event['step']})"
+    kind = STEP_KIND.get(str(event["step"]), str(event["step"]))
     if source == "fallback":
+        tally.count(kind, "fallback")
         tally.fallbacks += 1
         fell_back[str(payload.get("key"))] += 1
         return
@@ -272,6 +316,7 @@ def _count_response(
         check.problems.append(f"{where}: a model answer with {attempts} attempts")
     tally.first_try += attempts == 1
     tally.after_reask += attempts > 1
+    tally.count(kind, "first" if attempts == 1 else "reask")
     output, value = str(payload.get("output")), payload.get("value")
     if output.startswith("structured:"):
         problems = revalidate(output, value)
@@ -325,6 +370,8 @@ def check_scenario(
     check_transcript(transcript, check, allow_transport=allow_transport)
     if check.tally.completion_tokens == 0:
         check.problems.append("no completion tokens in the transcript: no real server answered")
+    if check.tally.own_choices() == 0:
+        check.problems.append("no bid or offer is the model's own: every one fell back")
     start = time.monotonic()
     proc = subprocess.run(
         [negotiator, "replay", str(transcript), "--check", "--json"],
@@ -419,6 +466,12 @@ def print_summary(checks: Sequence[RunCheck], times: Mapping[str, float]) -> dic
         f"after re-ask, {total.fallbacks} fell back; {total.http_requests} HTTP requests; "
         f"{total.revalidated} accepted answers re-validated here"
     )
+    print("per step kind (valid first try / after re-ask / fell back):")
+    for kind in KINDS:
+        c = total.by_kind.get(kind, Counter())
+        print(f"  {kind:<9} {c['first']:>4} / {c['reask']:>4} / {c['fallback']:>4}")
+    share = total.structured_valid_share()
+    print(f"structured answers valid (first try or after one re-ask): {share:.1%}")
     for reason, n in total.fallback_reasons.most_common():
         print(f"  fallback x{n}: {reason}")
     suspicious = [s for c in checks for s in c.suspicious]
@@ -444,8 +497,12 @@ def print_summary(checks: Sequence[RunCheck], times: Mapping[str, float]) -> dic
 
 
 def _tally_json(t: Tally) -> dict[str, Any]:
-    data = {k: v for k, v in vars(t).items() if k != "fallback_reasons"}
-    return data | {"fallback_reasons": dict(t.fallback_reasons)}
+    data = {k: v for k, v in vars(t).items() if k not in {"fallback_reasons", "by_kind"}}
+    return data | {
+        "fallback_reasons": dict(t.fallback_reasons),
+        "by_kind": {k: dict(c) for k, c in t.by_kind.items()},
+        "structured_valid_share": round(t.structured_valid_share(), 4),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -477,6 +534,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.summary_out:
         args.summary_out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     failed = [(c.scenario, p) for c in checks for p in c.problems]
+    share = summary["total"]["structured_valid_share"]
+    if share < MIN_VALID_SHARE:
+        failed.append(("all", f"only {share:.1%} of structured answers valid (< 80 %)"))
     if args.fail_on_suspicious:
         failed += [
             (s["scenario"], f"suspicious: {s['path']}: {s['why']}") for s in summary["suspicious"]

@@ -74,6 +74,46 @@ def _award(u: Mapping[str, Any]) -> list[str]:
     return [f"[bold]Award[/bold]: {E(u['award']['reason'])}"]
 
 
+def _terms(t: Mapping[str, Any]) -> str:
+    return (
+        f"price {t['price']}, deadline {t['duration_seconds']} s, report every "
+        f"{t['cadence_seconds']} s, penalty {t['penalty_share']:.0%}, bond {t['bond']}, "
+        f"cancellation {t['cancellation_rate']:.0%} of pro rata"
+    )
+
+
+def _flat(t: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "price": t["price"]["amount"],
+        "duration_seconds": t["estimated_duration_seconds"],
+        "cadence_seconds": t["reporting_interval_seconds"],
+        "penalty_share": t["penalty_fraction"],
+        "bond": t["reputation_bond"]["amount"],
+        "cancellation_rate": t["cancellation_rate"],
+    }
+
+
+def _negotiate(u: Mapping[str, Any]) -> list[str]:
+    n = u["negotiation"]
+    lines = [f"[bold]Negotiation[/bold] ({E(n['mechanism'])}):"]
+    for s in n["sessions"]:
+        for m in s["moves"]:
+            o = m["offer"]
+            head = f"  {E(o['sender'])} → {E(o['receiver'])}: {E(o['message_type'])}"
+            lines.append(head + (f" [{E(_terms(_flat(o['terms'])))}]" if o["terms"] else ""))
+            if o["message"]:
+                lines.append(f"    “{E(o['message'])}”")
+    if n["agreed"] is None:
+        lines.append(f"No agreement ({E(n['stall_reason'])}): the sealed bid stays the basis.")
+    else:
+        lines.append(
+            f"Agreed with {E(n['contractor_id'])}: {E(_terms(n['agreed']))}; gains over the "
+            f"sealed bid: delegator {n['delegator_gain']:+.4f}, contractor "
+            f"{n['contractor_gain']:+.4f} (utility)."
+        )
+    return lines
+
+
 def _contract(u: Mapping[str, Any]) -> list[str]:
     c = u["contract"]
     kinds = ", ".join(cl["kind"] for cl in c["clauses"])
@@ -115,6 +155,7 @@ _STORY: Mapping[str, Callable[[Mapping[str, Any]], list[str]]] = {
     "submit_bid": lambda u: [f"  sealed bid received from {E(u['sealed'][0]['sender_id'])}"],
     "screen": _screen,
     "award": _award,
+    "negotiate": _negotiate,
     "contract": _contract,
     "monitor": _monitor,
     "settle": _settle,

@@ -149,6 +149,8 @@ def _fields_cancellation(c: CancellationCompensation, contract: Contract) -> dic
         else "per milestone: "
         + ", ".join(f"{m.payout_fraction:.0%} at {m.progress:.0%}" for m in c.milestones)
     )
+    if c.rate < 1:
+        method += f", of which {c.rate:.0%} is paid"
     bond = " and its bond is returned" if c.bond_returned else "; its bond is kept in escrow"
     return {"method_text": method, "bond_text": bond}
 

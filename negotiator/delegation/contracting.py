@@ -28,10 +28,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from negotiator.delegation.clauses import clause_kind
 from negotiator.delegation.keys import RunKeys
+from negotiator.delegation.negotiation.mechanisms import NegotiationOutcome, sealed_terms
+from negotiator.delegation.negotiation.terms import ContractTerms
 from negotiator.errors import FieldError, InvalidInputError
 from negotiator.llm.guard import ask_text
 from negotiator.llm.prompts import render_prompt
 from negotiator.llm.protocol import ModelClient, ModelResult, TextCall
+from negotiator.money import Money
 from negotiator.wire.award import Award
 from negotiator.wire.clauses import (
     Autonomy,
@@ -94,26 +97,28 @@ def _autonomy(reputation: float) -> Autonomy:
 
 def _clauses(
     task: TaskSpec,
-    award: Award,
+    terms: ContractTerms,
     reputation: float,
     policy: ContractPolicy,
     permissions: tuple[int, Autonomy] | None,
 ) -> list[Clause]:
-    bid = award.winning_bid
     method = CompensationMethod.MILESTONES if policy.milestones else CompensationMethod.PRO_RATA
-    agreed = min(bid.offered_reporting_interval_seconds, task.reporting_interval_seconds)
+    agreed = terms.cadence_seconds
     interval, level = permissions if permissions is not None else (agreed, _autonomy(reputation))
     penalty = (
         []
         if policy.penalty_trigger is None
-        else [
-            PenaltyClause(trigger=policy.penalty_trigger, forfeit_fraction=policy.penalty_fraction)
-        ]
+        else [PenaltyClause(trigger=policy.penalty_trigger, forfeit_fraction=terms.penalty_share)]
     )
     return [
         *task.performance_requirements,
         *penalty,
-        CancellationCompensation(method=method, milestones=policy.milestones, bond_returned=True),
+        CancellationCompensation(
+            method=method,
+            milestones=policy.milestones,
+            bond_returned=True,
+            rate=terms.cancellation_rate,
+        ),
         MonitoringAgreement(
             report_interval_seconds=interval,
             max_missed_reports=policy.max_missed_reports,
@@ -134,6 +139,7 @@ def draft_contract(
     now: datetime,
     *,
     wording: str = "",
+    negotiated: NegotiationOutcome | None = None,
     permissions: tuple[int, Autonomy] | None = None,
 ) -> Contract:
     """Draft the (unsigned) contract for ``award`` from numbers only.
@@ -141,9 +147,13 @@ def draft_contract(
     Args:
         reputation: the contractor's reputation, which sets its autonomy level.
         wording: the plain-language text (see :func:`word_contract`).
+        negotiated: the negotiate phase's outcome: the contract goes to its contractor on its
+            terms (the agreement, else the winner's sealed bid). Without it the terms are the
+            winning bid's and the policy's, as they were before negotiation existed.
         permissions: the reporting interval (seconds) and autonomy to grant, when the hub
             scales them with trust (:func:`negotiator.delegation.trust.permissions`);
-            ``None``: the agreed interval and the autonomy the reputation earns.
+            ``None``: the agreed interval and the autonomy the reputation earns. After a
+            negotiation the agreed reporting interval holds.
 
     Example:
         >>> from negotiator.delegation.award import make_award
@@ -159,16 +169,24 @@ def draft_contract(
         (['performance_requirement', 'penalty', 'cancellation_compensation'], '6.13 USDC')
     """
     bid = award.winning_bid
+    terms = (
+        negotiated.terms
+        if negotiated is not None
+        else sealed_terms(bid, task, policy.penalty_fraction)
+    )
+    currency = bid.price.currency
+    if negotiated is not None and permissions is not None:
+        permissions = (terms.cadence_seconds, permissions[1])
     return Contract(
         id=f"contract-{task.id}",
         task_id=task.id,
         delegator_id=task.delegator_id,
-        contractor_id=award.winner_id,
-        price=bid.price,
-        bond=bid.reputation_bond,
-        deadline_seconds=task.deadline_seconds,
+        contractor_id=award.winner_id if negotiated is None else negotiated.contractor_id,
+        price=Money(amount=terms.price, currency=currency),
+        bond=Money(amount=terms.bond, currency=currency),
+        deadline_seconds=terms.duration_seconds,
         created_at=now,
-        clauses=tuple(_clauses(task, award, reputation, policy, permissions)),
+        clauses=tuple(_clauses(task, terms, reputation, policy, permissions)),
         wording=wording,
     )
 

@@ -22,7 +22,9 @@ penalty, bond forfeited), ``cancel`` (the delegator cancels at 40 % progress: pr
 compensation, bond returned), and ``subdelegate`` (recursive delegation: the contractor posts a
 sub-task — a virtualised data table, budget 3.00 USDC — to a market of two component builders,
 pays for it from its own wallet, and folds the sub-run into its reports; see
-:func:`demo_subtasks` and :func:`demo_inputs`).
+:func:`demo_subtasks` and :func:`demo_inputs`), and ``negotiate`` (runs like ``success``, but
+after the award the delegator negotiates the terms with the top two bidders of the Pareto front
+by alternating offers, :data:`NEGOTIATION`; the contract is built from the agreed terms).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from types import MappingProxyType
 from negotiator.delegation.bidders import BidderProfile
 from negotiator.delegation.contracting import ContractPolicy
 from negotiator.delegation.monitoring import SCRIPTS, CancelPolicy, ExecutorScript
+from negotiator.delegation.negotiation.mechanisms import NegotiationSettings
 from negotiator.delegation.request import DelegationRequest, DelegationSetup
 from negotiator.delegation.subtasks import SubTaskSetup
 from negotiator.errors import lookup
@@ -70,8 +73,17 @@ SCENARIOS: Mapping[str, CancelPolicy] = MappingProxyType(
         "breach": CancelPolicy(),
         "cancel": CancelPolicy(at_progress=0.4, reason="the dashboard is being replaced"),
         "subdelegate": CancelPolicy(),
+        "negotiate": CancelPolicy(),
     }
 )
+
+#: scenario -> how the delegator negotiates after the award (scenarios not listed: it does not).
+NEGOTIATION: Mapping[str, NegotiationSettings] = MappingProxyType(
+    {"negotiate": NegotiationSettings(mechanism="bilateral", top_k=2)}
+)
+
+#: scenario -> the simulated contractor's script, where it is not the scenario's own name.
+_SCRIPT_OF: Mapping[str, str] = MappingProxyType({"negotiate": "success"})
 
 
 def _usdc(amount: str) -> Money:
@@ -213,7 +225,8 @@ BRIEFING: Mapping[str, str] = MappingProxyType(
 
 
 def demo_setup(scenario: str = "success") -> DelegationSetup:
-    """Return the complete demo scenario ``scenario`` (success, breach, cancel, subdelegate).
+    """Return the complete demo scenario ``scenario`` (success, breach, cancel, subdelegate,
+    negotiate: the success script, with the terms negotiated with the award's top two).
 
     Raises:
         UnknownKeyError: unknown scenario.
@@ -227,11 +240,15 @@ def demo_setup(scenario: str = "success") -> DelegationSetup:
     funding = {DELEGATOR_ID: _usdc("50.00")} | {b.bidder_id: _usdc("5.00") for b in bidders}
     return DelegationSetup(
         request=DelegationRequest(
-            task=demo_task(), briefing=dict(BRIEFING), cancel=cancel, policy=DEMO_POLICY
+            task=demo_task(),
+            briefing=dict(BRIEFING),
+            cancel=cancel,
+            policy=DEMO_POLICY,
+            negotiation=NEGOTIATION.get(scenario),
         ),
         bidders=bidders,
         funding=funding,
-        script=SCRIPTS[scenario],
+        script=SCRIPTS[_SCRIPT_OF.get(scenario, scenario)],
         start=_START,
     )
 

@@ -25,6 +25,8 @@ from pydantic import (
 from negotiator.delegation.calls import CallRecord, totals
 from negotiator.delegation.clarify import QuestionGroup
 from negotiator.delegation.monitoring import Verdict
+from negotiator.delegation.negotiation.mechanisms import NegotiationOutcome
+from negotiator.delegation.negotiation.terms import ContractTerms
 from negotiator.delegation.phases import A2A_STATE, A2ATaskState, Phase
 from negotiator.delegation.reputation import ReputationUpdate
 from negotiator.money import Money
@@ -83,6 +85,66 @@ class BidCounts(BaseModel):
     rejected: int = Field(ge=0, description="Bids rejected at screening.")
 
 
+class OfferLine(BaseModel):
+    """One message of the negotiation as the outcome shows it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    from_: str = Field(alias="from", description="Sender.")
+    to: str = Field(description="Receiver.")
+    kind: str = Field(description="make_offer, accept_offer, reject_offer, nego_broken, ...")
+    terms: ContractTerms | None = Field(description="The terms offered (none for an answer).")
+    text: str = Field(description="The note that went with it (the model's words, or a template).")
+    source: str = Field(description="model, fallback, or policy (no model call).")
+
+
+class NegotiationSummary(BaseModel):
+    """The negotiate phase as the outcome shows it (gains are utilities over the sealed bid)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mechanism: str = Field(description="bilateral, mediated or none.")
+    contractor: str = Field(description="Who the contract went to.")
+    rounds: int = Field(ge=0, description="Rounds of the chosen session.")
+    offers: tuple[OfferLine, ...] = Field(description="Every message, session by session.")
+    sealed: ContractTerms = Field(description="The winner's sealed-bid terms.")
+    agreed: ContractTerms | None = Field(description="The agreed terms, or null.")
+    stall_reason: str | None = Field(description="Why there was no agreement, if none.")
+    delegator_gain: float = Field(description="The delegator's utility gain.")
+    contractor_gain: float = Field(description="The contractor's utility gain.")
+    welfare_gain: float = Field(description="Joint utility gain.")
+
+
+def negotiation_summary(outcome: NegotiationOutcome) -> NegotiationSummary:
+    """Summarise the negotiate phase's outcome for the run's outcome."""
+    offers = tuple(
+        OfferLine.model_validate(
+            {
+                "from": m.offer.sender,
+                "to": m.offer.receiver,
+                "kind": m.offer.message_type.value,
+                "terms": None if m.offer.terms is None else ContractTerms.from_wire(m.offer.terms),
+                "text": m.offer.message,
+                "source": m.source,
+            }
+        )
+        for s in outcome.sessions
+        for m in s.moves
+    )
+    return NegotiationSummary(
+        mechanism=outcome.mechanism,
+        contractor=outcome.contractor_id,
+        rounds=outcome.rounds,
+        offers=offers,
+        sealed=outcome.sealed,
+        agreed=outcome.agreed,
+        stall_reason=outcome.stall_reason,
+        delegator_gain=round(outcome.delegator_gain, 6),
+        contractor_gain=round(outcome.contractor_gain, 6),
+        welfare_gain=round(outcome.welfare_gain, 6),
+    )
+
+
 class Rejection(BaseModel):
     """A bidder left out: filtered at announcement, or its bid screened out, with every reason."""
 
@@ -137,6 +199,11 @@ class DelegationOutcome(BaseModel):
     transcript: str | None = Field(
         default=None, description="The run's transcript file, when one was recorded."
     )
+    negotiation: NegotiationSummary | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="The negotiate phase, when the run had one.",
+    )
 
     @field_serializer("payments", mode="wrap")
     def _payment_lines(
@@ -179,6 +246,7 @@ def build_outcome(
     reputation: ReputationUpdate | None = None,
     failure: str | None = None,
     pending_questions: Sequence[QuestionGroup] = (),
+    negotiation: NegotiationOutcome | None = None,
 ) -> DelegationOutcome:
     """Assemble the outcome of a run from its artefacts."""
     counts = totals(calls)
@@ -209,4 +277,5 @@ def build_outcome(
         fallbacks=counts.fallbacks,
         prompt_tokens=counts.prompt_tokens,
         completion_tokens=counts.completion_tokens,
+        negotiation=None if negotiation is None else negotiation_summary(negotiation),
     )

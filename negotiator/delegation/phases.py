@@ -18,6 +18,8 @@ answer         ``input-required``  the delegator must answer; with a human answe
 bid            ``working``         the call for bids is open
 screen         ``working``         sealed bids are opened and validated together
 award          ``working``         the Pareto front is ranked and a winner chosen
+negotiate      ``working``         terms are negotiated with the front's top-k (only when the
+                                   request asks for it; the sealed bid stays the fallback)
 contract       ``working``         terms are drafted from numbers and signed
 monitor        ``working``         the contractor executes and reports progress
 settle         ``working``         the escrow ledger pays out
@@ -47,6 +49,7 @@ class Phase(StrEnum):
     BID = "bid"
     SCREEN = "screen"
     AWARD = "award"
+    NEGOTIATE = "negotiate"
     CONTRACT = "contract"
     MONITOR = "monitor"
     SETTLE = "settle"
@@ -78,7 +81,8 @@ TRANSITIONS: MappingProxyType[Phase, frozenset[Phase]] = MappingProxyType(
         P.ANSWER: frozenset({P.ASK, P.BID}),
         P.BID: frozenset({P.SCREEN}),
         P.SCREEN: frozenset({P.AWARD}),
-        P.AWARD: frozenset({P.CONTRACT, P.FAILED}),
+        P.AWARD: frozenset({P.NEGOTIATE, P.CONTRACT, P.FAILED}),
+        P.NEGOTIATE: frozenset({P.CONTRACT, P.FAILED}),
         P.CONTRACT: frozenset({P.MONITOR}),
         P.MONITOR: frozenset({P.MONITOR, P.SETTLE}),
         P.SETTLE: frozenset({P.COMPLETED, P.BREACHED, P.CANCELLED}),
@@ -101,6 +105,7 @@ A2A_STATE: MappingProxyType[Phase, A2ATaskState] = MappingProxyType(
         P.BID: A2ATaskState.WORKING,
         P.SCREEN: A2ATaskState.WORKING,
         P.AWARD: A2ATaskState.WORKING,
+        P.NEGOTIATE: A2ATaskState.WORKING,
         P.CONTRACT: A2ATaskState.WORKING,
         P.MONITOR: A2ATaskState.WORKING,
         P.SETTLE: A2ATaskState.WORKING,

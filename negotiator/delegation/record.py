@@ -24,6 +24,7 @@ from negotiator.delegation.clarify import QuestionGroup
 from negotiator.delegation.hub import Announcement
 from negotiator.delegation.ledger import Books
 from negotiator.delegation.monitoring import MonitorState, Verdict
+from negotiator.delegation.negotiation.mechanisms import NegotiationOutcome
 from negotiator.delegation.outcome import BidCounts, DelegationOutcome, Rejection, build_outcome
 from negotiator.delegation.phases import Phase
 from negotiator.delegation.reputation import ReputationUpdate
@@ -111,6 +112,11 @@ class RunView:
         return _optional(Award, self.state.get("award"))
 
     @cached_property
+    def negotiation(self) -> NegotiationOutcome | None:
+        """The negotiate phase's outcome, when the run had one."""
+        return _optional(NegotiationOutcome, self.state.get("negotiation"))
+
+    @cached_property
     def contract(self) -> Contract | None:
         """The signed contract, if any."""
         return _optional(Contract, self.state.get("contract"))
@@ -174,6 +180,7 @@ def outcome_of(
         reputation=view.reputation,
         failure=state.get("failure"),
         pending_questions=pending,
+        negotiation=view.negotiation,
     )
     return outcome.model_copy(update=_details(view))
 
@@ -237,9 +244,24 @@ def _monitor_events(state: Mapping[str, Any], delegator: str) -> list[Event]:
     return events
 
 
+def _negotiate_events(state: Mapping[str, Any], delegator: str) -> list[Event]:
+    """Every negotiation message (sender, ``offer``), then the phase's end (``negotiation``)."""
+    if "negotiation" not in state:
+        return []
+    outcome = state["negotiation"]
+    events: list[Event] = [
+        ("negotiate", m["offer"]["sender"], "offer", m)
+        for s in outcome["sessions"]
+        for m in s["moves"]
+    ]
+    end = {k: outcome[k] for k in ("mechanism", "contractor_id", "agreed", "stall_reason")}
+    events.append(("negotiate", delegator, "negotiation", end))
+    return events
+
+
 def flow_events(state: Mapping[str, Any]) -> list[Event]:
-    """The run's flow events in flow order (announce, clarify, bid, screen, award, contract,
-    monitor, settle), built from its state."""
+    """The run's flow events in flow order (announce, clarify, bid, screen, award, negotiate,
+    contract, monitor, settle), built from its state."""
     delegator = state["request"]["task"]["delegator_id"]
     events: list[Event] = []
     if "advice" in state:
@@ -251,12 +273,11 @@ def flow_events(state: Mapping[str, Any]) -> list[Event]:
     events += [("bid", s["sender_id"], "sealed_bid", s) for s in sealed]
     committed = sorted(state.get("committed", []), key=lambda c: str(c["commitment"]["bidder_id"]))
     events += [("bid", c["commitment"]["bidder_id"], "committed_bid", c) for c in committed]
-    singles = (
-        ("screen", "screened", "screening"),
-        ("award", "award", "award"),
-        ("contract", "contract", "contract"),
-    )
+    singles = (("screen", "screened", "screening"), ("award", "award", "award"))
     events += [(step, delegator, kind, state[key]) for step, key, kind in singles if key in state]
+    events += _negotiate_events(state, delegator)
+    if "contract" in state:
+        events.append(("contract", delegator, "contract", state["contract"]))
     events += _monitor_events(state, delegator)
     if "settlement" in state:
         events.append(("settle", delegator, "settlement", state["settlement"]))

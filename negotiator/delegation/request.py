@@ -11,6 +11,7 @@ from negotiator.delegation.bidders import BidderProfile
 from negotiator.delegation.contracting import ContractPolicy
 from negotiator.delegation.floor import FloorModel
 from negotiator.delegation.monitoring import CancelPolicy, ExecutorScript
+from negotiator.delegation.negotiation.mechanisms import NegotiationSettings
 from negotiator.money import Money
 from negotiator.wire.task import TaskSpec
 
@@ -61,6 +62,12 @@ class DelegationRequest(BaseModel):
         default_factory=FloorModel,
         description="Weighs delegating against doing the task directly before any market step "
         "(a task below the floor is not delegated); None: always delegate.",
+    )
+    negotiation: NegotiationSettings | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="How terms are negotiated with the award's top-k after the award; none "
+        "(the default) or top_k 0 keeps the sealed bid as the contract's basis.",
     )
 
 

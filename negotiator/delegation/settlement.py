@@ -12,6 +12,8 @@ re-running a step after a crash and resume moves nothing twice):
 
 * at bid opening, each valid bidder's bond is escrowed (``bond_escrow``);
 * at award, the losers' bonds come back (``bond_return``) and the price is escrowed (``escrow``);
+  after a negotiation the agreed price is escrowed instead and the contractor's bond moved to the
+  agreed one (:func:`escrow_negotiated`);
 * at settlement, by outcome (:data:`PLANNERS`):
 
   - **completed**: price to the contractor (``payment``), bond back (``bond_return``);
@@ -37,7 +39,7 @@ from types import MappingProxyType
 
 from negotiator.delegation.ledger import FUNDING_ACCOUNT, Books
 from negotiator.delegation.monitoring import Verdict, VerdictKind
-from negotiator.errors import lookup
+from negotiator.errors import InsufficientFundsError, lookup
 from negotiator.money import Money, quantize
 from negotiator.wire.bid import Bid
 from negotiator.wire.clauses import (
@@ -58,6 +60,7 @@ __all__ = [
     "compensation",
     "escrow_account",
     "escrow_bonds",
+    "escrow_negotiated",
     "escrow_payment",
     "fund",
     "return_losing_bonds",
@@ -182,6 +185,56 @@ def escrow_payment(ledger: Books, run_id: str, delegator_id: str, bid: Bid) -> P
     return _post(ledger, f"{run_id}/escrow", p)
 
 
+def escrow_negotiated(  # noqa: PLR0917 - the negotiation's postings, spelled out
+    ledger: Books,
+    run_id: str,
+    delegator_id: str,
+    bids: Sequence[Bid],
+    contractor_id: str,
+    price: Money,
+    bond: Money,
+) -> list[Payment]:
+    """After a negotiation: escrow the agreed price, move the contractor's escrowed bond to the
+    agreed bond, and return every other bond (idempotent, like the award's postings).
+
+    Every debit is funds-checked in its posting's transaction. The agreed price is escrowed under
+    its own key (``<run>/escrow-negotiated``), so when a party cannot pay nothing of the deal
+    stays posted (a price already escrowed goes back to the delegator, ``refund``) and the caller
+    can still escrow the sealed award (:func:`escrow_payment`) instead.
+
+    Args:
+        bids: the valid bids (their bonds were escrowed when the bids were opened).
+        contractor_id: who the contract goes to.
+        price: the contract's price; ``bond``: the contract's bond.
+
+    Raises:
+        InsufficientFundsError: the delegator cannot pay the agreed price, or the contractor
+            cannot raise its bond to the agreed one (no bond was returned yet).
+    """
+    sealed = next(b for b in bids if b.bidder_id == contractor_id)
+    escrow = escrow_account(run_id)
+    agreed = Planned(
+        delegator_id, escrow, price, PaymentReason.ESCROW, f"price agreed with {contractor_id}"
+    )
+    paid = _post(ledger, f"{run_id}/escrow-negotiated", agreed)
+    account = bond_account(run_id, contractor_id)
+    diff = bond.amount - sealed.reputation_bond.amount
+    change = Money(amount=abs(diff), currency=bond.currency)
+    adjust = (
+        Planned(contractor_id, account, change, PaymentReason.BOND_ESCROW, "bond raised")
+        if diff > 0
+        else Planned(account, contractor_id, change, PaymentReason.BOND_RETURN, "bond lowered")
+    )
+    try:
+        moved = _post(ledger, f"{run_id}/bond-adjust/{contractor_id}", adjust)
+    except InsufficientFundsError:
+        back = Planned(escrow, delegator_id, price, PaymentReason.REFUND, "agreed bond not staked")
+        _post(ledger, f"{run_id}/escrow-negotiated-back", back)
+        raise
+    out = [p for p in (paid, moved) if p]
+    return out + return_losing_bonds(ledger, run_id, bids, contractor_id)
+
+
 def _clause(contract: Contract, kind: type) -> object | None:
     return next((c for c in contract.clauses if isinstance(c, kind)), None)
 
@@ -208,7 +261,7 @@ def compensation(contract: Contract, progress: float) -> Decimal:
     else:
         reached = [m.payout_fraction for m in clause.milestones if m.progress <= progress]
         share = Decimal(str(reached[-1])) if reached else Decimal(0)
-    return quantize(contract.price.amount * share)
+    return quantize(contract.price.amount * share * Decimal(str(clause.rate)))
 
 
 def _bond_back(contract: Contract, run_id: str, memo: str) -> Planned:

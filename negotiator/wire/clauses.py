@@ -127,7 +127,9 @@ class CancellationCompensation(_Tagged):
     """Protection of the contractor: cancelled at progress p, it is paid for the work done.
 
     ``pro_rata`` pays ``p`` times the price; ``milestones`` pays the ``payout_fraction`` of the
-    last milestone reached. The bond comes back when ``bond_returned`` is true.
+    last milestone reached; either is scaled by ``rate`` (1, the default, pays it in full; a
+    negotiated contract may agree less, and the field is left out of the JSON when it is 1).
+    The bond comes back when ``bond_returned`` is true.
     """
 
     kind: Literal["cancellation_compensation"] = Field(
@@ -141,6 +143,11 @@ class CancellationCompensation(_Tagged):
     )
     bond_returned: bool = Field(
         default=True, description="Whether the contractor's bond is returned on cancellation."
+    )
+    rate: Fraction = Field(
+        default=1.0,
+        exclude_if=lambda v: v == 1.0,
+        description="Share of the compensation paid, in [0, 1]; 1 (the default) pays it in full.",
     )
 
     @model_validator(mode="after")

@@ -1,7 +1,9 @@
 """Bilateral bargaining messages: :class:`Offer` carrying :class:`Terms`.
 
 The message types are those of seed 001's two protocols: ``make_offer``, ``last_offer`` (an
-ultimatum), ``accept_offer`` (Protocol II's explicit acceptance) and ``nego_broken``.
+ultimatum), ``accept_offer`` (Protocol II's explicit acceptance) and ``nego_broken`` (walking
+away), plus ``reject_offer``: an explicit "no" to the offer on the table that proposes nothing
+(a counter-offer is a ``make_offer``; a counter is never an acceptance).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
 from negotiator.money import Money
 from negotiator.wire.common import (
@@ -37,6 +39,7 @@ class OfferType(StrEnum):
     LAST_OFFER = "last_offer"
     ACCEPT_OFFER = "accept_offer"
     NEGO_BROKEN = "nego_broken"
+    REJECT_OFFER = "reject_offer"
 
 
 class Terms(WireModel):
@@ -52,6 +55,13 @@ class Terms(WireModel):
     reputation_bond: Money | None = Field(default=None, description="Proposed bond.")
     reporting_interval_seconds: int | None = Field(
         default=None, gt=0, le=86_400, description="Proposed seconds between progress reports."
+    )
+    penalty_fraction: Fraction | None = Field(
+        default=None, description="Proposed share of the price forfeited on breach, in [0, 1]."
+    )
+    cancellation_rate: Fraction | None = Field(
+        default=None,
+        description="Proposed share of the pro-rata compensation paid on cancellation, [0, 1].",
     )
     attributes: dict[MetricName, FiniteFloat] = Field(
         default_factory=dict,
@@ -96,12 +106,16 @@ class Offer(WireModel):
     sender: AgentId = Field(description="Id of the sending party.")
     receiver: AgentId = Field(description="Id of the receiving party.")
     message_type: OfferType = Field(
-        description="make_offer, last_offer (ultimatum), accept_offer or nego_broken."
+        description="make_offer, last_offer (ultimatum), accept_offer, reject_offer or "
+        "nego_broken (walk away)."
     )
     terms: Terms | None = Field(
         default=None, description="Proposed terms; required for make_offer and last_offer."
     )
     message: Text = Field(default="", description="Optional natural-language note.")
+    expires_at: AwareDatetime | None = Field(
+        default=None, description="When the offer lapses (RFC 3339); none: at the next message."
+    )
     signature: Signature | None = Field(
         default=None,
         exclude_if=unsigned,

@@ -40,9 +40,9 @@ def test_replay_puts_each_model_call_under_its_phase(capsys: pytest.CaptureFixtu
     assert headings[:4] == ["── announce", "── clarify", "── bid", "── screen"]
     bid, screen = lines.index("── bid"), lines.index("── screen")
     bid_block = lines[bid:screen]
-    assert sum("(bid, Bid): answered" in line for line in bid_block) == 3
+    assert sum("(bid, BidChoice): answered" in line for line in bid_block) == 4
     fell_back = [line for line in bid_block if "fell back" in line]
-    assert len(fell_back) == 1 and "exceeds the budget" in fell_back[0]
+    assert fell_back == []  # premium-labs chose its only option; screening rejects it
     assert any(line.startswith("Opened all sealed bids") for line in lines[screen:])
     assert not any(line.lstrip().startswith("{") for line in lines)  # no raw JSON
 
@@ -62,7 +62,7 @@ def test_demo_and_replay_tell_the_same_story(
     assert demo[sub + 1].startswith("  Award: did:web:grid-smith.dev won")
     assert "  Ledger:" in demo[sub:]
     nested = replay.index(next(x for x in replay if x.startswith("Sub-delegation")))
-    assert "model for did:web:grid-smith.dev (bid, Bid)" in replay[nested + 1 : nested + 6][2]
+    assert "model for did:web:grid-smith.dev (bid, BidChoice)" in replay[nested + 1 : nested + 6][2]
     bid_block = replay[replay.index("── bid") : replay.index("── screen")]
     assert not any("grid-smith" in line for line in bid_block)
     demo_counts = COUNTS.search("\n".join(demo))
@@ -86,7 +86,7 @@ def test_model_counts_agree_between_demo_json_and_replay(
         out["model_calls"],
         out["fallbacks"],
     )
-    assert out["fallbacks"] == 1 and summary["numeric"] == 0
+    assert out["fallbacks"] == 0 and summary["numeric"] == 0
 
 
 def test_a_dead_server_warns_once_and_require_model_exits_1(

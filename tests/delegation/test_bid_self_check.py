@@ -26,7 +26,7 @@ from negotiator.delegation.bidders import (
     deterministic_bid,
     price_floor,
 )
-from negotiator.delegation.bidding import bid_self_check, submit_bid
+from negotiator.delegation.bidding import bid_options, bid_self_check, submit_bid
 from negotiator.delegation.demo import demo_bidders, demo_setup
 from negotiator.llm.deterministic import DeterministicClient
 from negotiator.llm.openai_client import OpenAICompatibleClient, RetryPolicy
@@ -218,51 +218,69 @@ def _submit(profile: BidderProfile, task: TaskSpec, funds: str) -> Any:
     )
 
 
-def test_a_model_bid_below_cost_is_reasked_with_the_path(
+def _choice(option: object, rationale: str = "We profile first.") -> str:
+    return json.dumps({"option": option, "rationale": rationale})
+
+
+def test_the_model_chooses_a_feasible_bid_and_words_it(
     task: TaskSpec, server: tuple[list[str], list[dict[str, Any]]]
 ) -> None:
     answers, bodies = server
-    cheap = own_bid(LOCAL, price=usdc("0.5"), claimed_quality=1.0)
-    fair = own_bid(LOCAL, price=usdc("3.90"))
-    answers += [cheap.model_dump_json(), fair.model_dump_json()]
+    answers.append(_choice(2, "Sharp price, same quality."))
     sealed, result = _submit(LOCAL, task, "5.00")
     assert result.source is ResultSource.MODEL
-    assert sealed.payload["price"] == {"amount": "3.90", "currency": "USDC"}
+    faq = Faq(task_id=task.id, entries=())
+    base, _ = asyncio.run(submit_bid(DeterministicClient(), LOCAL, task, faq, NOW))
+    options = bid_options(Bid.model_validate(base.payload), LOCAL.cost, lambda b: [])
+    assert sealed.payload["price"] == options[1].price.model_dump(mode="json")
+    assert sealed.payload["rationale"] == "Sharp price, same quality."
+    prompt = bodies[0]["messages"][-1]["content"]
+    assert "1. price" in prompt and "2. price" in prompt
+
+
+def test_an_absurd_option_is_reasked_with_the_path(
+    task: TaskSpec, server: tuple[list[str], list[dict[str, Any]]]
+) -> None:
+    answers, bodies = server
+    answers += [_choice(983720516), _choice(1)]
+    _, result = _submit(LOCAL, task, "5.00")
+    assert result.source is ResultSource.MODEL and result.attempts == 2
     feedback = bodies[1]["messages"][-1]["content"]
-    assert "$.price.amount: 0.5 is below your cost of 3.20 USDC: never bid at a loss" in feedback
-    assert "$.claimed_quality: 1.0 exceeds your profile's quality 0.82" in feedback
+    assert "option" in feedback and "983720516" in feedback
 
 
 def test_persistent_nonsense_falls_back_to_the_cost_model(
     task: TaskSpec, server: tuple[list[str], list[dict[str, Any]]]
 ) -> None:
     answers, _ = server
-    answers.append(
-        own_bid(PREMIUM, price=usdc("0.5"), reputation_bond=usdc("0.50")).model_dump_json()
-    )
-    sealed, result = _submit(PREMIUM, task, "5.00")
+    answers.append(_choice("cheapest"))
+    sealed, result = _submit(FAST, task, "5.00")
     assert result.source is ResultSource.FALLBACK
-    assert "$.price.amount: 0.5 is below your cost of 11.00 USDC" in (result.fallback_reason or "")
     faq = Faq(task_id=task.id, entries=())
     expected, _ = asyncio.run(
-        submit_bid(DeterministicClient(), PREMIUM, task, faq, NOW, closes_at=DEADLINE)
+        submit_bid(DeterministicClient(), FAST, task, faq, NOW, closes_at=DEADLINE)
     )
     assert sealed.payload == expected.payload  # the numbers decide
 
 
-def test_a_bond_beyond_the_funds_is_reasked(
+def test_every_option_passes_the_self_check(task: TaskSpec) -> None:
+    check = bid_self_check(FAST, task, DEADLINE, Decimal("5.00"))
+    base = own_bid(FAST)
+    options = bid_options(base, FAST.cost, check)
+    assert len(options) == 3 and all(not check(b) for b in options)
+    assert min(b.price.amount for b in options) >= FAST.cost
+
+
+def test_without_a_feasible_option_the_cost_models_bid_is_the_only_one(
     task: TaskSpec, server: tuple[list[str], list[dict[str, Any]]]
 ) -> None:
     answers, bodies = server
-    rich = own_bid(FAST, reputation_bond=usdc("4.00"))
-    answers += [rich.model_dump_json(), own_bid(FAST).model_dump_json()]
-    sealed, result = _submit(FAST, task, "3.00")
-    assert result.source is ResultSource.MODEL
-    assert sealed.payload["reputation_bond"]["amount"] == "0.50"
-    assert (
-        "$.reputation_bond.amount: 4.00 exceeds your available funds of 3.00 USDC"
-        in (bodies[1]["messages"][-1]["content"])
-    )
+    answers.append(_choice(3))  # there is no third option: re-asked, then option 1
+    sealed, result = _submit(PREMIUM, task, "5.00")  # over budget at any of its prices
+    prompt = bodies[0]["messages"][-1]["content"]
+    assert "1. price" in prompt and "2. price" not in prompt
+    assert result.source is ResultSource.FALLBACK
+    assert Decimal(sealed.payload["price"]["amount"]) > task.budget.amount  # screening rejects it
 
 
 def test_money_amounts_in_feedback_are_exact() -> None:

@@ -148,9 +148,9 @@ def test_demo_with_a_model_server(
             "--scenario",
             "breach",
         )
-    assert route.call_count >= 14
-    assert (out["model_calls"], out["fallbacks"], out["outcome"]) == (13, 1, "breached")
-    assert out["winner"]["price"] == "4.90"
+    assert route.call_count == 14
+    assert (out["model_calls"], out["fallbacks"], out["outcome"]) == (14, 0, "breached")
+    assert out["winner"]["price"] == "6.89"
     transcript = Path(out["transcript"]).read_text(encoding="utf-8")
     assert "DO-NOT-LEAK" not in transcript
     meta = json.loads((Path(out["run_dir"]) / "run.json").read_text(encoding="utf-8"))

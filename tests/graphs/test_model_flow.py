@@ -19,45 +19,29 @@ ESCROW = "escrow:t-run"
 
 BOND = "bond:t-run:" + W
 D = "did:web:acme-analytics.example"
+CLOUD_BOND = "bond:t-run:did:web:cloud-agent.io"
+LOCAL_BOND = "bond:t-run:did:web:local-llm.coop"
+# the bidders' models chose among their cost models' bids: fast-coder 5 % below its 7.25,
+# local-llm 5 % above its price; the bonds are the cost models' (a share of the price)
 OPENING = [
-    (
-        "did:web:cloud-agent.io",
-        "bond:t-run:did:web:cloud-agent.io",
-        "0.50",
-        "bond_escrow",
-    ),
-    (W, BOND, "0.50", "bond_escrow"),
-    (
-        "did:web:local-llm.coop",
-        "bond:t-run:did:web:local-llm.coop",
-        "0.50",
-        "bond_escrow",
-    ),
-    (D, ESCROW, "4.90", "escrow"),
-    (
-        "bond:t-run:did:web:cloud-agent.io",
-        "did:web:cloud-agent.io",
-        "0.50",
-        "bond_return",
-    ),
-    (
-        "bond:t-run:did:web:local-llm.coop",
-        "did:web:local-llm.coop",
-        "0.50",
-        "bond_return",
-    ),
+    ("did:web:cloud-agent.io", CLOUD_BOND, "0.50", "bond_escrow"),
+    (W, BOND, "0.72", "bond_escrow"),
+    ("did:web:local-llm.coop", LOCAL_BOND, "0.59", "bond_escrow"),
+    (D, ESCROW, "6.89", "escrow"),
+    (CLOUD_BOND, "did:web:cloud-agent.io", "0.50", "bond_return"),
+    (LOCAL_BOND, "did:web:local-llm.coop", "0.59", "bond_return"),
 ]
 SETTLEMENTS = {
-    "success": [(ESCROW, W, "4.90", "payment"), (BOND, W, "0.50", "bond_return")],
+    "success": [(ESCROW, W, "6.89", "payment"), (BOND, W, "0.72", "bond_return")],
     "breach": [
-        (ESCROW, D, "2.45", "penalty"),
-        (ESCROW, W, "2.45", "payment"),
-        (BOND, D, "0.50", "bond_forfeit"),
+        (ESCROW, D, "3.44", "penalty"),
+        (ESCROW, W, "3.45", "payment"),
+        (BOND, D, "0.72", "bond_forfeit"),
     ],
     "cancel": [
-        (ESCROW, W, "1.96", "compensation"),
-        (ESCROW, D, "2.94", "refund"),
-        (BOND, W, "0.50", "bond_return"),
+        (ESCROW, W, "2.76", "compensation"),
+        (ESCROW, D, "4.13", "refund"),
+        (BOND, W, "0.72", "bond_return"),
     ],
 }
 
@@ -69,15 +53,15 @@ def test_mocked_model_every_payment(
     path = tmp_path / "model.jsonl"
     record = run_demo(scenario, client=mocked_model, path=path)
     out = record.outcome
-    assert out["winner"]["bidder_id"] == W and out["winner"]["price"] == "4.90"
+    assert out["winner"]["bidder_id"] == W and out["winner"]["price"] == "6.89"
     assert out["bids"] == {"received": 4, "rejected": 1}
     # one question round with a question, one FAQ entry, then a round where nobody asks
     assert out["clarifications"] == 1
-    # 4 + 4 question calls, 1 answer, 4 bids, 1 contract wording; premium-labs' over-budget
-    # bid was re-asked, then fell back to its (still over-budget) cost model
-    assert (out["seam_calls"], out["model_calls"], out["fallbacks"]) == (14, 13, 1)
-    # 100 prompt / 20 completion tokens per completion; the fallen-back bid cost two
-    assert (out["prompt_tokens"], out["completion_tokens"]) == (1500, 300)
+    # 4 + 4 question calls, 1 answer, 4 bids, 1 contract wording; premium-labs is over budget
+    # at every price: its one option is its cost model's bid, which screening rejects
+    assert (out["seam_calls"], out["model_calls"], out["fallbacks"]) == (14, 14, 0)
+    # 100 prompt / 20 completion tokens per completion
+    assert (out["prompt_tokens"], out["completion_tokens"]) == (1400, 280)
     assert [(p["from"], p["to"], p["amount"], p["reason"]) for p in out["payments"]] == [
         *OPENING,
         *SETTLEMENTS[scenario],
@@ -111,5 +95,5 @@ def test_injected_rationale_changes_nothing(
     plain_award = next(e.payload for e in plain.events if e.kind == "award")
     assert award["winner_id"] == plain_award["winner_id"] == W
     assert award["scores"] == plain_award["scores"]
-    assert cloud["rank"] == 3
+    assert cloud["rank"] == 2
     assert attacked.outcome["payments"] == plain.outcome["payments"]

@@ -143,3 +143,41 @@ def test_absurd_values_are_reported(rmc: ModuleType) -> None:
     found = dict(rmc.absurdities(value))
     assert set(found) == {"$.price.amount", "$.rationale", "$.estimated_duration_seconds"}
     assert rmc.absurdities(BID) == []
+
+
+def _offer(key: str, source: str, attempts: int = 1) -> list[dict[str, Any]]:
+    value = {"option": 2, "message": "We can report more often."}
+    response = _response(key, source, value, attempts)
+    response["step"] = "negotiate.offer"
+    response["payload"]["output"] = "structured:OfferReply"
+    request = _request(key) | {"step": "negotiate.offer"}
+    return [request, response]
+
+
+def test_answers_are_counted_per_step_kind(rmc: ModuleType, tmp_path: Path) -> None:
+    events = [
+        _request("a"),
+        _response("a", "model", {"option": 1, "rationale": "We profile first."}),
+        *_offer("b", "model"),
+        *_offer("c", "model", attempts=2),
+        *_offer("d", "fallback", attempts=2),
+        _fallback("d", "invalid output after 2 attempt(s): $.option: 7 > 3"),
+    ]
+    events[1]["payload"]["output"] = "structured:BidChoice"
+    check = _check(rmc, tmp_path, events)
+    assert check.problems == []
+    t = check.tally
+    assert dict(t.by_kind["bid"]) == {"first": 1}
+    assert dict(t.by_kind["offer"]) == {"first": 1, "reask": 1, "fallback": 1}
+    assert t.own_choices() == 3 and t.structured_valid_share() == 0.75
+    assert t.revalidated == 3  # BidChoice and OfferReply answers are validated again
+
+
+def test_the_summary_fails_below_the_valid_share(rmc: ModuleType, tmp_path: Path) -> None:
+    tally = rmc.Tally()
+    for outcome in ("first", "reask", "fallback", "fallback"):
+        tally.count("offer", outcome)
+    assert tally.structured_valid_share() == 0.5
+    tally.count("wording", "fallback")  # free text does not count against the share
+    assert tally.structured_valid_share() == 0.5
+    assert rmc._tally_json(tally)["structured_valid_share"] == 0.5
