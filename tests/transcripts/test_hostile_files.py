@@ -60,17 +60,21 @@ def _edited(tmp_path: Path, old: str, new: str) -> Path:
     return path
 
 
-def test_a_forged_bid_beyond_the_bidders_profile_is_refused(tmp_path: Path) -> None:
+def test_a_forged_bid_choice_beyond_the_bidders_options_is_refused(tmp_path: Path) -> None:
+    lines = (HERE / "delegation-model-success.jsonl").read_text(encoding="utf-8").splitlines()
+    answer = next(
+        line
+        for line in lines
+        if '"step":"bid","role":"did:web:premium-labs.ai","kind":"model_response"' in line
+    )  # premium-labs' cost model left it one option
     forged = _edited(
         tmp_path,
-        '"bidder_id":"did:web:fast-coder.ai","task_id":"task-react-dashboard","price":{"amount":'
-        '"4.90","currency":"USDC"},"estimated_duration_seconds":300,"claimed_quality":0.9',
-        '"bidder_id":"did:web:fast-coder.ai","task_id":"task-react-dashboard","price":{"amount":'
-        '"4.90","currency":"USDC"},"estimated_duration_seconds":300,"claimed_quality":0.99',
+        answer,
+        answer.replace('"value":{"option":1,', '"value":{"option":2,', 1),
     )
     check = check_transcript(forged)
     assert not check.ok
-    assert "fails the step's check: $.claimed_quality: 0.99 exceeds your profile's" in check.diff
+    assert "fails the step's check: $.option: 2 is not one of the 1 options" in check.diff
 
 
 def test_an_edited_answer_is_explained_by_the_request_it_changes(tmp_path: Path) -> None:
