@@ -9,7 +9,7 @@ so a node re-run after a crash moves no money twice.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -22,6 +22,7 @@ from negotiator.delegation.bidding import submit_bid
 from negotiator.delegation.calls import record
 from negotiator.delegation.clarify import (
     HumanAnswers,
+    anonymise,
     answer,
     ask,
     group_questions,
@@ -57,16 +58,15 @@ from negotiator.delegation.phases import Phase, advance
 from negotiator.delegation.record import RunView
 from negotiator.delegation.reputation_store import reputation_key
 from negotiator.delegation.request import DelegationRequest
-from negotiator.delegation.screening import available_funds, open_bids
+from negotiator.delegation.screening import available_funds, open_bids, stake_bonds
 from negotiator.delegation.settlement import (
-    escrow_bonds,
     escrow_negotiated,
     escrow_payment,
     return_losing_bonds,
     settle,
 )
 from negotiator.delegation.trust import permissions
-from negotiator.errors import FieldError, InvalidInputError, NoValidBidError
+from negotiator.errors import FieldError, InsufficientFundsError, InvalidInputError, NoValidBidError
 from negotiator.graphs.state import BidTask, DelegationState, Json
 from negotiator.graphs.state import dump as _j
 from negotiator.llm.protocol import ModelClient
@@ -195,7 +195,7 @@ class DelegationNodes:
         results = await asyncio.gather(
             *(ask(self._client(b), self.hub.bidder(b), req.task, faq, round_no) for b in eligible)
         )
-        questions = [q for qs, _ in results for q in qs]
+        questions = anonymise([q for qs, _ in results for q in qs], round_no)
         groups = group_questions(questions, faq)
         return {
             "phase": go(Phase.ASK, Phase.ANSWER if groups else Phase.BID),
@@ -285,13 +285,21 @@ class DelegationNodes:
         opened = open_commitments(self.outside_bids, req.task.id, deadline, reveal_by, registry)
         envelopes = [*view.sealed, *opened.envelopes]
         senders = [e.sender_id for e in envelopes]
-        funds = available_funds(self.ledger, req.task.id, senders, req.task.budget.currency)
+        funds = available_funds(self.ledger, state["run_id"], senders, req.task.budget.currency)
+        profiles = {b: self.hub.bidder(b) for b in self.hub.bidder_ids()}
         tasks = {b: self.hub.personal_task(req.task, b) for b in senders}
         result = open_bids(
-            req.task, envelopes, deadline, deadline, funds=funds, tasks=tasks, registry=registry
+            req.task,
+            envelopes,
+            deadline,
+            deadline,
+            funds=funds,
+            profiles=profiles,
+            tasks=tasks,
+            registry=registry,
         )
         result = result.model_copy(update={"refused": opened.refused})
-        escrow_bonds(self.ledger, state["run_id"], req.task.id, result.valid)
+        result = stake_bonds(self.ledger, state["run_id"], result)
         return {
             "phase": go(Phase.SCREEN, Phase.AWARD),
             "screened": _j(result),
@@ -318,9 +326,24 @@ class DelegationNodes:
         award = sign(award, self._keys(req).key(task.delegator_id), award.awarded_at)
         if req.negotiation is not None and req.negotiation.top_k > 0:
             return {"phase": go(Phase.AWARD, Phase.NEGOTIATE), "award": _j(award)}
-        escrow_payment(self.ledger, run_id, task.id, task.delegator_id, award.winning_bid)
-        return_losing_bonds(self.ledger, run_id, task.id, screened.valid, award.winner_id)
+        failed = self._escrow_award(run_id, task.delegator_id, screened.valid, award, Phase.AWARD)
+        if failed is not None:
+            return failed
         return {"phase": go(Phase.AWARD, Phase.CONTRACT), "award": _j(award)}
+
+    def _escrow_award(
+        self, run_id: str, delegator_id: str, valid: Sequence[Bid], award: Award, at: Phase
+    ) -> DelegationState | None:
+        """Escrow the award's winning price and return the losers' bonds; when the delegator
+        cannot pay, return every bond and the failed phase's update (``None``: escrowed)."""
+        try:
+            escrow_payment(self.ledger, run_id, delegator_id, award.winning_bid)
+        except InsufficientFundsError as exc:
+            return_losing_bonds(self.ledger, run_id, valid, None)
+            failure = f"the delegator cannot fund the winning price: {exc}"
+            return {"phase": go(at, Phase.FAILED), "failure": failure}
+        return_losing_bonds(self.ledger, run_id, valid, award.winner_id)
+        return None
 
     async def negotiate(self, state: DelegationState) -> DelegationState:
         """Negotiate the terms with the award's top-k; escrow the agreed price and bond."""
@@ -328,7 +351,7 @@ class DelegationNodes:
         req = view.request
         award = _present(view.award)
         valid = _present(view.screened).valid
-        task, currency = req.task, req.task.budget.currency
+        task, currency, run_id = req.task, req.task.budget.currency, state["run_id"]
         assert req.negotiation is not None  # the award routes here only when it is set
         outcome = await negotiate_award(
             task,
@@ -339,26 +362,32 @@ class DelegationNodes:
             settings=req.negotiation,
             profiles=self.hub.bidder,
             reputations=self.hub.reputations(),
-            funds={b.bidder_id: self.ledger.balance(b.bidder_id, currency) for b in valid},
+            funds=available_funds(self.ledger, run_id, [b.bidder_id for b in valid], currency),
             delegator_client=self.delegator,
             bidder_client=self._client,
             keys=self._keys(req),
         )
         terms = outcome.terms
-        escrow_negotiated(
-            self.ledger,
-            state["run_id"],
-            task.id,
-            task.delegator_id,
-            valid,
-            outcome.contractor_id,
-            Money(amount=terms.price, currency=currency),
-            Money(amount=terms.bond, currency=currency),
-        )
+        calls = [_j(c) for c in outcome.calls]
+        try:
+            escrow_negotiated(
+                self.ledger,
+                run_id,
+                task.delegator_id,
+                valid,
+                outcome.contractor_id,
+                Money(amount=terms.price, currency=currency),
+                Money(amount=terms.bond, currency=currency),
+            )
+        except InsufficientFundsError:
+            # The agreed deal cannot be funded: the sealed award stands (or fails like it).
+            failed = self._escrow_award(run_id, task.delegator_id, valid, award, Phase.NEGOTIATE)
+            phase = go(Phase.NEGOTIATE, Phase.CONTRACT) if failed is None else failed["phase"]
+            return {**(failed or {}), "phase": phase, "calls": calls}
         return {
             "phase": go(Phase.NEGOTIATE, Phase.CONTRACT),
             "negotiation": _j(outcome),
-            "calls": [_j(c) for c in outcome.calls],
+            "calls": calls,
         }
 
     async def contract(self, state: DelegationState) -> DelegationState:
@@ -411,7 +440,9 @@ class DelegationNodes:
             reputation=self.hub.reputation_store,
         )
         at = tick_time(contract, current.tick)
-        made = await collect_report(self.executor, contract, current.tick, at, context)
+        made = await collect_report(
+            self.executor, contract, current.tick, at, context, progress=current.progress
+        )
         report, refused = receive_report(made, contract, self._keys(req), at)
         nxt_state, verdict = evaluate(contract, current, report, req.cancel)
         nxt = Phase.MONITOR if verdict.kind is VerdictKind.CONTINUE else Phase.SETTLE

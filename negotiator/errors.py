@@ -16,11 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TypeVar
 
 __all__ = [
     "FieldError",
+    "HostFailure",
     "IllegalTransitionError",
+    "InsufficientFundsError",
     "InvalidInputError",
     "ModelUnavailableError",
     "NegotiatorError",
@@ -47,6 +50,11 @@ class UsageError(NegotiatorError):
 
 class RuntimeFailure(NegotiatorError):
     """A failure at run time that is not the caller's mistake."""
+
+
+class HostFailure(RuntimeFailure):
+    """The host running the flow failed (its process, its disk) — not a model, a peer or a
+    contractor. The flow absorbs what models and peers do; it never absorbs this."""
 
 
 class RetryableModelOutput(NegotiatorError):
@@ -108,6 +116,28 @@ class IllegalTransitionError(UsageError):
 
 class ProtocolViolationError(UsageError):
     """A message a negotiation protocol does not allow at this point."""
+
+
+class InsufficientFundsError(RuntimeFailure):
+    """A ledger posting would take an account below zero; nothing was posted.
+
+    Raised by every ledger (SQLite and PostgreSQL) from inside the posting's transaction.
+
+    Args:
+        account: the account that cannot pay.
+        balance: what it holds.
+        needed: what the posting takes from it.
+        currency: the posting's currency.
+    """
+
+    def __init__(self, account: str, balance: Decimal, needed: Decimal, currency: str) -> None:
+        super().__init__(
+            f"{account} holds {balance} {currency}, cannot pay {needed} {currency} "
+            "(a wallet or escrow account never goes below zero)"
+        )
+        self.account = account
+        self.balance = balance
+        self.needed = needed
 
 
 class ModelUnavailableError(RuntimeFailure):

@@ -4,11 +4,15 @@ Wire representation (the choice, and why):
 
 * **Output** is always a JSON *string* decimal such as ``"5.00"``: exact for every amount, with
   no binary floating point anywhere between two parties.
-* **Input** accepts either that string (pattern ``^\\d{1,12}(\\.\\d{1,6})?$``) or a plain JSON
-  *number* ``>= 0`` (what people and models naturally write), so a negative amount is reported
-  as ``$.price.amount: -5 is less than the minimum of 0``. A JSON number is taken at its
-  shortest decimal spelling, which is exact up to 15 significant digits; a number with more
-  digits, or with more than 6 decimal places (``1e-323``), is rejected rather than rounded.
+* **Input** accepts either that string (pattern ``^[0-9]{1,12}(\\.[0-9]{1,6})?$``: ASCII digits
+  only — ``"٥.٠٠"`` or ``"５"`` are not amounts) or a plain JSON *number* ``>= 0`` (what people
+  and models naturally write), so a negative amount is reported as
+  ``$.price.amount: -5 is less than the minimum of 0``. A negative zero (``-0.0``, ``"-0"``) is
+  read as ``0``. Raw wire text is read by :func:`negotiator.wire.jsontext.read_json` (through
+  ``validate_raw`` and the model clients), which checks each number's *literal*: one whose exact
+  value differs from the float it parses to (``1e-1000``, ``4.999999999999999999``) is rejected,
+  never rounded. A number with more than 15 significant digits, or more than 6 decimal places,
+  is rejected too.
 
 Limits: at most 12 integer digits and 6 decimal places.
 """
@@ -25,11 +29,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 __all__ = ["AMOUNT_PATTERN", "CENT", "CURRENCY_PATTERN", "Amount", "Money", "quantize"]
 
 CENT = Decimal("0.01")
-AMOUNT_PATTERN = r"^\d{1,12}(\.\d{1,6})?$"
+AMOUNT_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,6})?$"
 CURRENCY_PATTERN = r"^[A-Z][A-Z0-9]{2,9}$"
 _FLOAT_EXACT_DIGITS = 15
 _PLACES = 6
-_DECIMAL_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
+_DECIMAL_TEXT = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 
 CurrencyCode = Annotated[
     str,
@@ -46,7 +50,7 @@ def _amount_from_wire(value: Any) -> Any:
     if isinstance(value, str):
         if not _DECIMAL_TEXT.match(value):
             raise ValueError(f'{value!r} is not a decimal amount such as "5.00"')
-        return Decimal(value)
+        return _no_negative_zero(Decimal(value))
     if isinstance(value, bool):
         return value  # left for the Decimal validator to reject
     if isinstance(value, int):
@@ -61,8 +65,14 @@ def _amount_from_wire(value: Any) -> Any:
                 f"a JSON number with more than {_FLOAT_EXACT_DIGITS} significant digits cannot "
                 'be read exactly; send the amount as a JSON string such as "123.45"'
             )
-        return exact
+        return _no_negative_zero(exact)
     return value
+
+
+def _no_negative_zero(amount: Decimal) -> Decimal:
+    """``-0`` and ``-0.0`` are zero: keep the value, drop the sign (it would re-serialise as
+    ``"-0.0"``, which the wire pattern rejects)."""
+    return amount.copy_abs() if amount.is_zero() else amount
 
 
 _AMOUNT_SCHEMA: dict[str, Any] = {

@@ -20,6 +20,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +29,13 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 
 from negotiator.cli.console import make_console
-from negotiator.cli.models import add_model_arguments, build_client, model_settings, warn_on_stderr
+from negotiator.cli.models import (
+    add_model_arguments,
+    build_client,
+    model_settings,
+    stored_settings,
+    warn_on_stderr,
+)
 from negotiator.cli.story import print_summary, story_printer
 from negotiator.delegation.demo import SCENARIOS, demo_inputs
 from negotiator.delegation.monitoring import SimulatedCrash
@@ -153,16 +161,39 @@ def run(args: argparse.Namespace) -> int:
         "inputs": demo_inputs(args.scenario),
         "model": model_settings(args),
     }
+    stored = meta | {"model": stored_settings(meta["model"])}
     paths = RunPaths.for_run(runs_dir, run_id)
-    if paths.root.exists():
+    if paths.meta.exists():
         raise UsageError(
             f"run {run_id!r} already exists in {runs_dir}; continue it with "
             f"'negotiator resume {run_id} --runs-dir {runs_dir}' or choose another --run-id"
         )
-    paths.root.mkdir(parents=True)
     args.resume_command = f"negotiator resume {run_id} --runs-dir {runs_dir}"
-    paths.meta.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    create_run_folder(paths.root, paths.meta.name, stored)
     return finish(args, meta, runs_dir, previous=())
+
+
+def create_run_folder(root: Path, meta_name: str, meta: Mapping[str, Any]) -> None:
+    """Create the run folder holding its description, atomically.
+
+    The description is written in a hidden sibling folder that is then renamed into place, so a
+    process killed at any moment leaves either no run folder or one with its ``run.json`` (a
+    run can always be resumed, or started again). A folder without ``run.json`` (left by a
+    kill before this rule) is taken over.
+    """
+    if not root.parent.exists():
+        root.parent.mkdir(parents=True)
+    text = json.dumps(meta, indent=2, sort_keys=True) + "\n"
+    if root.exists():
+        partial = root / f".{meta_name}.{os.getpid()}"
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, root / meta_name)
+        return
+    staging = root.parent / f".{root.name}.{os.getpid()}.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    (staging / meta_name).write_text(text, encoding="utf-8")
+    os.replace(staging, root)
 
 
 def finish(

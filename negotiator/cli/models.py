@@ -15,6 +15,7 @@ from negotiator.llm.deterministic import DeterministicClient
 from negotiator.llm.modes import STRUCTURED_MODES
 from negotiator.llm.openai_client import OpenAICompatibleClient
 from negotiator.llm.protocol import ModelClient
+from negotiator.llm.secrets import redact_url, url_secrets
 
 __all__ = [
     "DEFAULT_LOCAL_MAX_TOKENS",
@@ -108,8 +109,8 @@ def _conflicts(args: argparse.Namespace) -> None:
 def _check_server(base_url: str | None, model: str | None) -> None:
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise UsageError(
-            f"base URL {base_url!r} (--base-url or OPENAI_BASE_URL) is not an http:// or "
-            "https:// URL"
+            f"base URL {redact_url(base_url)!r} (--base-url or OPENAI_BASE_URL) is not an "
+            "http:// or https:// URL"
         )
     if model is None and base_url is not None:
         raise UsageError("--model (or OPENAI_MODEL) is required with a custom --base-url")
@@ -143,6 +144,19 @@ def model_settings(args: argparse.Namespace) -> dict[str, Any] | None:
     settings |= {k: v for k in _LIMITS if (v := getattr(args, k, None)) is not None}
     settings |= {"require_model": True} if args.require_model else {}
     return settings | ({"base_url": base_url} if base_url else {})
+
+
+def stored_settings(settings: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The model settings as ``run.json`` keeps them: a base URL's credentials redacted.
+
+    Example:
+        >>> stored_settings({"model": "m", "base_url": "http://u:KEY-123@h/v1"})["base_url"]
+        'http://[REDACTED]@h/v1'
+    """
+    if settings is None:
+        return None
+    url = settings.get("base_url")
+    return dict(settings) | ({"base_url": redact_url(url)} if url else {})
 
 
 def warn_on_stderr(command: str) -> Callable[[str], None]:
@@ -185,4 +199,4 @@ def build_client(
         max_concurrency=None if concurrency is None else int(concurrency),
         on_trouble=on_trouble,
     )
-    return client, [key] if key else []
+    return client, sorted({*([key] if key else []), *url_secrets(settings.get("base_url"))})

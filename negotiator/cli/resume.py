@@ -19,6 +19,7 @@ from negotiator.errors import InvalidInputError, UsageError
 from negotiator.files import read_json
 from negotiator.transcript.format import MODEL_KINDS, TranscriptEvent
 from negotiator.transcript.reader import TranscriptError, read_transcript
+from negotiator.transcript.redact import REDACTED
 
 if TYPE_CHECKING:
     from negotiator.graphs.runner import RunPaths
@@ -89,6 +90,11 @@ def run(args: argparse.Namespace) -> int:
     explicit = args.offline or args.base_url or args.model
     if explicit:
         meta["model"] = model_settings(args)
+    elif REDACTED in str((meta.get("model") or {}).get("base_url", "")):
+        raise UsageError(
+            f"run {args.run_id!r} used a server address with credentials, which run.json keeps "
+            "redacted; pass --base-url (and --model) again, or --offline"
+        )
     elif args.require_model:  # the recorded server, now with every fallback a failure
         if not meta.get("model"):
             raise UsageError("--require-model: this run was made without a model; give --base-url")

@@ -11,11 +11,14 @@ as they will apply at the deadline (:func:`~negotiator.wire.semantics.check_bid`
 its own policy (:func:`~negotiator.delegation.bidders.check_against_profile`: price floor,
 quality, privacy, duration, reporting cadence, and the bond within its funds when known). The
 model answers a :class:`BidChoice` — the option's number, bounded by the JSON grammar, and a
-rationale — so even a 135M model's answer is a valid bid (a deterministic core with the model
-narrating raised an LLM buyer's deal rate from 26.67 % to 88.88 % in OG-Narrator, arXiv
-2402.15813). An invalid answer is re-asked once with the problems, then falls back to option 1
-(the cost model's bid). When no option is feasible (a bidder over budget at every price it may
-ask) the cost model's own bid is the only option, and screening rejects it as it always did.
+rationale — through :func:`~negotiator.llm.guard.ask_structured` (nothing a model or client
+returns or raises gets past it: wrong types, control characters, an option out of range or a
+chosen bid failing the self-check become the fallback), so even a 135M model's answer is a valid
+bid (a deterministic core with the model narrating raised an LLM buyer's deal rate from 26.67 %
+to 88.88 % in OG-Narrator, arXiv 2402.15813). An invalid answer is re-asked once with the
+problems, then falls back to option 1 (the cost model's bid). When no option is feasible (a
+bidder over budget at every price it may ask) the cost model's own bid is the only option, and
+screening rejects it as it always did.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from negotiator.delegation.bidders import (
     price_floor,
 )
 from negotiator.delegation.clarify import resolved_topics
+from negotiator.llm.guard import ask_structured
 from negotiator.llm.prompts import render_prompt
 from negotiator.llm.protocol import (
     ChatMessage,
@@ -162,7 +166,8 @@ async def submit_bid(
     resolved = resolved_topics(faq)
     base = deterministic_bid(profile, task, answers, resolved, now)
     check = bid_self_check(profile, task, closes_at or now, funds)
-    options = bid_options(base, price_floor(profile), check) or [base]
+    feasible = bid_options(base, price_floor(profile), check)
+    options = feasible or [base]
     messages = render_prompt(
         "bid",
         {
@@ -173,7 +178,8 @@ async def submit_bid(
             "options": _options_text(options),
         },
     )
-    result = await _choose_bid(client, messages, base, options, profile.bidder_id)
+    bid_check = check if feasible else _no_problems
+    result = await _choose_bid(client, messages, base, options, bid_check, profile.bidder_id)
     sealed = SealedBid(
         sender_id=profile.bidder_id,
         received_at=now + timedelta(seconds=latency_seconds),
@@ -182,16 +188,29 @@ async def submit_bid(
     return sealed, result
 
 
-async def _choose_bid(
-    client: ModelClient, messages: list[ChatMessage], base: Bid, options: list[Bid], agent: str
+def _no_problems(bid: Bid) -> list[str]:
+    return []
+
+
+def _with_rationale(bid: Bid, rationale: str) -> Bid:
+    return bid.model_copy(update={"rationale": rationale})
+
+
+async def _choose_bid(  # noqa: PLR0917 - one call's parts, spelled out
+    client: ModelClient,
+    messages: list[ChatMessage],
+    base: Bid,
+    options: list[Bid],
+    bid_check: Callable[[Bid], list[str]],
+    agent: str,
 ) -> ModelResult[Bid]:
-    """Ask the model to choose among ``options`` (at least one); the chosen bid carries its
-    rationale."""
+    """Ask the model, through the guard, to choose among ``options`` (at least one); the chosen
+    bid carries its rationale and must pass ``bid_check`` (the bidder's self-check)."""
 
     def check(choice: BidChoice) -> list[str]:
         if choice.option > len(options):
             return [f"$.option: {choice.option} is not one of the {len(options)} options"]
-        return []
+        return bid_check(_with_rationale(options[choice.option - 1], choice.rationale))
 
     call = StructuredCall(
         step="bid",
@@ -201,11 +220,11 @@ async def _choose_bid(
         check=check,
         agent=agent,
     )
-    result = await client.structured(call)
+    result = await ask_structured(client, call)
     choice = result.value if not check(result.value) else BidChoice(option=1, rationale="")
     chosen = options[choice.option - 1]
     rationale = choice.rationale if result.source is ResultSource.MODEL else chosen.rationale
-    bid = chosen.model_copy(update={"rationale": rationale})
+    bid = _with_rationale(chosen, rationale)
     return ModelResult(
         bid, result.source, result.usage, result.attempts, result.fallback_reason, result.meta
     )

@@ -22,10 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from negotiator.delegation.bidders import BidderProfile, bidder_questions
 from negotiator.delegation.topics import TOPICS, field_answer
+from negotiator.llm.guard import ask_structured
 from negotiator.llm.prompts import render_prompt
 from negotiator.llm.protocol import ModelClient, ModelResult, StructuredCall
 from negotiator.wire.clarification import Answer, Faq, FaqEntry, Question
-from negotiator.wire.common import canonical_json
+from negotiator.wire.common import TEXT_PATTERN, canonical_json
 from negotiator.wire.task import TaskSpec
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "HumanAnswers",
     "QuestionGroup",
     "QuestionList",
+    "anonymise",
     "answer",
     "ask",
     "deterministic_answer",
@@ -49,7 +51,7 @@ NOT_SPECIFIED = "Not specified in the task; state the reading you assume in your
 _WORDS = re.compile(r"[a-z0-9]+")
 _BY_QUESTION = {t.question: t for t in TOPICS}
 
-_QuestionText = Annotated[str, Field(min_length=3, max_length=300)]
+_QuestionText = Annotated[str, Field(min_length=3, max_length=300, pattern=TEXT_PATTERN)]
 
 
 class QuestionList(BaseModel):
@@ -71,6 +73,7 @@ class AnswerText(BaseModel):
     text: str = Field(
         min_length=1,
         max_length=600,
+        pattern=TEXT_PATTERN,
         description="A factual, specific answer of one or two sentences.",
     )
 
@@ -111,7 +114,8 @@ async def ask(
     """Ask ``profile``'s questions for round ``round_no`` (model, or deterministic fallback).
 
     Returns:
-        The questions (ids ``r<round>-<bidder id>-<n>``) and the seam's result.
+        The questions (provisional ids ``r<round>-<bidder id>-<n>``, private to the hub: see
+        :func:`anonymise`) and the seam's result.
     """
     topics = bidder_questions(profile, task, _answers(faq), resolved_topics(faq))
     messages = render_prompt(
@@ -129,7 +133,7 @@ async def ask(
         fallback=lambda: QuestionList(questions=tuple(t.question for t in topics[:3])),
         agent=profile.bidder_id,
     )
-    result = await client.structured(call)
+    result = await ask_structured(client, call)
     questions = tuple(
         Question(
             id=f"r{round_no}-{profile.bidder_id}-{i + 1}",
@@ -141,6 +145,29 @@ async def ask(
         for i, text in enumerate(result.value.questions)
     )
     return questions, result
+
+
+def anonymise(questions: Sequence[Question], round_no: int) -> tuple[Question, ...]:
+    """Give a round's questions ids that say nothing about who asked: ``r<round>-q<k>``.
+
+    The FAQ broadcast to every bidder lists the ids of the questions each answer resolves; an id
+    holding the asker's id would tell a sealed-bid market who its competitors are. The questions
+    are numbered in the order of their text (then asker, only to break exact ties), so neither
+    the id nor its number reveals the asker; the hub keeps ``bidder_id`` on the question itself.
+    The questions stay in their given order (only the ids change).
+
+    Example:
+        >>> q = Question(id="r1-did:web:a.ai-1", task_id="t", bidder_id="did:web:a.ai", text="Why?")
+        >>> anonymise([q], 1)[0].id
+        'r1-q1'
+    """
+    ordered = sorted(
+        range(len(questions)), key=lambda i: (questions[i].text, questions[i].bidder_id)
+    )
+    number = {i: k for k, i in enumerate(ordered, start=1)}
+    return tuple(
+        q.model_copy(update={"id": f"r{round_no}-q{number[i]}"}) for i, q in enumerate(questions)
+    )
 
 
 def group_questions(questions: Sequence[Question], faq: Faq) -> tuple[QuestionGroup, ...]:
@@ -210,7 +237,7 @@ async def answer(
         fallback=lambda: AnswerText(text=fallback),
         agent=task.delegator_id,
     )
-    result = await client.structured(call)
+    result = await ask_structured(client, call)
     return make_answer(task, group, result.value.text), result
 
 
@@ -243,7 +270,9 @@ class HumanAnswer(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     topic: str = Field(description="The group's topic key, as shown in the interrupt.")
-    text: str = Field(min_length=1, max_length=2000, description="The answer.")
+    text: str = Field(
+        min_length=1, max_length=2000, pattern=TEXT_PATTERN, description="The answer."
+    )
 
 
 class HumanAnswers(BaseModel):

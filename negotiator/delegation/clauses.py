@@ -68,10 +68,18 @@ def _performance(
 
 
 def _penalty(c: PenaltyClause, r: Report, missed: int) -> Status:
-    if r is None:
+    """The trigger on the report; a report that omits the trigger's subject counts as the
+    trigger (missing evidence is never better for the contractor than bad evidence). A missed
+    report or a failure is the monitoring or default clause's to judge."""
+    if r is None or r.status is ReportStatus.FAILED:
         return ClauseStatus.OK, ""
     value = r.value_of(c.trigger.subject)
-    if value is not None and c.trigger.comparator.apply(value, c.trigger.threshold):
+    if value is None:
+        return ClauseStatus.VIOLATED, (
+            f"report {r.sequence} does not report {c.trigger.subject}, the penalty's trigger "
+            "(missing evidence counts as the trigger)"
+        )
+    if c.trigger.comparator.apply(value, c.trigger.threshold):
         return ClauseStatus.VIOLATED, (
             f"report {r.sequence}: {c.trigger.subject} = {str(value).lower()} "
             f"({c.trigger.subject} {c.trigger.comparator.value} "

@@ -31,6 +31,7 @@ from negotiator.delegation.keys import RunKeys
 from negotiator.delegation.negotiation.mechanisms import NegotiationOutcome, sealed_terms
 from negotiator.delegation.negotiation.terms import ContractTerms
 from negotiator.errors import FieldError, InvalidInputError
+from negotiator.llm.guard import ask_text
 from negotiator.llm.prompts import render_prompt
 from negotiator.llm.protocol import ModelClient, ModelResult, TextCall
 from negotiator.money import Money
@@ -223,7 +224,7 @@ async def word_contract(client: ModelClient, contract: Contract) -> tuple[str, M
         fallback=lambda: template_wording(contract),
         agent=contract.delegator_id,
     )
-    result = await client.text(call)
+    result = await ask_text(client, call)
     return result.value[:8000], result
 
 

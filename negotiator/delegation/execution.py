@@ -21,12 +21,21 @@ from negotiator.delegation.keys import RunKeys
 from negotiator.delegation.ledger import Books
 from negotiator.delegation.monitoring import Executor
 from negotiator.delegation.reputation_store import ReputationStore
-from negotiator.errors import FieldError
+from negotiator.errors import FieldError, HostFailure
 from negotiator.wire.contract import Contract
-from negotiator.wire.report import ProgressReport
+from negotiator.wire.report import ProgressReport, ReportStatus
 from negotiator.wire.signing import sign, signature_errors
 
-__all__ = ["AnyExecutor", "AsyncExecutor", "RunContext", "collect_report", "receive_report"]
+__all__ = [
+    "AnyExecutor",
+    "AsyncExecutor",
+    "RunContext",
+    "collect_report",
+    "failed_report",
+    "receive_report",
+]
+
+_MAX_NOTES = 2000
 
 
 @dataclass(frozen=True)
@@ -67,15 +76,53 @@ async def collect_report(
     sequence: int,
     at: datetime,
     context: RunContext,
+    *,
+    progress: float = 0.0,
 ) -> ProgressReport | None:
     """Ask ``executor`` for report ``sequence`` (awaiting it when it is an :class:`AsyncExecutor`).
 
+    The contractor's side never aborts the run:
+
+    * an executor that raises (a sub-task found over budget, a bug, a peer gone) has *failed*:
+      the result is a ``failed`` report at the last known ``progress`` whose notes carry the
+      error, which the default-penalty clause turns into a breach settled by the contract;
+    * a report about another contract, or with another sequence number, or anything that is not
+      a :class:`ProgressReport`, is not this tick's evidence: it counts as a missed report
+      (``None``).
+
     Raises:
-        whatever the executor raises (e.g. a sub-delegation's ``InvalidInputError``).
+        HostFailure: the host itself failed (e.g. a simulated crash); the run stops there.
     """
-    if isinstance(executor, AsyncExecutor):
-        return await executor.areport(contract, sequence, at, context)
-    return executor.report(contract, sequence, at)
+    try:
+        if isinstance(executor, AsyncExecutor):
+            report = await executor.areport(contract, sequence, at, context)
+        else:
+            report = executor.report(contract, sequence, at)
+    except HostFailure:
+        raise
+    except Exception as exc:
+        return failed_report(contract, sequence, at, progress, exc)
+    if not isinstance(report, ProgressReport):
+        return None
+    if (report.contract_id, report.sequence) != (contract.id, sequence):
+        return None
+    return report
+
+
+def failed_report(
+    contract: Contract, sequence: int, at: datetime, progress: float, error: Exception
+) -> ProgressReport:
+    """The ``failed`` report standing for an executor that raised ``error``."""
+    message = "".join(c if c.isprintable() else " " for c in str(error).strip())
+    notes = f"the executor failed: {type(error).__name__}: {message}"
+    return ProgressReport(
+        contract_id=contract.id,
+        sequence=sequence,
+        timestamp=at,
+        progress=progress,
+        status=ReportStatus.FAILED,
+        notes=notes[:_MAX_NOTES],
+    )
 
 
 def receive_report(

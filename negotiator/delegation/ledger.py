@@ -9,8 +9,24 @@ Each posting carries an **idempotency key**: posting the same key again with the
 does nothing and returns ``False`` (so settling twice after a crash and resume pays once);
 posting a known key with *different* content is refused.
 
-Account names used by the delegation flow (see :mod:`negotiator.delegation.settlement`):
-``wallet:<party>``, ``escrow:<task>:payment``, ``escrow:<task>:bond:<bidder>``,
+**Funds check.** No account may go below zero except the issuer accounts ``external:*`` (the
+funding account carries the negative of the money in the system). The check runs *inside the
+same transaction as the posting*: :meth:`Ledger.post` takes the write lock
+(``BEGIN IMMEDIATE``), checks the idempotency key, reads the balance of every account the posting
+debits, and inserts the posting only when none would go negative — otherwise it rolls back and
+raises :class:`InsufficientFundsError`. So two runs (threads of one process, or processes sharing
+the ledger file, each with its own connection) can never both spend the same money: the second
+writer waits for the lock and then sees the first one's posting. :meth:`Ledger.transfer_up_to`
+moves *at most* an amount — what the source holds — in the same one transaction (a charge on a
+wallet that may be short, such as a defaulting contractor's replacement difference).
+
+The PostgreSQL backend (:class:`~negotiator.delegation.postgres.PostgresLedger`, same
+:class:`Books` protocol) follows the same design: one transaction per posting that locks the
+touched accounts' balance rows (``SELECT ... FOR UPDATE``), checks them, inserts the posting and
+its entries, and commits — check and post are never two transactions.
+
+Account names used by the delegation flow (see :mod:`negotiator.delegation.settlement`): a
+party's wallet is its agent id; ``escrow:<run>`` (the price), ``bond:<run>:<bidder>`` (a bond),
 ``external:funding``.
 """
 
@@ -19,20 +35,24 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol, runtime_checkable
 
-from negotiator.errors import FieldError, InvalidInputError, UsageError
+from negotiator.errors import FieldError, InsufficientFundsError, InvalidInputError, UsageError
 from negotiator.money import Money
 
 __all__ = [
     "FUNDING_ACCOUNT",
+    "ISSUER_PREFIX",
     "Books",
     "Entry",
+    "InsufficientFundsError",
     "Ledger",
     "LedgerConflictError",
     "Posting",
@@ -43,6 +63,9 @@ __all__ = [
 ]
 
 FUNDING_ACCOUNT = "external:funding"
+ISSUER_PREFIX = "external:"
+"""Accounts under this prefix may go negative (money entering the system); no other may."""
+_BUSY_TIMEOUT_SECONDS = 120.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS postings (
@@ -126,6 +149,17 @@ class Books(Protocol):
         """Move ``amount`` from ``source`` to ``target`` as one posting (idempotent)."""
         ...
 
+    def transfer_up_to(
+        self, key: str, source: str, target: str, cap: Money, reason: str
+    ) -> Decimal:
+        """Move what ``source`` holds, at most ``cap``, checked and posted in one transaction;
+        return the amount moved (the first call's amount when ``key`` is known)."""
+        ...
+
+    def posted_to(self, key: str, account: str) -> Decimal | None:
+        """What the posting ``key`` put into ``account`` (``None``: no such posting or line)."""
+        ...
+
     def postings(self, prefix: str = "") -> list[Posting]:
         """Every posting (whose key starts with ``prefix``) in the order it was applied."""
         ...
@@ -201,17 +235,30 @@ class Ledger:
     Example:
         >>> from negotiator.money import Money
         >>> five = Money(amount=Decimal("5"), currency="USDC")
-        >>> with Ledger(":memory:") as ledger:
-        ...     ledger.transfer("t1", "wallet:a", "wallet:b", five, "pay")
-        ...     ledger.balance("wallet:b", "USDC")
+        >>> ledger = Ledger(":memory:")
+        >>> ledger.transfer("f1", FUNDING_ACCOUNT, "wallet:a", five, "funding")
         True
+        >>> ledger.transfer("t1", "wallet:a", "wallet:b", five, "pay")
+        True
+        >>> ledger.balance("wallet:b", "USDC")
         Decimal('5')
+        >>> ledger.transfer("t2", "wallet:a", "wallet:b", five, "pay")
+        Traceback (most recent call last):
+        ...
+        negotiator.errors.InsufficientFundsError: wallet:a holds 0 USDC, cannot pay ...
     """
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        self._conn = sqlite3.connect(self.path, isolation_level=None)
-        self._conn.executescript(_SCHEMA)
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(
+            self.path,
+            isolation_level=None,
+            timeout=_BUSY_TIMEOUT_SECONDS,
+            check_same_thread=False,
+        )
+        with self._lock:
+            self._conn.executescript(_SCHEMA)
 
     def __enter__(self) -> Ledger:
         return self
@@ -226,44 +273,47 @@ class Ledger:
 
     def close(self) -> None:
         """Close the database connection."""
-        self._conn.close()
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Cursor]:
+        """One write transaction holding the database's write lock (``BEGIN IMMEDIATE``)."""
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                if self._conn.in_transaction:
+                    cur.execute("ROLLBACK")
+                raise
+            if self._conn.in_transaction:
+                cur.execute("COMMIT")
 
     def post(self, posting: Posting) -> bool:
         """Apply ``posting`` once; return ``False`` if its key was already applied.
 
+        The idempotency check, the funds check and the insert are one transaction (see the
+        module docstring).
+
         Raises:
             InvalidInputError: the posting is unbalanced, empty or has a bad amount.
             LedgerConflictError: the key was already used for a posting with other content.
+            InsufficientFundsError: an account other than ``external:*`` would go below zero.
         """
         _validate(posting)
         digest = posting.digest()
-        cur = self._conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
-            row = cur.execute(
-                "SELECT digest FROM postings WHERE key = ?", (posting.key,)
-            ).fetchone()
-            if row is not None:
-                cur.execute("ROLLBACK")
-                if row[0] != digest:
+        with self._transaction() as cur:
+            known = _known_digest(cur, posting.key)
+            if known is not None:
+                if known != digest:
                     raise LedgerConflictError(
                         f"idempotency key {posting.key!r} was already used for a different posting"
                     )
                 return False
-            cur.execute(
-                "INSERT INTO postings (key, reason, currency, digest) VALUES (?, ?, ?, ?)",
-                (posting.key, posting.reason, posting.currency, digest),
-            )
-            seq = cur.lastrowid
-            cur.executemany(
-                "INSERT INTO entries (posting_seq, idx, account, amount) VALUES (?, ?, ?, ?)",
-                [(seq, i, e.account, str(e.amount)) for i, e in enumerate(posting.entries)],
-            )
-            cur.execute("COMMIT")
-        except BaseException:
-            if self._conn.in_transaction:
-                cur.execute("ROLLBACK")
-            raise
+            _check_funds(cur, posting)
+            _insert(cur, posting, digest)
         return True
 
     def transfer(self, key: str, source: str, target: str, amount: Money, reason: str) -> bool:
@@ -272,18 +322,56 @@ class Ledger:
         Raises:
             InvalidInputError: ``amount`` is zero or has more than 6 decimals.
             LedgerConflictError: ``key`` was already used for another posting.
+            InsufficientFundsError: ``source`` cannot pay ``amount``.
         """
         entries = (Entry(source, -amount.amount), Entry(target, amount.amount))
         return self.post(Posting(key, reason, amount.currency, entries))
 
+    def transfer_up_to(
+        self, key: str, source: str, target: str, cap: Money, reason: str
+    ) -> Decimal:
+        """Move what ``source`` holds, at most ``cap``, in one transaction; return the amount.
+
+        Posting the same ``key`` again moves nothing and returns what the first call moved
+        (zero when the source held nothing: nothing is posted then).
+
+        Example:
+            >>> with Ledger(":memory:") as ledger:
+            ...     _ = ledger.transfer("f", FUNDING_ACCOUNT, "c", Money(amount=Decimal("1"),
+            ...         currency="USDC"), "funding")
+            ...     ledger.transfer_up_to("k", "c", "d", Money(amount=Decimal("3"),
+            ...         currency="USDC"), "replacement_difference")
+            Decimal('1')
+        """
+        with self._transaction() as cur:
+            known = _posted_to(cur, key, target)
+            if known is not None:
+                return known
+            held = _balance(cur, source, cap.currency)
+            amount = min(cap.amount, held) if not source.startswith(ISSUER_PREFIX) else cap.amount
+            if amount <= 0:
+                return Decimal(0)
+            posting = Posting(
+                key, reason, cap.currency, (Entry(source, -amount), Entry(target, amount))
+            )
+            _validate(posting)
+            _insert(cur, posting, posting.digest())
+        return amount
+
+    def posted_to(self, key: str, account: str) -> Decimal | None:
+        """What the posting ``key`` put into ``account`` (``None``: no such posting or line)."""
+        with self._lock:
+            return _posted_to(self._conn.cursor(), key, account)
+
     def postings(self, prefix: str = "") -> list[Posting]:
         """Return every posting (whose key starts with ``prefix``) in the order applied."""
-        rows = self._conn.execute(
-            "SELECT p.seq, p.key, p.reason, p.currency, e.account, e.amount FROM postings p "
-            "JOIN entries e ON e.posting_seq = p.seq WHERE p.key >= ? AND p.key < ? "
-            "ORDER BY p.seq, e.idx",
-            key_range(prefix),
-        ).fetchall()
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT p.seq, p.key, p.reason, p.currency, e.account, e.amount FROM postings p "
+                "JOIN entries e ON e.posting_seq = p.seq WHERE p.key >= ? AND p.key < ? "
+                "ORDER BY p.seq, e.idx",
+                key_range(prefix),
+            ).fetchall()
         out: dict[int, Posting] = {}
         for seq, key, reason, currency, account, amount in rows:
             prev = out.get(seq)
@@ -299,12 +387,8 @@ class Ledger:
 
     def balance(self, account: str, currency: str) -> Decimal:
         """Return the balance of ``account`` in ``currency`` (zero for an unknown account)."""
-        rows = self._conn.execute(
-            "SELECT e.amount FROM entries e JOIN postings p ON p.seq = e.posting_seq "
-            "WHERE e.account = ? AND p.currency = ?",
-            (account, currency),
-        )
-        return sum((Decimal(amount) for (amount,) in rows), Decimal(0))
+        with self._lock:
+            return _balance(self._conn.cursor(), account, currency)
 
     def balances(self, currency: str) -> dict[str, Decimal]:
         """Return every account's balance in ``currency``, sorted by account name."""
@@ -315,7 +399,10 @@ class Ledger:
 
     def currencies(self) -> list[str]:
         """Return the currencies that have postings, sorted."""
-        rows = self._conn.execute("SELECT DISTINCT currency FROM postings ORDER BY currency")
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT DISTINCT currency FROM postings ORDER BY currency"
+            ).fetchall()
         return [r[0] for r in rows]
 
     def is_balanced(self, prefix: str = "") -> bool:
@@ -329,13 +416,63 @@ class Ledger:
         return all(sum(self.balances(c).values(), Decimal(0)) == 0 for c in self.currencies())
 
     def _entries(self, currency: str) -> Iterator[tuple[str, Decimal]]:
-        rows = self._conn.execute(
-            "SELECT e.account, e.amount FROM entries e JOIN postings p ON p.seq = e.posting_seq "
-            "WHERE p.currency = ? ORDER BY e.posting_seq, e.idx",
-            (currency,),
-        )
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT e.account, e.amount FROM entries e "
+                "JOIN postings p ON p.seq = e.posting_seq "
+                "WHERE p.currency = ? ORDER BY e.posting_seq, e.idx",
+                (currency,),
+            ).fetchall()
         for account, amount in rows:
             yield account, Decimal(amount)
+
+
+def _known_digest(cur: sqlite3.Cursor, key: str) -> str | None:
+    row = cur.execute("SELECT digest FROM postings WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _posted_to(cur: sqlite3.Cursor, key: str, account: str) -> Decimal | None:
+    row = cur.execute(
+        "SELECT e.amount FROM postings p JOIN entries e ON e.posting_seq = p.seq "
+        "WHERE p.key = ? AND e.account = ?",
+        (key, account),
+    ).fetchone()
+    return None if row is None else Decimal(row[0])
+
+
+def _balance(cur: sqlite3.Cursor, account: str, currency: str) -> Decimal:
+    rows = cur.execute(
+        "SELECT e.amount FROM entries e JOIN postings p ON p.seq = e.posting_seq "
+        "WHERE e.account = ? AND p.currency = ?",
+        (account, currency),
+    )
+    return sum((Decimal(a) for (a,) in rows), Decimal(0))
+
+
+def _check_funds(cur: sqlite3.Cursor, posting: Posting) -> None:
+    """Raise if the posting would take any non-issuer account below zero."""
+    net: dict[str, Decimal] = {}
+    for e in posting.entries:
+        net[e.account] = net.get(e.account, Decimal(0)) + e.amount
+    for account, change in sorted(net.items()):
+        if change >= 0 or account.startswith(ISSUER_PREFIX):
+            continue
+        held = _balance(cur, account, posting.currency)
+        if held + change < 0:
+            raise InsufficientFundsError(account, held, -change, posting.currency)
+
+
+def _insert(cur: sqlite3.Cursor, posting: Posting, digest: str) -> None:
+    cur.execute(
+        "INSERT INTO postings (key, reason, currency, digest) VALUES (?, ?, ?, ?)",
+        (posting.key, posting.reason, posting.currency, digest),
+    )
+    seq = cur.lastrowid
+    cur.executemany(
+        "INSERT INTO entries (posting_seq, idx, account, amount) VALUES (?, ?, ?, ?)",
+        [(seq, i, e.account, str(e.amount)) for i, e in enumerate(posting.entries)],
+    )
 
 
 def _as_transfer(p: Posting) -> Transfer:

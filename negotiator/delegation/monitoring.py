@@ -7,7 +7,9 @@ means the report was missed. Each clause kind has a check (its entry in
 at the report (and the run of missed reports) and says ``ok``, ``pending`` or ``violated`` with
 its evidence. The :class:`Verdict` is then, in this order:
 
-1. ``breached`` — the first violated clause in contract order (penalty trigger, missed reports,
+1. ``breached`` — the first violated clause in contract order (penalty trigger — or a report
+   that omits the trigger's subject: missing evidence is never better for the contractor than
+   bad evidence —, missed reports,
    an unmet performance requirement on the final report, a report with status ``failed``, or
    the deadline passed without completion — the last two under the default-penalty clause);
 2. ``completed`` — the report says completed and every performance requirement holds;
@@ -29,7 +31,7 @@ from typing import Protocol
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from negotiator.delegation.clauses import ClauseStatus, clause_kind
-from negotiator.errors import RuntimeFailure
+from negotiator.errors import HostFailure, RuntimeFailure
 from negotiator.wire.clauses import DefaultPenalty, MonitoringAgreement
 from negotiator.wire.contract import Contract
 from negotiator.wire.report import ProgressReport, ReportStatus
@@ -59,7 +61,7 @@ class Executor(Protocol):
         ...
 
 
-class SimulatedCrash(RuntimeFailure):
+class SimulatedCrash(HostFailure):
     """Raised by :class:`SimulatedExecutor` to simulate the process dying mid-monitoring."""
 
 

@@ -82,7 +82,7 @@ TRANSITIONS: MappingProxyType[Phase, frozenset[Phase]] = MappingProxyType(
         P.BID: frozenset({P.SCREEN}),
         P.SCREEN: frozenset({P.AWARD}),
         P.AWARD: frozenset({P.NEGOTIATE, P.CONTRACT, P.FAILED}),
-        P.NEGOTIATE: frozenset({P.CONTRACT}),
+        P.NEGOTIATE: frozenset({P.CONTRACT, P.FAILED}),
         P.CONTRACT: frozenset({P.MONITOR}),
         P.MONITOR: frozenset({P.MONITOR, P.SETTLE}),
         P.SETTLE: frozenset({P.COMPLETED, P.BREACHED, P.CANCELLED}),

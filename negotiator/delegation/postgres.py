@@ -15,6 +15,10 @@ Install with the ``postgres`` extra (psycopg 3 and psycopg-pool). Both classes t
    one transaction, never two;
 3. inserts the entries and updates the balances.
 
+:meth:`PostgresLedger.transfer_up_to` (a charge on a wallet that may be short) locks the source's
+and target's balance rows the same way first, then moves what the source holds, at most the
+cap, in that same transaction.
+
 **Fencing.** A settlement is several postings. To make sure two workers cannot *both* settle a
 contract (say one with a stale verdict), a worker first takes a lease on the contract
 (:meth:`PostgresLedger.claim`, which returns a **fencing token** that grows with every new
@@ -42,6 +46,7 @@ import psycopg.sql
 from psycopg_pool import ConnectionPool
 
 from negotiator.delegation.ledger import (
+    ISSUER_PREFIX,
     Entry,
     LedgerConflictError,
     Posting,
@@ -50,7 +55,7 @@ from negotiator.delegation.ledger import (
     validate_posting,
 )
 from negotiator.delegation.reputation import DEFAULT_DAMPING, ReputationUpdate, damped_update
-from negotiator.errors import InvalidInputError, RuntimeFailure
+from negotiator.errors import InsufficientFundsError, InvalidInputError, RuntimeFailure
 from negotiator.money import Money
 
 __all__ = [
@@ -63,9 +68,6 @@ __all__ = [
     "StaleFenceError",
     "connect_pool",
 ]
-
-#: accounts under this prefix may go negative (money entering the system); no other may.
-ISSUER_PREFIX = "external:"
 
 _LEDGER_SCHEMA = """
 CREATE TABLE IF NOT EXISTS ledger_postings (
@@ -117,17 +119,6 @@ _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 #: one lock key for schema creation, so two processes never race on CREATE … IF NOT EXISTS.
 _SCHEMA_LOCK = 7_013_013
-
-
-class InsufficientFundsError(RuntimeFailure):
-    """A posting would take an account below zero; nothing was posted."""
-
-    def __init__(self, account: str, balance: Decimal, needed: Decimal, currency: str) -> None:
-        super().__init__(
-            f"{account} holds {balance} {currency}, cannot pay {needed} {currency} "
-            "(a wallet or escrow account never goes below zero)"
-        )
-        self.account = account
 
 
 class StaleFenceError(RuntimeFailure):
@@ -244,6 +235,59 @@ class PostgresLedger:
         entries = (Entry(source, -amount.amount), Entry(target, amount.amount))
         return self.post(Posting(key, reason, amount.currency, entries))
 
+    def transfer_up_to(
+        self,
+        key: str,
+        source: str,
+        target: str,
+        cap: Money,
+        reason: str,
+        *,
+        fence: Fence | None = None,
+    ) -> Decimal:
+        """Move what ``source`` holds, at most ``cap``, in one transaction; return the amount.
+
+        The source's balance row is read under ``SELECT … FOR UPDATE`` in the posting's own
+        transaction, so no concurrent posting can spend it between the read and the posting.
+        Posting the same ``key`` again moves nothing and returns what the first call moved (zero
+        when the source held nothing: nothing is posted then).
+
+        Args:
+            fence: when given, refused unless ``fence.token`` is still the lease's current one.
+
+        Raises:
+            InvalidInputError: ``cap`` has more than 6 decimals.
+            StaleFenceError: ``fence`` was taken over by another holder.
+        """
+        with self._transaction() as conn:
+            if fence is not None:
+                _check_fence(conn, fence)
+            held = _lock_balances(conn, cap.currency, [source, target])[source]
+            known = _posted_to(conn, key, target)
+            if known is not None:
+                return known
+            amount = cap.amount if source.startswith(ISSUER_PREFIX) else min(cap.amount, held)
+            if amount <= 0:
+                return Decimal(0)
+            entries = (Entry(source, -amount), Entry(target, amount))
+            posting = Posting(key, reason, cap.currency, entries)
+            validate_posting(posting)
+            inserted = conn.execute(
+                "INSERT INTO ledger_postings (key, reason, currency, digest) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (key) DO NOTHING RETURNING seq",
+                (key, reason, cap.currency, posting.digest()),
+            ).fetchone()
+            if inserted is None:
+                known = _posted_to(conn, key, target)
+                return Decimal(0) if known is None else known
+            _apply(conn, int(inserted[0]), posting)
+        return amount
+
+    def posted_to(self, key: str, account: str) -> Decimal | None:
+        """What the posting ``key`` put into ``account`` (``None``: no such posting or line)."""
+        with self.pool.connection() as conn:
+            return _posted_to(conn, key, account)
+
     def claim(self, name: str, holder: str, lease_seconds: float = 60.0) -> Fence | None:
         """Take (or renew) the lease ``name`` for ``holder``; ``None`` if another holds it.
 
@@ -349,6 +393,16 @@ class FencedLedger:
         entries = (Entry(source, -amount.amount), Entry(target, amount.amount))
         return self.post(Posting(key, reason, amount.currency, entries))
 
+    def transfer_up_to(
+        self, key: str, source: str, target: str, cap: Money, reason: str
+    ) -> Decimal:
+        """Move at most ``cap`` under the fence (see :meth:`PostgresLedger.transfer_up_to`)."""
+        return self.ledger.transfer_up_to(key, source, target, cap, reason, fence=self.fence)
+
+    def posted_to(self, key: str, account: str) -> Decimal | None:
+        """What posting ``key`` put into ``account`` (see :meth:`PostgresLedger.posted_to`)."""
+        return self.ledger.posted_to(key, account)
+
     def postings(self, prefix: str = "") -> list[Posting]:
         """The underlying ledger's postings (see :meth:`PostgresLedger.postings`)."""
         return self.ledger.postings(prefix)
@@ -382,6 +436,15 @@ def _known(conn: psycopg.Connection[Any], key: str, digest: str) -> bool:
     return False
 
 
+def _posted_to(conn: psycopg.Connection[Any], key: str, account: str) -> Decimal | None:
+    row = conn.execute(
+        "SELECT e.amount FROM ledger_postings p JOIN ledger_entries e ON e.posting_seq = p.seq "
+        "WHERE p.key = %s AND e.account = %s",
+        (key, account),
+    ).fetchone()
+    return None if row is None else Decimal(row[0])
+
+
 def _check_fence(conn: psycopg.Connection[Any], fence: Fence) -> None:
     row = conn.execute(
         "SELECT holder, token FROM ledger_fences WHERE name = %s FOR UPDATE", (fence.name,)
@@ -400,18 +463,7 @@ def _apply(conn: psycopg.Connection[Any], seq: int, posting: Posting) -> None:
     for e in posting.entries:
         delta[e.account] = delta.get(e.account, Decimal(0)) + e.amount
     accounts = sorted(delta)
-    with conn.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO ledger_balances (account, currency, balance) VALUES (%s, %s, 0) "
-            "ON CONFLICT DO NOTHING",
-            [(a, posting.currency) for a in accounts],
-        )
-    rows = conn.execute(
-        "SELECT account, balance FROM ledger_balances WHERE currency = %s AND account = ANY(%s) "
-        "ORDER BY account FOR UPDATE",
-        (posting.currency, accounts),
-    ).fetchall()
-    held = {account: Decimal(balance) for account, balance in rows}
+    held = _lock_balances(conn, posting.currency, accounts)
     _check_funds(held, delta, posting.currency)
     with conn.cursor() as cur:
         cur.executemany(
@@ -424,6 +476,26 @@ def _apply(conn: psycopg.Connection[Any], seq: int, posting: Posting) -> None:
             "WHERE account = %s AND currency = %s",
             [(delta[a], a, posting.currency) for a in accounts],
         )
+
+
+def _lock_balances(
+    conn: psycopg.Connection[Any], currency: str, accounts: Sequence[str]
+) -> dict[str, Decimal]:
+    """Create the missing balance rows, lock them all in account order (``FOR UPDATE``: no
+    deadlock between two postings) and return what each holds."""
+    ordered = sorted(set(accounts))
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO ledger_balances (account, currency, balance) VALUES (%s, %s, 0) "
+            "ON CONFLICT DO NOTHING",
+            [(a, currency) for a in ordered],
+        )
+    rows = conn.execute(
+        "SELECT account, balance FROM ledger_balances WHERE currency = %s AND account = ANY(%s) "
+        "ORDER BY account FOR UPDATE",
+        (currency, ordered),
+    ).fetchall()
+    return {account: Decimal(balance) for account, balance in rows}
 
 
 def _check_funds(held: dict[str, Decimal], delta: dict[str, Decimal], currency: str) -> None:

@@ -309,16 +309,18 @@ def _contract(cid: str, task_id: str, delegator_id: str, c: Candidate, at: datet
     )
 
 
-def hire(
-    ledger: Books, run_id: str, task_id: str, delegator_id: str, *, c: Candidate, n: int
-) -> None:
-    """Escrow contract ``n``'s price from the delegator and its bond from ``c`` (idempotent)."""
-    ledger.transfer(
-        f"{run_id}/c{n}/escrow", delegator_id, escrow_account(task_id), c.price, "escrow"
-    )
+def hire(ledger: Books, run_id: str, delegator_id: str, *, c: Candidate, n: int) -> None:
+    """Escrow contract ``n``'s price from the delegator and its bond from ``c`` (idempotent).
+
+    Contract ``n`` is settled as the run ``<run_id>/c<n>``, so its price waits in
+    ``escrow:<run_id>/c<n>`` and its bond in ``bond:<run_id>/c<n>:<bidder>``.
+    """
+    contract_run = f"{run_id}/c{n}"
+    escrow = escrow_account(contract_run)
+    ledger.transfer(f"{contract_run}/escrow", delegator_id, escrow, c.price, "escrow")
     if c.bond.amount > 0:
-        account = bond_account(task_id, c.bidder_id)
-        ledger.transfer(f"{run_id}/c{n}/bond", c.bidder_id, account, c.bond, "bond_escrow")
+        account = bond_account(contract_run, c.bidder_id)
+        ledger.transfer(f"{contract_run}/bond", c.bidder_id, account, c.bond, "bond_escrow")
 
 
 def post_switch(
@@ -356,7 +358,7 @@ def post_switch(
     if event.fee > 0:
         fee = Money(amount=event.fee, currency=dropped.price.currency)
         ledger.transfer(f"{run_id}/c{n}/fee", delegator_id, FEE_ACCOUNT, fee, "redelegation_fee")
-    hire(ledger, run_id, task_id, delegator_id, c=hired, n=n)
+    hire(ledger, run_id, delegator_id, c=hired, n=n)
     return settlement
 
 

@@ -10,6 +10,11 @@ gives no advantage). Each bid is rejected, with every reason located by JSON pat
   (:func:`negotiator.wire.semantics.check_bid`: currency, 0 < price ≤ budget, minimum bond ≤
   bond ≤ price, expiry after ``now`` and within the maximum validity, duration between its floor
   and the deadline, privacy, reporting cadence and its floor, a prose rationale);
+* it promises more than the bidder's **registered profile** allows, when the caller gives the
+  profiles (:func:`~negotiator.delegation.bidders.check_against_profile`: price below its cost,
+  quality above its profile's, a stronger privacy guarantee, a duration below its base, a
+  shorter reporting cadence). A bidder's own model is held to these bounds before it bids, but
+  a bid may come from any client or remote agent, so the hub checks again here;
 * its bond exceeds what the bidder can escrow (``$.reputation_bond.amount``), when the caller
   gives the bidders' funds (:func:`available_funds` reads them from the ledger).
 
@@ -34,10 +39,11 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from negotiator.delegation.bidders import BidderProfile, check_against_profile
 from negotiator.delegation.bidding import SealedBid
 from negotiator.delegation.ledger import Books
-from negotiator.delegation.settlement import bond_account
-from negotiator.errors import InvalidInputError
+from negotiator.delegation.settlement import bond_account, bond_key, escrow_bonds
+from negotiator.errors import InsufficientFundsError, InvalidInputError
 from negotiator.wire.award import BidRejection, RejectionReason
 from negotiator.wire.bid import Bid
 from negotiator.wire.semantics import check_bid
@@ -48,7 +54,7 @@ from negotiator.wire.validation import validate_raw
 if TYPE_CHECKING:
     from negotiator.trust.registry import KeyRegistry
 
-__all__ = ["ScreenResult", "available_funds", "open_bids", "screen_one"]
+__all__ = ["ScreenResult", "available_funds", "open_bids", "screen_one", "stake_bonds"]
 
 
 class ScreenResult(BaseModel):
@@ -81,11 +87,12 @@ def _parse(payload: dict[str, object]) -> tuple[Bid | None, list[RejectionReason
 
 
 def available_funds(
-    ledger: Books, task_id: str, bidder_ids: Iterable[str], currency: str
+    ledger: Books, run_id: str, bidder_ids: Iterable[str], currency: str
 ) -> dict[str, Decimal]:
-    """Return what each bidder can stake as a bond on ``task_id``, read from ``ledger``.
+    """Return what each bidder can stake as a bond in run ``run_id``, read from ``ledger``.
 
-    That is its wallet balance plus any bond it already has in escrow on this task: opening the
+    That is its wallet balance plus the bond it already staked in this run, if it did (whatever
+    became of that bond since — still in escrow, returned or forfeited): opening the
     bids again after a crash (the bond escrow is idempotent) then judges a bid exactly as the
     first time, instead of rejecting it for the bond it has already staked.
 
@@ -95,13 +102,14 @@ def available_funds(
         >>> with Ledger(":memory:") as ledger:
         ...     _ = ledger.transfer("f", "external:funding", "b1", Money(amount=Decimal("5"),
         ...         currency="USDC"), "funding")
-        ...     _ = ledger.transfer("s", "b1", bond_account("t1", "b1"), Money(
+        ...     _ = ledger.transfer(bond_key("t1", "b1"), "b1", bond_account("t1", "b1"), Money(
         ...         amount=Decimal("2"), currency="USDC"), "bond_escrow")
-        ...     available_funds(ledger, "t1", ["b1", "b2"], "USDC")
+        ...     available_funds(ledger, "t1", ["b1", "b2"], "USDC")  # run "t1"
         {'b1': Decimal('5'), 'b2': Decimal('0')}
     """
     return {
-        b: ledger.balance(b, currency) + ledger.balance(bond_account(task_id, b), currency)
+        b: ledger.balance(b, currency)
+        + (ledger.posted_to(bond_key(run_id, b), bond_account(run_id, b)) or Decimal(0))
         for b in bidder_ids
     }
 
@@ -123,12 +131,15 @@ def screen_one(
     task: TaskSpec,
     deadline: datetime,
     now: datetime,
+    *,
     funds: Decimal | None = None,
+    profile: BidderProfile | None = None,
 ) -> tuple[Bid | None, list[RejectionReason]]:
     """Screen one envelope: return the bid (``None`` if unparseable) and every reason to reject.
 
     Args:
         funds: what the sender can escrow as its bond (``None``: not checked).
+        profile: the sender's registered profile (``None``: not checked).
     """
     reasons: list[RejectionReason] = []
     if sealed.received_at > deadline:
@@ -152,6 +163,11 @@ def screen_one(
         reasons.extend(
             RejectionReason(path=e.path, message=e.message) for e in check_bid(bid, task, now)
         )
+        if profile is not None:
+            reasons.extend(
+                RejectionReason(path=e.path, message=f"{e.message} (registered profile)")
+                for e in check_against_profile(bid, profile)
+            )
         reasons.extend(_funds_reason(bid, funds))
     return bid, reasons
 
@@ -163,6 +179,7 @@ def open_bids(
     now: datetime,
     *,
     funds: Mapping[str, Decimal] | None = None,
+    profiles: Mapping[str, BidderProfile] | None = None,
     tasks: Mapping[str, TaskSpec] | None = None,
     registry: KeyRegistry | None = None,
 ) -> ScreenResult:
@@ -173,6 +190,8 @@ def open_bids(
         now: the opening time, against which expiries are checked.
         funds: what each sender can escrow as its bond, in the task's currency (a sender not
             listed has nothing); ``None`` skips the check.
+        profiles: each registered bidder's profile; a sender not listed is rejected (it is not
+            a registered bidder); ``None`` skips the check.
         tasks: the task as each sender was shown it (its trust-scaled minimum bond, see
             :meth:`~negotiator.delegation.hub.MarketHub.personal_task`); a sender not listed
             is checked against ``task``.
@@ -201,13 +220,18 @@ def open_bids(
     seen: set[str] = set()
     for sealed in sorted(envelopes, key=lambda s: (s.sender_id, s.received_at)):
         available = None if funds is None else funds.get(sealed.sender_id, Decimal(0))
+        profile = None if profiles is None else profiles.get(sealed.sender_id)
         seen_task = task if tasks is None else tasks.get(sealed.sender_id, task)
-        bid, reasons = screen_one(sealed, seen_task, deadline, now, available)
+        bid, reasons = screen_one(
+            sealed, seen_task, deadline, now, funds=available, profile=profile
+        )
         bad = signature_errors(bid, registry) if bid is not None and registry is not None else []
         if bad:
             reasons = [RejectionReason(path=e.path, message=e.message) for e in bad]
             forged.append(BidRejection(bidder_id=sealed.sender_id, reasons=tuple(reasons)))
             continue
+        if profiles is not None and profile is None:
+            reasons.insert(0, RejectionReason(path="$", message="not a registered bidder"))
         if sealed.sender_id in seen:
             reasons.insert(0, RejectionReason(path="$", message="a second bid from this sender"))
         seen.add(sealed.sender_id)
@@ -216,3 +240,27 @@ def open_bids(
         else:
             valid.append(bid)
     return ScreenResult(valid=tuple(valid), rejected=tuple(rejected), forged=tuple(forged))
+
+
+def stake_bonds(ledger: Books, run_id: str, result: ScreenResult) -> ScreenResult:
+    """Escrow the bond of every valid bid; a bid whose bond the ledger refuses is rejected.
+
+    The funds read before screening can be stale when other runs share the books; the ledger's
+    own check (in the posting's transaction) is the one that counts, so a bond it refuses turns
+    the bid into a rejection at ``$.reputation_bond.amount`` instead of a negative wallet.
+    Idempotent: after a crash, a bond already staked is not staked again.
+    """
+    valid: list[Bid] = []
+    refused: list[BidRejection] = []
+    for bid in result.valid:
+        try:
+            escrow_bonds(ledger, run_id, [bid])
+        except InsufficientFundsError as exc:
+            reason = RejectionReason(path="$.reputation_bond.amount", message=str(exc))
+            refused.append(BidRejection(bidder_id=bid.bidder_id, reasons=(reason,)))
+        else:
+            valid.append(bid)
+    if not refused:
+        return result
+    rejected = sorted((*result.rejected, *refused), key=lambda r: r.bidder_id)
+    return result.model_copy(update={"valid": tuple(valid), "rejected": tuple(rejected)})

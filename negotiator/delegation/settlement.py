@@ -1,13 +1,19 @@
 """Escrow movements of one delegation and the final settlement, exactly once.
 
-Accounts: a party's wallet is its agent id; the delegator's payment waits in ``escrow:<task>``;
-each bidder's bond waits in ``bond:<task>:<bidder>``; money enters from ``external:funding``.
+Accounts: a party's wallet is its agent id; the delegator's payment waits in ``escrow:<run>``;
+each bidder's bond waits in ``bond:<run>:<bidder>``; money enters from ``external:funding``.
+Escrow and bond accounts belong to one run, never to a task, so concurrent runs of one task on
+shared books never count or pay out each other's stakes. Every debit is funds-checked by the
+ledger in the posting's own transaction (any :class:`~negotiator.delegation.ledger.Books`:
+SQLite or PostgreSQL).
 
 Movements (every one a balanced ledger posting with an idempotency key ``<run>/<step>/...``, so
 re-running a step after a crash and resume moves nothing twice):
 
 * at bid opening, each valid bidder's bond is escrowed (``bond_escrow``);
 * at award, the losers' bonds come back (``bond_return``) and the price is escrowed (``escrow``);
+  after a negotiation the agreed price is escrowed instead and the contractor's bond moved to the
+  agreed one (:func:`escrow_negotiated`);
 * at settlement, by outcome (:data:`PLANNERS`):
 
   - **completed**: price to the contractor (``payment``), bond back (``bond_return``);
@@ -19,7 +25,8 @@ re-running a step after a crash and resume moves nothing twice):
     forfeited to the delegator (``bond_forfeit``) when the default-penalty clause says so;
   - **breached otherwise** (missed reports, unmet requirement, failure, deadline): the whole
     price back to the delegator (``refund``), the bond forfeited, and the price difference of the
-    replacement (the next-ranked valid bid) paid by the contractor (``replacement_difference``).
+    replacement (the next-ranked valid bid) paid by the contractor (``replacement_difference``)
+    up to what its wallet holds (a wallet never goes below zero).
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from types import MappingProxyType
 
 from negotiator.delegation.ledger import FUNDING_ACCOUNT, Books
 from negotiator.delegation.monitoring import Verdict, VerdictKind
-from negotiator.errors import lookup
+from negotiator.errors import InsufficientFundsError, lookup
 from negotiator.money import Money, quantize
 from negotiator.wire.bid import Bid
 from negotiator.wire.clauses import (
@@ -49,6 +56,7 @@ __all__ = [
     "PLANNERS",
     "Planned",
     "bond_account",
+    "bond_key",
     "compensation",
     "escrow_account",
     "escrow_bonds",
@@ -63,14 +71,19 @@ __all__ = [
 FUNDING_REASON = "funding"
 
 
-def escrow_account(task_id: str) -> str:
-    """The escrow account holding the delegator's payment for ``task_id``."""
-    return f"escrow:{task_id}"
+def escrow_account(run_id: str) -> str:
+    """The escrow account holding the delegator's payment in run ``run_id``."""
+    return f"escrow:{run_id}"
 
 
-def bond_account(task_id: str, bidder_id: str) -> str:
-    """The escrow account holding ``bidder_id``'s bond on ``task_id``."""
-    return f"bond:{task_id}:{bidder_id}"
+def bond_key(run_id: str, bidder_id: str) -> str:
+    """The idempotency key of ``bidder_id``'s bond escrow in run ``run_id``."""
+    return f"{run_id}/bond/{bidder_id}"
+
+
+def bond_account(run_id: str, bidder_id: str) -> str:
+    """The escrow account holding ``bidder_id``'s bond in run ``run_id``."""
+    return f"bond:{run_id}:{bidder_id}"
 
 
 @dataclass(frozen=True)
@@ -82,14 +95,23 @@ class Planned:
     amount: Money
     reason: PaymentReason
     memo: str = ""
+    up_to: bool = False
+    """Charge at most what ``source`` holds (instead of refusing when it holds less)."""
 
 
 def _post(ledger: Books, key: str, p: Planned) -> Payment | None:
     if p.amount.amount <= 0:
         return None
-    ledger.transfer(key, p.source, p.target, p.amount, p.reason.value)
+    amount = p.amount
+    if p.up_to:
+        moved = ledger.transfer_up_to(key, p.source, p.target, amount, p.reason.value)
+        if moved <= 0:
+            return None
+        amount = Money(amount=moved, currency=amount.currency)
+    else:
+        ledger.transfer(key, p.source, p.target, amount, p.reason.value)
     return Payment(
-        from_account=p.source, to_account=p.target, amount=p.amount, reason=p.reason, memo=p.memo
+        from_account=p.source, to_account=p.target, amount=amount, reason=p.reason, memo=p.memo
     )
 
 
@@ -105,32 +127,38 @@ def fund(ledger: Books, run_id: str, balances: Mapping[str, Money]) -> None:
             ledger.transfer(f"{run_id}/fund/{party}", FUNDING_ACCOUNT, party, money, FUNDING_REASON)
 
 
-def escrow_bonds(ledger: Books, run_id: str, task_id: str, bids: Sequence[Bid]) -> list[Payment]:
-    """Escrow the bond of every valid bid (idempotent)."""
+def escrow_bonds(ledger: Books, run_id: str, bids: Sequence[Bid]) -> list[Payment]:
+    """Escrow the bond of every valid bid (idempotent).
+
+    Raises:
+        InsufficientFundsError: a bidder cannot pay its bond (the bonds before it stay escrowed,
+            each under its own key, so calling again after dropping that bid is safe).
+    """
     out = []
     for bid in bids:
         p = Planned(
             bid.bidder_id,
-            bond_account(task_id, bid.bidder_id),
+            bond_account(run_id, bid.bidder_id),
             bid.reputation_bond,
             PaymentReason.BOND_ESCROW,
             "bond staked with bid",
         )
-        pay = _post(ledger, f"{run_id}/bond/{bid.bidder_id}", p)
+        pay = _post(ledger, bond_key(run_id, bid.bidder_id), p)
         out.extend([pay] if pay else [])
     return out
 
 
 def return_losing_bonds(
-    ledger: Books, run_id: str, task_id: str, bids: Sequence[Bid], winner_id: str
+    ledger: Books, run_id: str, bids: Sequence[Bid], winner_id: str | None
 ) -> list[Payment]:
-    """Return the bonds of every valid bid that did not win (idempotent)."""
+    """Return the bonds of every valid bid that did not win (all of them when ``winner_id`` is
+    ``None``: nothing was awarded) (idempotent)."""
     out = []
     for bid in bids:
         if bid.bidder_id == winner_id:
             continue
         p = Planned(
-            bond_account(task_id, bid.bidder_id),
+            bond_account(run_id, bid.bidder_id),
             bid.bidder_id,
             bid.reputation_bond,
             PaymentReason.BOND_RETURN,
@@ -141,13 +169,15 @@ def return_losing_bonds(
     return out
 
 
-def escrow_payment(
-    ledger: Books, run_id: str, task_id: str, delegator_id: str, bid: Bid
-) -> Payment | None:
-    """Escrow the winning price from the delegator at award (idempotent)."""
+def escrow_payment(ledger: Books, run_id: str, delegator_id: str, bid: Bid) -> Payment | None:
+    """Escrow the winning price from the delegator at award (idempotent).
+
+    Raises:
+        InsufficientFundsError: the delegator cannot pay the price (nothing was posted).
+    """
     p = Planned(
         delegator_id,
-        escrow_account(task_id),
+        escrow_account(run_id),
         bid.price,
         PaymentReason.ESCROW,
         f"price of {bid.bidder_id}'s winning bid",
@@ -155,29 +185,39 @@ def escrow_payment(
     return _post(ledger, f"{run_id}/escrow", p)
 
 
-def escrow_negotiated(  # noqa: PLR0917 - the award's postings, spelled out
+def escrow_negotiated(  # noqa: PLR0917 - the negotiation's postings, spelled out
     ledger: Books,
     run_id: str,
-    task_id: str,
     delegator_id: str,
     bids: Sequence[Bid],
     contractor_id: str,
     price: Money,
     bond: Money,
 ) -> list[Payment]:
-    """After a negotiation: escrow the agreed price, return every other bond, and move the
-    contractor's escrowed bond to the agreed bond (idempotent, like the award's postings).
+    """After a negotiation: escrow the agreed price, move the contractor's escrowed bond to the
+    agreed bond, and return every other bond (idempotent, like the award's postings).
+
+    Every debit is funds-checked in its posting's transaction. The agreed price is escrowed under
+    its own key (``<run>/escrow-negotiated``), so when a party cannot pay nothing of the deal
+    stays posted (a price already escrowed goes back to the delegator, ``refund``) and the caller
+    can still escrow the sealed award (:func:`escrow_payment`) instead.
 
     Args:
         bids: the valid bids (their bonds were escrowed when the bids were opened).
         contractor_id: who the contract goes to.
         price: the contract's price; ``bond``: the contract's bond.
+
+    Raises:
+        InsufficientFundsError: the delegator cannot pay the agreed price, or the contractor
+            cannot raise its bond to the agreed one (no bond was returned yet).
     """
     sealed = next(b for b in bids if b.bidder_id == contractor_id)
-    priced = sealed.model_copy(update={"price": price})
-    out = [p for p in [escrow_payment(ledger, run_id, task_id, delegator_id, priced)] if p]
-    out += return_losing_bonds(ledger, run_id, task_id, bids, contractor_id)
-    account = bond_account(task_id, contractor_id)
+    escrow = escrow_account(run_id)
+    agreed = Planned(
+        delegator_id, escrow, price, PaymentReason.ESCROW, f"price agreed with {contractor_id}"
+    )
+    paid = _post(ledger, f"{run_id}/escrow-negotiated", agreed)
+    account = bond_account(run_id, contractor_id)
     diff = bond.amount - sealed.reputation_bond.amount
     change = Money(amount=abs(diff), currency=bond.currency)
     adjust = (
@@ -185,8 +225,14 @@ def escrow_negotiated(  # noqa: PLR0917 - the award's postings, spelled out
         if diff > 0
         else Planned(account, contractor_id, change, PaymentReason.BOND_RETURN, "bond lowered")
     )
-    pay = _post(ledger, f"{run_id}/bond-adjust/{contractor_id}", adjust)
-    return out + ([pay] if pay else [])
+    try:
+        moved = _post(ledger, f"{run_id}/bond-adjust/{contractor_id}", adjust)
+    except InsufficientFundsError:
+        back = Planned(escrow, delegator_id, price, PaymentReason.REFUND, "agreed bond not staked")
+        _post(ledger, f"{run_id}/escrow-negotiated-back", back)
+        raise
+    out = [p for p in (paid, moved) if p]
+    return out + return_losing_bonds(ledger, run_id, bids, contractor_id)
 
 
 def _clause(contract: Contract, kind: type) -> object | None:
@@ -218,26 +264,30 @@ def compensation(contract: Contract, progress: float) -> Decimal:
     return quantize(contract.price.amount * share * Decimal(str(clause.rate)))
 
 
-def _bond_back(contract: Contract, memo: str) -> Planned:
-    bond = bond_account(contract.task_id, contract.contractor_id)
+def _bond_back(contract: Contract, run_id: str, memo: str) -> Planned:
+    bond = bond_account(run_id, contract.contractor_id)
     return Planned(bond, contract.contractor_id, contract.bond, PaymentReason.BOND_RETURN, memo)
 
 
-def _bond_forfeit(contract: Contract, memo: str) -> Planned:
-    bond = bond_account(contract.task_id, contract.contractor_id)
+def _bond_forfeit(contract: Contract, run_id: str, memo: str) -> Planned:
+    bond = bond_account(run_id, contract.contractor_id)
     return Planned(bond, contract.delegator_id, contract.bond, PaymentReason.BOND_FORFEIT, memo)
 
 
-def _plan_completed(c: Contract, v: Verdict, replacement: Money | None) -> list[Planned]:
-    escrow = escrow_account(c.task_id)
+def _plan_completed(
+    c: Contract, v: Verdict, replacement: Money | None, run_id: str
+) -> list[Planned]:
+    escrow = escrow_account(run_id)
     return [
         Planned(escrow, c.contractor_id, c.price, PaymentReason.PAYMENT, "work accepted"),
-        _bond_back(c, "contract fulfilled"),
+        _bond_back(c, run_id, "contract fulfilled"),
     ]
 
 
-def _plan_cancelled(c: Contract, v: Verdict, replacement: Money | None) -> list[Planned]:
-    escrow = escrow_account(c.task_id)
+def _plan_cancelled(
+    c: Contract, v: Verdict, replacement: Money | None, run_id: str
+) -> list[Planned]:
+    escrow = escrow_account(run_id)
     clause = _clause(c, CancellationCompensation)
     paid = compensation(c, v.progress)
     memo = f"cancelled at progress {v.progress:.0%}"
@@ -246,18 +296,20 @@ def _plan_cancelled(c: Contract, v: Verdict, replacement: Money | None) -> list[
         Planned(escrow, c.delegator_id, _in(c, c.price.amount - paid), PaymentReason.REFUND, memo),
     ]
     returned = not isinstance(clause, CancellationCompensation) or clause.bond_returned
-    plan.append(_bond_back(c, memo) if returned else _bond_forfeit(c, memo))
+    plan.append(_bond_back(c, run_id, memo) if returned else _bond_forfeit(c, run_id, memo))
     return plan
 
 
-def _bond_on_breach(c: Contract, memo: str) -> Planned:
+def _bond_on_breach(c: Contract, run_id: str, memo: str) -> Planned:
     default = _clause(c, DefaultPenalty)
     forfeit = not isinstance(default, DefaultPenalty) or default.bond_forfeited
-    return _bond_forfeit(c, memo) if forfeit else _bond_back(c, memo)
+    return _bond_forfeit(c, run_id, memo) if forfeit else _bond_back(c, run_id, memo)
 
 
-def _plan_breached(c: Contract, v: Verdict, replacement: Money | None) -> list[Planned]:
-    escrow = escrow_account(c.task_id)
+def _plan_breached(
+    c: Contract, v: Verdict, replacement: Money | None, run_id: str
+) -> list[Planned]:
+    escrow = escrow_account(run_id)
     memo = f"breach of clause {v.clause_index} ({v.clause_kind}): {v.evidence}"
     clause = c.clauses[v.clause_index] if v.clause_index is not None else None
     if isinstance(clause, PenaltyClause):
@@ -271,11 +323,11 @@ def _plan_breached(c: Contract, v: Verdict, replacement: Money | None) -> list[P
                 PaymentReason.PAYMENT,
                 "work delivered, less the penalty",
             ),
-            _bond_on_breach(c, memo),
+            _bond_on_breach(c, run_id, memo),
         ]
     plan = [
         Planned(escrow, c.delegator_id, c.price, PaymentReason.REFUND, memo),
-        _bond_on_breach(c, memo),
+        _bond_on_breach(c, run_id, memo),
     ]
     default = _clause(c, DefaultPenalty)
     if (
@@ -291,12 +343,14 @@ def _plan_breached(c: Contract, v: Verdict, replacement: Money | None) -> list[P
                 _in(c, replacement.amount - c.price.amount),
                 PaymentReason.REPLACEMENT_DIFFERENCE,
                 "replacement costs more",
+                up_to=True,
             )
         )
     return plan
 
 
-Planner = Callable[[Contract, Verdict, Money | None], list[Planned]]
+Planner = Callable[[Contract, Verdict, Money | None, str], list[Planned]]
+"""(contract, final verdict, replacement price, run id) -> the payments to post."""
 
 #: verdict kind -> the payments it settles with.
 PLANNERS: Mapping[str, Planner] = MappingProxyType(
@@ -334,12 +388,16 @@ def settle(
         >>> from negotiator.delegation.ledger import Ledger
         >>> done = Verdict(kind="completed", tick=4, at=c.created_at, progress=1.0)
         >>> with Ledger(":memory:") as ledger:
+        ...     fund(ledger, "run-1", {"d": c.price, "c": c.bond})
+        ...     _ = ledger.transfer("e", "d", escrow_account("run-1"), c.price, "escrow")
+        ...     _ = ledger.transfer("b", "c", bond_account("run-1", "c"), c.bond, "bond_escrow")
         ...     first = settle(ledger, "run-1", c, done, c.created_at)
         ...     again = settle(ledger, "run-1", c, done, c.created_at)
         ...     ledger.balance("c", "USDC"), len(ledger.postings())
-        (Decimal('5.50'), 2)
+        (Decimal('5.50'), 6)
     """
-    plan = lookup(PLANNERS, verdict.kind.value, "final verdict")(contract, verdict, replacement)
+    planner = lookup(PLANNERS, verdict.kind.value, "final verdict")
+    plan = planner(contract, verdict, replacement, run_id)
     payments = []
     for i, p in enumerate(plan):
         pay = _post(ledger, f"{run_id}/settle/{i}/{p.reason.value}", p)

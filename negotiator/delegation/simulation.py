@@ -126,7 +126,7 @@ def simulate_monitored_task(
     with Ledger(":memory:") as ledger:
         for who in (_DELEGATOR, *by_id):
             ledger.transfer(f"fund/{who}", FUNDING_ACCOUNT, who, _WALLET, "funding")
-        hire(ledger, run, run, _DELEGATOR, c=first, n=0)
+        hire(ledger, run, _DELEGATOR, c=first, n=0)
         for tick in range(ticks):
             obs = _observe(rng, state.contractor.bidder_id, tick, ticks, noise)
             observations.append(obs)

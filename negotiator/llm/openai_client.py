@@ -41,6 +41,7 @@ from pydantic import BaseModel
 
 from negotiator.errors import RetryableModelOutput, UsageError
 from negotiator.llm.breaker import FATAL_STATUS, CircuitBreaker, log_warning
+from negotiator.llm.guard import text_problem
 from negotiator.llm.modes import OutputSpec, StructuredMode, get_mode
 from negotiator.llm.prompts import render_prompt
 from negotiator.llm.protocol import (
@@ -53,6 +54,8 @@ from negotiator.llm.protocol import (
 )
 from negotiator.llm.retry import RetryPolicy
 from negotiator.llm.schema import strict_wire_schema, validate_answer
+from negotiator.llm.secrets import redact_url, url_secrets
+from negotiator.transcript.redact import REDACTED
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -80,6 +83,7 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 """The server used when no ``base_url`` is given (the SDK's default)."""
 
 _MAX_ECHO_CHARS = 2000
+_MIN_SECRET_CHARS = 4
 
 TRUNCATED_FEEDBACK = (
     "$: the answer was cut off at the token limit (finish_reason=length); "
@@ -122,7 +126,10 @@ class OpenAICompatibleClient:
     Args:
         model: the model name (or the server's alias for it).
         base_url: the server, ending in ``/v1`` (default: OpenAI's).
-        api_key: only for servers that need one; a dummy key is sent otherwise. Never recorded.
+        api_key: only for servers that need one; a dummy key is sent otherwise. Never recorded:
+            the key and any credentials in ``base_url`` are replaced by ``[REDACTED]`` in every
+            answer, fallback reason and feedback the client returns, so a server that echoes
+            them cannot get them into a run's state, checkpoints, transcript or output.
         mode: the structured-output mode, a key of
             :data:`~negotiator.llm.modes.STRUCTURED_MODES` (default ``json_schema``).
         timeout: seconds per HTTP request.
@@ -192,8 +199,13 @@ class OpenAICompatibleClient:
         )
         self._max_concurrency = max_concurrency
         self._conn: _Connection | None = None
+        known = {*([api_key] if api_key else []), *url_secrets(base_url)}
+        self._secrets = sorted((s for s in known if len(s) >= _MIN_SECRET_CHARS), key=len)[::-1]
+        # the breaker names the server in its warnings: without credentials, and scrubbed
         self._breaker = CircuitBreaker(
-            base_url or DEFAULT_BASE_URL, threshold=breaker_threshold, warn=on_trouble
+            redact_url(base_url or DEFAULT_BASE_URL),
+            threshold=breaker_threshold,
+            warn=lambda message: on_trouble(self._scrub(message)),
         )
 
     @property
@@ -263,9 +275,10 @@ class OpenAICompatibleClient:
         """Ask for free text; fall back when the model cannot give any."""
 
         def judge(message: ChatCompletionMessage) -> str:
-            if not message.content or not message.content.strip():
-                raise RetryableModelOutput("the answer is empty; reply with text")
-            return message.content
+            problem = text_problem(message.content or "")
+            if problem is not None:
+                raise RetryableModelOutput(f"{problem}; reply with plain text")
+            return message.content or ""
 
         return await self._ask(
             list(call.messages),
@@ -297,7 +310,7 @@ class OpenAICompatibleClient:
                 try:
                     if truncated:
                         raise RetryableModelOutput(TRUNCATED_FEEDBACK)
-                    value = judge(message)
+                    value = _judged(judge, message)
                 except RetryableModelOutput as exc:
                     feedback = exc.feedback
                     messages = [*messages, *_reask(reask_template, message, feedback)]
@@ -320,8 +333,24 @@ class OpenAICompatibleClient:
             "reasks": str(max(tally.completions - 1, 0)),
         }
         if feedback:
-            meta["last_feedback"] = feedback
-        return ModelResult(value, source, tally.usage, tally.completions, reason, meta)
+            meta["last_feedback"] = self._scrub(feedback)
+        clean = None if reason is None else self._scrub(reason)
+        return ModelResult(value, source, tally.usage, tally.completions, clean, meta)
+
+    def _scrub(self, text: str) -> str:
+        """``text`` without this client's secrets (a server may echo its key back)."""
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def _scrubbed(self, completion: ChatCompletion) -> ChatCompletion:
+        """The completion with this client's secrets replaced wherever they occur in it."""
+        if not self._secrets:
+            return completion
+        raw = completion.model_dump_json(warnings=False)
+        if not any(secret in raw for secret in self._secrets):
+            return completion
+        return ChatCompletion.model_validate_json(self._scrub(raw))
 
     async def _complete(
         self, messages: Sequence[ChatMessage], extra: dict[str, Any], uses_parse: bool, t: _Tally
@@ -346,13 +375,14 @@ class OpenAICompatibleClient:
                 server=True,
                 fatal=exc.status_code in FATAL_STATUS,
             ) from None
-        except (APIError, ValueError) as exc:  # e.g. a 200 whose body is not JSON
+        except (APIError, ValueError, RecursionError) as exc:  # e.g. a 200 whose body is not JSON
             raise _GiveUp(
                 f"unreadable response: {type(exc).__name__}: {_first_line(str(exc))}",
                 server=True,
             ) from None
         self._breaker.succeeded()
         t.completions += 1
+        completion = self._scrubbed(completion)
         if completion.usage is not None:
             t.usage += TokenUsage(
                 completion.usage.prompt_tokens, completion.usage.completion_tokens
@@ -383,6 +413,22 @@ class OpenAICompatibleClient:
                 if exc.completion is None:
                     raise _GiveUp("content_filter: the server filtered the answer") from None
                 return exc.completion
+
+
+def _judged(judge: Callable[[ChatCompletionMessage], V], message: ChatCompletionMessage) -> V:
+    """Judge the answer; anything the judging raises about it becomes a re-ask, never an error.
+
+    The judges read hostile text (deep nesting, huge numbers, odd types): whatever they raise
+    other than their own re-ask signal is still a problem with the answer, not with the caller.
+    """
+    try:
+        return judge(message)
+    except RetryableModelOutput:
+        raise
+    except Exception as exc:
+        raise RetryableModelOutput(
+            f"$: the answer could not be read ({type(exc).__name__}: {_first_line(str(exc))})"
+        ) from None
 
 
 def _first_line(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
+from pydantic_core import PydanticSerializationError
 
 from negotiator.llm.canonical import output_label, request_key
 from negotiator.llm.protocol import (
@@ -60,13 +61,15 @@ class RecordingClient:
     async def structured(self, call: StructuredCall[T]) -> ModelResult[T]:
         """Ask ``inner`` and record the exchange."""
         result = await self._inner.structured(call)
-        self._record(call, result, result.value.model_dump(mode="json"))
+        self._record(call, result, _as_json(result.value))
         return result
 
     async def text(self, call: TextCall) -> ModelResult[str]:
         """Ask ``inner`` and record the exchange."""
         result = await self._inner.text(call)
-        self._record(call, result, result.value)
+        self._record(
+            call, result, result.value if isinstance(result.value, str) else repr(result.value)
+        )
         return result
 
     def _record(
@@ -106,3 +109,13 @@ class RecordingClient:
             self._sink.emit(
                 call.step, role, FALLBACK, {"key": key, "reason": result.fallback_reason}
             )
+
+
+def _as_json(value: object) -> object:
+    """A structured answer as JSON; whatever a hostile client returned, as its ``repr``."""
+    if isinstance(value, BaseModel):
+        try:
+            return value.model_dump(mode="json", warnings=False)
+        except (PydanticSerializationError, ValueError, TypeError):
+            pass
+    return repr(value)

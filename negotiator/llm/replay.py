@@ -14,10 +14,11 @@ is identical to the recorded run.
 
 from __future__ import annotations
 
+import difflib
 import json
 import threading
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -26,10 +27,12 @@ from pydantic import BaseModel, JsonValue, ValidationError
 from negotiator.errors import ReplayMismatchError
 from negotiator.llm.canonical import output_label, request_key
 from negotiator.llm.protocol import ModelResult, ResultSource, StructuredCall, TextCall, TokenUsage
-from negotiator.transcript.format import MODEL_RESPONSE, TranscriptEvent
+from negotiator.transcript.format import MODEL_REQUEST, MODEL_RESPONSE, TranscriptEvent
 from negotiator.transcript.reader import Transcript, TranscriptError
 
 __all__ = ["RecordedTurn", "ReplayClient"]
+
+_MAX_DIFF_LINES = 40
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -105,9 +108,12 @@ class ReplayClient:
         ()
     """
 
-    def __init__(self, turns: Iterable[RecordedTurn]) -> None:
+    def __init__(
+        self, turns: Iterable[RecordedTurn], requests: Mapping[str, str] | None = None
+    ) -> None:
         self._lock = threading.Lock()
         self._queues: dict[str, deque[RecordedTurn]] = {}
+        self._requests: Mapping[str, str] = requests or {}
         for turn in turns:
             self._queues.setdefault(turn.key, deque()).append(turn)
 
@@ -115,31 +121,49 @@ class ReplayClient:
     def from_transcript(cls, transcript: Transcript) -> ReplayClient:
         """Build a client from every ``model_response`` event of ``transcript``."""
         return cls(
-            RecordedTurn.from_event(e, transcript.path)
-            for e in transcript.events
-            if e.kind == MODEL_RESPONSE
+            (
+                RecordedTurn.from_event(e, transcript.path)
+                for e in transcript.events
+                if e.kind == MODEL_RESPONSE
+            ),
+            _requests(transcript.events),
         )
 
     @classmethod
     def from_events(cls, events: Iterable[TranscriptEvent]) -> ReplayClient:
         """Build a client from the ``model_response`` events among ``events``."""
-        return cls(RecordedTurn.from_event(e) for e in events if e.kind == MODEL_RESPONSE)
+        events = tuple(events)
+        return cls(
+            (RecordedTurn.from_event(e) for e in events if e.kind == MODEL_RESPONSE),
+            _requests(events),
+        )
 
     async def structured(self, call: StructuredCall[T]) -> ModelResult[T]:
         """Return the recorded answer to ``call``.
 
+        A recorded model answer is held to the same rules as a live one: its type and the call's
+        ``check`` (a transcript edited to slip in, say, a bid beyond its bidder's profile is
+        refused here, not replayed).
+
         Raises:
             ReplayMismatchError: nothing recorded for this request, or the recorded value no
-                longer validates as ``call.output_type``.
+                longer validates as ``call.output_type`` or fails the call's check.
         """
         turn = self._take(call)
         try:
             value = call.output_type.model_validate_json(json.dumps(turn.value))
-        except ValidationError as exc:
+        except (ValidationError, ValueError, RecursionError) as exc:
+            why = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else type(exc).__name__
             raise ReplayMismatchError(
                 f"recorded answer #{turn.seq} for step {call.step!r} no longer validates as "
-                f"{call.output_type.__name__}: {exc.errors()[0]['msg']}"
+                f"{call.output_type.__name__}: {why}"
             ) from None
+        problems = list(call.check(value)) if turn.source is ResultSource.MODEL else []
+        if problems:
+            raise ReplayMismatchError(
+                f"recorded answer #{turn.seq} for step {call.step!r} fails the step's check: "
+                f"{problems[0]}"
+            )
         return _result(turn, value)
 
     async def text(self, call: TextCall) -> ModelResult[str]:
@@ -165,8 +189,27 @@ class ReplayClient:
         raise ReplayMismatchError(
             f"no recorded answer for step {call.step!r} ({output_label(call)}, request key "
             f"{key[:12]}); {same_step} unused answer(s) for this step differ in prompt or "
-            f"output schema; unused answers left: {listing}"
+            f"output schema; unused answers left: {listing}{self._request_diff(call)}"
         )
+
+    def _request_diff(self, call: StructuredCall[Any] | TextCall) -> str:
+        """How the new request differs from the first unused recorded one of its step."""
+        nearest = next((t for t in self._remaining() if t.step == call.step), None)
+        recorded = None if nearest is None else self._requests.get(nearest.key)
+        if recorded is None:
+            return ""
+        lines = difflib.unified_diff(
+            recorded.splitlines(),
+            _request_text(call.messages).splitlines(),
+            fromfile=f"recorded request #{nearest.seq - 1 if nearest else 0}",
+            tofile="re-run request",
+            lineterm="",
+            n=1,
+        )
+        shown = list(lines)[:_MAX_DIFF_LINES]
+        if not shown:
+            return "\n(the messages match the recorded request: the output schema differs)"
+        return "\n" + "\n".join(shown)
 
     def _remaining(self) -> list[RecordedTurn]:
         return sorted((t for q in self._queues.values() for t in q), key=lambda t: t.seq)
@@ -188,6 +231,23 @@ class ReplayClient:
             raise ReplayMismatchError(
                 f"{len(left)} recorded model answer(s) were never asked for: {listing}"
             )
+
+
+def _request_text(messages: Iterable[Any]) -> str:
+    return "\n".join(
+        f"[{m['role']}] {m['content']}" if isinstance(m, dict) else f"[{m.role}] {m.content}"
+        for m in messages
+    )
+
+
+def _requests(events: Iterable[TranscriptEvent]) -> dict[str, str]:
+    """The recorded requests' messages as text, by request key (the first of each key)."""
+    out: dict[str, str] = {}
+    for e in events:
+        messages = e.payload.get("messages") if e.kind == MODEL_REQUEST else None
+        if isinstance(messages, list):
+            out.setdefault(str(e.payload.get("key")), _request_text(messages))
+    return out
 
 
 def _result(turn: RecordedTurn, value: Any) -> ModelResult[Any]:

@@ -169,6 +169,11 @@ def validate_answer(
         schema: the wire schema the model was given (see :func:`strict_wire_schema`).
         check: the call's semantic checks; returns problems, ideally prefixed with a JSON path.
 
+    The text is read strictly (:func:`negotiator.wire.raw.to_typed` reads it with
+    :func:`negotiator.wire.jsontext.read_json`): duplicate keys, numbers that cannot be read
+    exactly and nesting beyond 64 levels are problems too, and no answer, however hostile
+    (``"[" * 100000``, a 5,000-digit integer), raises anything else.
+
     Raises:
         RetryableModelOutput: with every problem found (one per line, each with its JSON path,
             at most :data:`MAX_FEEDBACK_ERRORS`), ready to be fed back to the model.

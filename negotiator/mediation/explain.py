@@ -13,6 +13,7 @@ import json
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from negotiator.llm.guard import ask_text
 from negotiator.llm.prompts import render_prompt
 from negotiator.llm.protocol import ModelClient, ResultSource, TextCall
 from negotiator.mediation.mediator import MediationResult, MediationStatus
@@ -122,7 +123,7 @@ async def explain_mediation(result: MediationResult, client: ModelClient) -> Exp
             "most_equal": _dump(most_equal),
         },
     )
-    answer = await client.text(TextCall(STEP, messages, lambda: fallback, agent="mediator"))
+    answer = await ask_text(client, TextCall(STEP, messages, lambda: fallback, agent="mediator"))
     text, source = answer.value.strip(), answer.source
     if not text:
         text, source = fallback, ResultSource.FALLBACK

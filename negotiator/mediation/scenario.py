@@ -308,6 +308,8 @@ def _read_toml(text: str, what: str) -> object:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInputError.single(what, "$", f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise InvalidInputError.single(what, "$", "not valid TOML: nested too deeply") from None
 
 
 #: file suffix -> parser of the file's text (``what`` names the file in errors)

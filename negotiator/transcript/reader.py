@@ -141,7 +141,7 @@ def _parse_line(file: str, number: int, text: str, model: type[BaseModel]) -> Ba
 def _header(file: str, first: str) -> TranscriptHeader:
     try:
         data = json.loads(first)
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError):  # reported with its reason by _parse_line below
         data = None
     if isinstance(data, dict):
         version = data.get("schema_version")

@@ -5,7 +5,9 @@ the first gate that fails returns **every** error it found, each a
 :class:`~negotiator.errors.FieldError` located by the one path renderer
 (:mod:`negotiator.wire.paths`):
 
-1. JSON syntax (``NaN`` and ``Infinity`` are not JSON);
+1. JSON syntax, read strictly (:func:`negotiator.wire.jsontext.read_json`): ``NaN`` and
+   ``Infinity`` are not JSON, and a duplicate key, a number that cannot be read exactly
+   (``1e-1000``, ``4.999999999999999999``) or nesting deeper than 64 levels is an error;
 2. a JSON Schema (Draft 2020-12, ``date-time`` formats checked), e.g.
    ``$.price.amount: -5 is less than the minimum of 0``;
 3. the pydantic model in strict mode.
@@ -30,17 +32,14 @@ from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ValidationError
 
 from negotiator.errors import FieldError
+from negotiator.wire.jsontext import MAX_DEPTH, JsonTextError, read_json
 from negotiator.wire.paths import model_error_path, schema_errors
 
-__all__ = ["RawInput", "parse_json", "to_typed"]
+__all__ = ["RawInput", "parse_json", "read_strictly", "to_typed"]
 
 M = TypeVar("M", bound=BaseModel)
 RawInput = str | bytes | Mapping[str, Any]
 """JSON text, UTF-8 bytes, or a mapping of JSON-like values (``Decimal``, ``datetime`` allowed)."""
-
-
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a JSON number")
 
 
 def _jsonable(value: object) -> object:
@@ -65,17 +64,30 @@ def parse_json(data: RawInput) -> tuple[Any, str] | FieldError:
         >>> print(parse_json("{"))
         $: not valid JSON: Expecting property name enclosed in double quotes (line 1 column 2)
     """
+    parsed = read_strictly(data)
+    return parsed if isinstance(parsed, tuple) else parsed[0]
+
+
+def read_strictly(data: RawInput) -> tuple[Any, str] | list[FieldError]:
+    """The parsed instance and its JSON text, or every reading problem, each located.
+
+    Example:
+        >>> [str(e) for e in read_strictly('{"a": 1, "a": 2}')]
+        ['$.a: duplicate key']
+    """
     try:
         if isinstance(data, str | bytes):
             text = data.decode("utf-8") if isinstance(data, bytes) else data
-            return json.loads(text, parse_constant=_reject_constant), text
-        text = json.dumps(data, default=_jsonable, ensure_ascii=False)
-        return json.loads(text), text
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}"
-        return FieldError("$", f"not valid JSON: {exc.msg} ({where})")
-    except (UnicodeDecodeError, TypeError, ValueError, RecursionError) as exc:
-        return FieldError("$", f"not valid JSON: {exc}")
+        else:
+            text = json.dumps(data, default=_jsonable, ensure_ascii=False)
+        instance, problems = read_json(text)
+    except JsonTextError as exc:
+        return [FieldError("$", f"not valid JSON: {exc}")]
+    except RecursionError:
+        return [FieldError("$", f"not valid JSON: nested deeper than {MAX_DEPTH} levels")]
+    except (UnicodeDecodeError, TypeError, ValueError) as exc:
+        return [FieldError("$", f"not valid JSON: {str(exc)[:200]}")]
+    return problems or (instance, text)
 
 
 def _model_errors(exc: ValidationError, instance: Any) -> list[FieldError]:
@@ -106,9 +118,9 @@ def to_typed(
         >>> [str(e) for e in to_typed(Money, '{"amount": "5.00"}', schema)]
         ['$.currency: required field is missing']
     """
-    parsed = parse_json(data)
-    if isinstance(parsed, FieldError):
-        return [parsed]
+    parsed = read_strictly(data)
+    if isinstance(parsed, list):
+        return parsed
     instance, text = parsed
     errors = schema_errors(validator, instance)
     if errors:

@@ -66,9 +66,9 @@ def test_escrow_after_screening_never_overdraws_a_wallet(task: TaskSpec) -> None
             env("did:web:b.ai", reputation_bond=usdc("2.00")),  # the model's bond, too big
         ]
         ids = [e.sender_id for e in envelopes]
-        funds = available_funds(ledger, TASK, ids, "USDC")
+        funds = available_funds(ledger, "r1", ids, "USDC")
         result = open_bids(task, envelopes, DEADLINE, DEADLINE, funds=funds)
-        escrow_bonds(ledger, "r1", TASK, result.valid)
+        escrow_bonds(ledger, "r1", result.valid)
         assert [r.bidder_id for r in result.rejected] == ["did:web:b.ai"]
         balances = ledger.balances("USDC")
         assert balances["did:web:a.ai"] == Decimal("3.00")
@@ -77,11 +77,11 @@ def test_escrow_after_screening_never_overdraws_a_wallet(task: TaskSpec) -> None
         assert ledger.is_balanced()
         # opening again after a crash (the escrow already happened) gives the same verdicts
         again = open_bids(
-            task, envelopes, DEADLINE, DEADLINE, funds=available_funds(ledger, TASK, ids, "USDC")
+            task, envelopes, DEADLINE, DEADLINE, funds=available_funds(ledger, "r1", ids, "USDC")
         )
         assert again == result
-        escrow_bonds(ledger, "r1", TASK, again.valid)  # idempotent: nothing moves twice
-        assert ledger.balance(bond_account(TASK, "did:web:a.ai"), "USDC") == Decimal("2.00")
+        escrow_bonds(ledger, "r1", again.valid)  # idempotent: nothing moves twice
+        assert ledger.balance(bond_account("r1", "did:web:a.ai"), "USDC") == Decimal("2.00")
 
 
 @given(
@@ -93,9 +93,9 @@ def test_no_bond_and_wallet_make_a_negative_balance(wallet: Decimal, bond: Decim
     with Ledger(":memory:") as ledger:
         fund(ledger, "r", {"did:web:a.ai": usdc(str(wallet))})
         envelope = env("did:web:a.ai", price=usdc("12.00"), reputation_bond=usdc(str(bond)))
-        funds = available_funds(ledger, TASK, ["did:web:a.ai"], "USDC")
+        funds = available_funds(ledger, "r1", ["did:web:a.ai"], "USDC")
         result = open_bids(task, [envelope], DEADLINE, DEADLINE, funds=funds)
-        escrow_bonds(ledger, "r", TASK, result.valid)
+        escrow_bonds(ledger, "r", result.valid)
         assert (len(result.valid) == 1) == (bond <= wallet)
         assert ledger.balance("did:web:a.ai", "USDC") >= 0
 

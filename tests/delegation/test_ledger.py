@@ -7,7 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from negotiator.delegation.ledger import Entry, Ledger, LedgerConflictError, Posting
+from negotiator import errors
+from negotiator.delegation import ledger as ledger_module
+from negotiator.delegation.ledger import (
+    Books,
+    Entry,
+    InsufficientFundsError,
+    Ledger,
+    LedgerConflictError,
+    Posting,
+)
 from negotiator.errors import InvalidInputError
 from negotiator.money import Money
 
@@ -16,16 +25,24 @@ def usdc(amount: str) -> Money:
     return Money(amount=Decimal(amount), currency="USDC")
 
 
+def test_the_sqlite_ledger_is_books_and_raises_the_core_funds_error() -> None:
+    assert ledger_module.InsufficientFundsError is errors.InsufficientFundsError
+    with Ledger(":memory:") as ledger:
+        assert isinstance(ledger, Books)
+        with pytest.raises(errors.InsufficientFundsError, match="a holds 0 USDC"):
+            ledger.transfer("k", "a", "b", usdc("1"), "pay")
+
+
 def test_transfer_moves_money_and_balances() -> None:
     with Ledger(":memory:") as ledger:
-        assert ledger.transfer("k1", "a", "b", usdc("5.25"), "payment")
-        assert ledger.balance("a", "USDC") == Decimal("-5.25")
+        assert ledger.transfer("k1", "external:a", "b", usdc("5.25"), "payment")
+        assert ledger.balance("external:a", "USDC") == Decimal("-5.25")
         assert ledger.balance("b", "USDC") == Decimal("5.25")
         assert ledger.balance("nobody", "USDC") == 0
         assert ledger.is_balanced()
         [t] = ledger.transfers()
         assert (t.source, t.target, t.amount.amount, t.reason) == (
-            "a",
+            "external:a",
             "b",
             Decimal("5.25"),
             "payment",
@@ -34,17 +51,18 @@ def test_transfer_moves_money_and_balances() -> None:
 
 def test_same_key_same_content_pays_once() -> None:
     with Ledger(":memory:") as ledger:
+        ledger.transfer("fund", "external:funding", "escrow", usdc("5"), "funding")
         assert ledger.transfer("settle/1", "escrow", "c", usdc("5"), "payment")
         assert not ledger.transfer("settle/1", "escrow", "c", usdc("5"), "payment")
         assert ledger.balance("c", "USDC") == Decimal(5)
-        assert len(ledger.postings()) == 1
+        assert len(ledger.postings()) == 2
 
 
 def test_same_key_other_content_is_refused() -> None:
     with Ledger(":memory:") as ledger:
-        ledger.transfer("k", "a", "b", usdc("5"), "payment")
+        ledger.transfer("k", "external:a", "b", usdc("5"), "payment")
         with pytest.raises(LedgerConflictError, match="'k' was already used"):
-            ledger.transfer("k", "a", "b", usdc("6"), "payment")
+            ledger.transfer("k", "external:a", "b", usdc("6"), "payment")
         assert ledger.balance("b", "USDC") == Decimal(5)
 
 
@@ -78,20 +96,22 @@ def test_zero_and_overprecise_amounts_are_rejected() -> None:
 def test_persisted_in_sqlite_as_exact_text(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite"
     with Ledger(path) as ledger:
-        ledger.transfer("k", "a", "b", usdc("0.10"), "payment")
-        ledger.transfer("k2", "a", "b", usdc("0.20"), "payment")
+        ledger.transfer("k", "external:a", "b", usdc("0.10"), "payment")
+        ledger.transfer("k2", "external:a", "b", usdc("0.20"), "payment")
     with Ledger(path) as again:
         assert again.balance("b", "USDC") == Decimal("0.30")  # not 0.30000000000000004
-        assert not again.transfer("k", "a", "b", usdc("0.10"), "payment")
+        assert not again.transfer("k", "external:a", "b", usdc("0.10"), "payment")
         assert again.is_balanced()
 
 
 def test_currencies_are_kept_apart() -> None:
     with Ledger(":memory:") as ledger:
-        ledger.transfer("k1", "a", "b", usdc("1"), "p")
-        ledger.transfer("k2", "a", "b", Money(amount=Decimal(2), currency="EUR"), "p")
+        ledger.transfer("k1", "external:a", "b", usdc("1"), "p")
+        ledger.transfer("k2", "external:a", "b", Money(amount=Decimal(2), currency="EUR"), "p")
         assert ledger.currencies() == ["EUR", "USDC"]
-        assert ledger.balances("EUR") == {"a": Decimal(-2), "b": Decimal(2)}
+        assert ledger.balances("EUR") == {"b": Decimal(2), "external:a": Decimal(-2)}
+        with pytest.raises(InsufficientFundsError, match="b holds 2 EUR, cannot pay 3 EUR"):
+            ledger.transfer("k3", "b", "c", Money(amount=Decimal(3), currency="EUR"), "p")
 
 
 _accounts = st.sampled_from(["external:funding", "d", "escrow:t", "bond:t:x", "x", "y"])
@@ -115,8 +135,14 @@ def test_random_postings_conserve_money(steps: list[tuple[int, str, str, Decimal
                 "USDC",
                 (Entry(src, -amount), Entry(dst, amount)),
             )
+            known = posting.key in applied
+            short = not src.startswith("external:") and expected.get(src, 0) < amount
+            if short and not known:
+                with pytest.raises(InsufficientFundsError):
+                    ledger.post(posting)
+                continue
             is_new = ledger.post(posting)
-            assert is_new == (posting.key not in applied)
+            assert is_new == (not known)
             applied.add(posting.key)
             if is_new:
                 expected[src] = expected.get(src, Decimal(0)) - amount
@@ -126,4 +152,5 @@ def test_random_postings_conserve_money(steps: list[tuple[int, str, str, Decimal
         balances = ledger.balances("USDC")
         assert sum(balances.values(), Decimal(0)) == 0
         assert ledger.is_balanced()
-        assert {a: b for a, b in balances.items()} == {a: b for a, b in expected.items()}
+        assert {a: b for a, b in balances.items() if b} == {a: b for a, b in expected.items() if b}
+        assert all(b >= 0 for a, b in balances.items() if not a.startswith("external:"))

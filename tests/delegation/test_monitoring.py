@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 
+from negotiator.delegation.clock import FixedClock
+from negotiator.delegation.execution import RunContext, collect_report
+from negotiator.delegation.ledger import Ledger
 from negotiator.delegation.monitoring import (
     SCRIPTS,
     CancelPolicy,
@@ -14,6 +18,7 @@ from negotiator.delegation.monitoring import (
     evaluate,
     tick_time,
 )
+from negotiator.delegation.reputation_store import MemoryReputationStore
 from negotiator.wire.report import ProgressReport, ReportStatus
 
 from .conftest import NOW, make_contract
@@ -81,7 +86,13 @@ def test_unmet_performance_requirement_is_a_breach() -> None:
 
 def test_deadline_passes_without_completion() -> None:
     contract = make_contract()
-    report = ProgressReport(contract_id=contract.id, sequence=12, timestamp=NOW, progress=0.5)
+    report = ProgressReport(
+        contract_id=contract.id,
+        sequence=12,
+        timestamp=NOW,
+        progress=0.5,
+        checks={"existing_tests_pass": True},
+    )
     _, verdict = evaluate(contract, MonitorState(tick=12), report, CancelPolicy())
     assert (verdict.kind, verdict.clause_kind) == (VerdictKind.BREACHED, "default_penalty")
     assert verdict.evidence.startswith("deadline of 3600 s passed")
@@ -95,3 +106,68 @@ def test_simulated_executor_is_stateless_and_seeded() -> None:
     assert a == b and a != c
     with pytest.raises(SimulatedCrash, match="before report 2"):
         SimulatedExecutor(SCRIPTS["success"], 7, crash_after=2).report(contract, 2, NOW)
+
+
+# M2: a report that omits the penalty's trigger is never better than one that reports it false
+@pytest.mark.parametrize("status", [ReportStatus.WORKING, ReportStatus.COMPLETED])
+def test_a_report_omitting_the_penalty_trigger_is_a_breach(status: ReportStatus) -> None:
+    contract = make_contract()
+    report = ProgressReport(
+        contract_id=contract.id,
+        sequence=0,
+        timestamp=NOW,
+        progress=1.0 if status is ReportStatus.COMPLETED else 0.2,
+        status=status,
+        metrics={"lighthouse_performance_delta": 25.0},
+    )
+    _, verdict = evaluate(contract, MonitorState(), report, CancelPolicy())
+    assert (verdict.kind, verdict.clause_kind) == (VerdictKind.BREACHED, "penalty")
+    assert verdict.evidence == (
+        "report 0 does not report existing_tests_pass, the penalty's trigger "
+        "(missing evidence counts as the trigger)"
+    )
+
+
+class _Reporting:
+    def __init__(self, report: ProgressReport | None = None, error: Exception | None = None):
+        self.answer, self.error = report, error
+
+    def report(self, contract: object, sequence: int, at: object) -> ProgressReport | None:
+        if self.error is not None:
+            raise self.error
+        return self.answer
+
+
+def _collect(executor: _Reporting, sequence: int = 0) -> ProgressReport | None:
+
+    contract = make_contract()
+    with Ledger(":memory:") as ledger:
+        ctx = RunContext("r", ledger, FixedClock(NOW), MemoryReputationStore())
+        return asyncio.run(collect_report(executor, contract, sequence, NOW, ctx, progress=0.4))
+
+
+# L3: a report is evidence only for its own contract and its own sequence number
+@pytest.mark.parametrize("changes", [{"contract_id": "another-contract"}, {"sequence": 999}])
+def test_a_report_for_another_contract_or_sequence_counts_as_missed(changes: dict) -> None:
+    contract = make_contract()
+    fields = {"contract_id": contract.id, "sequence": 0, **changes}
+    report = ProgressReport(
+        timestamp=NOW,
+        progress=1.0,
+        status=ReportStatus.COMPLETED,
+        metrics={"lighthouse_performance_delta": 30.0},
+        checks={"existing_tests_pass": True},
+        **fields,
+    )
+    assert _collect(_Reporting(report)) is None
+
+
+# M5: an executor that raises has failed; the run settles by the default clause
+def test_an_executor_error_is_a_failed_report_not_an_abort() -> None:
+    got = _collect(_Reporting(error=ValueError("sub-task over budget\x07")))
+    assert got is not None and got.status is ReportStatus.FAILED and got.progress == 0.4
+    assert got.notes == "the executor failed: ValueError: sub-task over budget "
+    _, verdict = evaluate(make_contract(), MonitorState(), got, CancelPolicy())
+    assert (verdict.kind, verdict.clause_kind) == (VerdictKind.BREACHED, "default_penalty")
+    with pytest.raises(SimulatedCrash):  # the host's own crash still stops the run
+        _collect(_Reporting(error=SimulatedCrash("host died")))

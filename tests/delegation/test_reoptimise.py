@@ -111,22 +111,22 @@ def _books(*who: str) -> Ledger:
 
 def test_a_contractor_not_at_fault_is_paid_pro_rata_and_gets_its_bond_back() -> None:
     ledger = _books("a", "b")
-    hire(ledger, "r", "t", "d", c=A, n=0)
+    hire(ledger, "r", "d", c=A, n=0)
     event = _switch(at_fault=False, progress=0.4)
     post_switch(ledger, "r", "t", "d", event=event, dropped=A, hired=B, n=1, at=AT)
     assert ledger.balance("a", "USDC") == Decimal("102.00")  # 40 % of 5.00, bond back
-    assert ledger.balance(escrow_account("t"), "USDC") == Decimal("5.50")  # b's price
+    assert ledger.balance(escrow_account("r/c1"), "USDC") == Decimal("5.50")  # b's price
     assert ledger.balance(FEE_ACCOUNT, "USDC") == Decimal("0.25")
 
 
 def test_a_defaulting_contractor_loses_its_bond_and_pays_the_price_difference() -> None:
     ledger = _books("a", "b")
-    hire(ledger, "r", "t", "d", c=A, n=0)
+    hire(ledger, "r", "d", c=A, n=0)
     event = _switch(at_fault=True, progress=0.4)
     post_switch(ledger, "r", "t", "d", event=event, dropped=A, hired=B, n=1, at=AT)
     # a: bond 0.50 forfeited, 0.50 difference (5.50 - 5.00) charged, nothing paid
     assert ledger.balance("a", "USDC") == Decimal("99.00")
-    assert ledger.balance(bond_account("t", "a"), "USDC") == 0
+    assert ledger.balance(bond_account("r/c0", "a"), "USDC") == 0
 
 
 def _switch(at_fault: bool, progress: float) -> SwitchEvent:
@@ -164,7 +164,7 @@ def test_money_is_conserved_across_any_sequence_of_switches(
     assert [e.fee for e in events] == [switch_fee(policy, k) for k in range(len(events))]
     by_id = {c.bidder_id: c for c in STANDING}
     ledger = _books("a", "b", "c")
-    hire(ledger, "r", "t", "d", c=A, n=0)
+    hire(ledger, "r", "d", c=A, n=0)
     for n, e in enumerate(events, start=1):
         post_switch(
             ledger,

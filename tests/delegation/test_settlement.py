@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -11,17 +12,20 @@ from negotiator.delegation.monitoring import Verdict, VerdictKind
 from negotiator.delegation.settlement import (
     compensation,
     escrow_bonds,
+    escrow_negotiated,
     escrow_payment,
     fund,
     run_payments,
     settle,
 )
+from negotiator.errors import InsufficientFundsError
+from negotiator.wire.bid import Bid
 from negotiator.wire.clauses import Milestone
 
 from .conftest import NOW, make_bid, make_contract, usdc
 
-D, C = "did:web:acme-analytics.example", "did:web:a.ai"
-ESCROW, BOND = "escrow:task-react-dashboard", "bond:task-react-dashboard:did:web:a.ai"
+D, C, L = "did:web:acme-analytics.example", "did:web:a.ai", "did:web:b.ai"
+ESCROW, BOND = "escrow:r", "bond:r:did:web:a.ai"
 
 
 def verdict(
@@ -41,8 +45,8 @@ def verdict(
 def ledger_after_award() -> Ledger:
     ledger = Ledger(":memory:")
     fund(ledger, "r", {D: usdc("50"), C: usdc("5")})
-    escrow_bonds(ledger, "r", "task-react-dashboard", [make_bid(C)])
-    escrow_payment(ledger, "r", "task-react-dashboard", D, make_bid(C))
+    escrow_bonds(ledger, "r", [make_bid(C)])
+    escrow_payment(ledger, "r", D, make_bid(C))
     return ledger
 
 
@@ -150,8 +154,8 @@ def test_every_outcome_empties_escrow_and_conserves_money(
     bid = make_bid(C, price=usdc(str(price)), reputation_bond=usdc(str(bond)))
     with Ledger(":memory:") as ledger:
         fund(ledger, "r", {D: usdc("50"), C: usdc("5")})
-        escrow_bonds(ledger, "r", "task-react-dashboard", [bid])
-        escrow_payment(ledger, "r", "task-react-dashboard", D, bid)
+        escrow_bonds(ledger, "r", [bid])
+        escrow_payment(ledger, "r", D, bid)
         v = {
             "completed": verdict("completed"),
             "cancelled": verdict("cancelled", round(progress, 4)),
@@ -171,3 +175,40 @@ def test_every_outcome_empties_escrow_and_conserves_money(
         assert balances.get(ESCROW, Decimal(0)) == 0 and balances.get(BOND, Decimal(0)) == 0
         assert balances[D] + balances[C] == Decimal("55")  # nothing created or lost
         assert balances[C] >= Decimal("5") - bond - max(Decimal(0), (replacement or 0) - price)
+
+
+def _negotiation_ledger(delegator: str, contractor: str) -> tuple[Ledger, list[Bid]]:
+    ledger = Ledger(":memory:")
+    bids = [make_bid(C), make_bid(L)]
+    fund(ledger, "r", {D: usdc(delegator), C: usdc(contractor), L: usdc("1")})
+    escrow_bonds(ledger, "r", bids)
+    return ledger, bids
+
+
+def test_negotiated_price_and_bond_are_escrowed_and_losers_paid_back() -> None:
+    ledger, bids = _negotiation_ledger("10", "1")
+    escrow_negotiated(ledger, "r", D, bids, C, usdc("6.00"), usdc("1.00"))
+    assert ledger.balance(ESCROW, "USDC") == Decimal("6.00")
+    assert ledger.balance(BOND, "USDC") == Decimal("1.00")
+    assert ledger.balance(C, "USDC") == 0 and ledger.balance(L, "USDC") == Decimal("1")
+    assert ledger.is_balanced()
+
+
+def test_a_delegator_who_cannot_pay_the_agreed_price_posts_nothing() -> None:
+    ledger, bids = _negotiation_ledger("5.50", "1")
+    with pytest.raises(InsufficientFundsError):
+        escrow_negotiated(ledger, "r", D, bids, C, usdc("6.00"), usdc("0.50"))
+    assert ledger.balance(D, "USDC") == Decimal("5.50")
+    assert ledger.balance(ESCROW, "USDC") == 0
+    escrow_payment(ledger, "r", D, bids[0])  # the sealed award can still be escrowed
+    assert ledger.balance(ESCROW, "USDC") == Decimal("5.00")
+
+
+def test_a_contractor_who_cannot_raise_its_bond_leaves_no_price_in_escrow() -> None:
+    ledger, bids = _negotiation_ledger("10", "0.70")  # 0.20 left after its 0.50 bond
+    with pytest.raises(InsufficientFundsError):
+        escrow_negotiated(ledger, "r", D, bids, C, usdc("6.00"), usdc("1.00"))
+    assert ledger.balance(D, "USDC") == Decimal("10")
+    assert ledger.balance(ESCROW, "USDC") == 0
+    assert ledger.balance(C, "USDC") == Decimal("0.20")
+    assert ledger.balance(BOND, "USDC") == Decimal("0.50") and ledger.is_balanced()

@@ -35,8 +35,9 @@ from negotiator.delegation.subdelegation import (
     spending_limit,
 )
 from negotiator.delegation.subtasks import SubTaskSetup
-from negotiator.errors import InvalidInputError, UnknownKeyError
+from negotiator.errors import InvalidInputError
 from negotiator.graphs.api import adelegate
+from negotiator.money import Money
 from negotiator.wire.clauses import Predicate
 from negotiator.wire.common import Comparator
 from negotiator.wire.report import ProgressReport, ReportStatus
@@ -75,12 +76,13 @@ def run_parent(
     request: DelegationRequest | None = None,
     run_id: str = "p",
     runs_dir: Path | None = None,
+    funding: dict[str, Money] | None = None,
 ) -> DelegationOutcome:
     return asyncio.run(
         adelegate(
             request or PARENT.request,
             bidders=PARENT.bidders,
-            funding=PARENT.funding,
+            funding=PARENT.funding if funding is None else funding,
             executor=executor,
             clock=FixedClock(PARENT.start),
             run_id=run_id,
@@ -109,27 +111,27 @@ def test_two_levels_pay_at_both_levels_into_one_balanced_ledger() -> None:
         assert (sub.outcome.winner.bidder_id, str(sub.outcome.winner.price)) == (GRID, "1.92 USDC")
         # level 1: the demo's delegator pays fast-coder 5.00 and returns its bond
         assert lines(parent)[-2:] == [
-            ("escrow:task-react-dashboard", FAST, "5.00", "payment"),
-            (f"bond:task-react-dashboard:{FAST}", FAST, "0.50", "bond_return"),
+            ("escrow:p", FAST, "5.00", "payment"),
+            (f"bond:p:{FAST}", FAST, "0.50", "bond_return"),
         ]
         # level 2: fast-coder is the delegator and pays grid-smith from its own wallet
         assert lines(sub.outcome) == [
-            (GRID, f"bond:task-virtual-table:{GRID}", "0.20", "bond_escrow"),
+            (GRID, f"bond:p.task-virtual-table:{GRID}", "0.20", "bond_escrow"),
             (
                 "did:web:table-tuner.ai",
-                "bond:task-virtual-table:did:web:table-tuner.ai",
+                "bond:p.task-virtual-table:did:web:table-tuner.ai",
                 "0.20",
                 "bond_escrow",
             ),
-            (FAST, "escrow:task-virtual-table", "1.92", "escrow"),
+            (FAST, "escrow:p.task-virtual-table", "1.92", "escrow"),
             (
-                "bond:task-virtual-table:did:web:table-tuner.ai",
+                "bond:p.task-virtual-table:did:web:table-tuner.ai",
                 "did:web:table-tuner.ai",
                 "0.20",
                 "bond_return",
             ),
-            ("escrow:task-virtual-table", GRID, "1.92", "payment"),
-            (f"bond:task-virtual-table:{GRID}", GRID, "0.20", "bond_return"),
+            ("escrow:p.task-virtual-table", GRID, "1.92", "payment"),
+            (f"bond:p.task-virtual-table:{GRID}", GRID, "0.20", "bond_return"),
         ]
         balances = ledger.balances("USDC")
         assert balances[FAST] == Decimal("8.08")  # 5.00 funding + 5.00 price - 1.92 sub-price
@@ -175,10 +177,20 @@ def test_three_levels_nest_the_same_flow() -> None:
         # level 3: grid-smith (the middle contractor) pays the fixture forge from its wallet
         assert [(t.source, t.target, str(t.amount.amount), t.reason) for t in nested] == [
             ("external:funding", forge.bidder_id, "1.00", "funding"),
-            (forge.bidder_id, f"bond:task-table-fixtures:{forge.bidder_id}", "0.20", "bond_escrow"),
-            (GRID, "escrow:task-table-fixtures", "0.60", "escrow"),
-            ("escrow:task-table-fixtures", forge.bidder_id, "0.60", "payment"),
-            (f"bond:task-table-fixtures:{forge.bidder_id}", forge.bidder_id, "0.20", "bond_return"),
+            (
+                forge.bidder_id,
+                f"bond:p.task-virtual-table.task-table-fixtures:{forge.bidder_id}",
+                "0.20",
+                "bond_escrow",
+            ),
+            (GRID, "escrow:p.task-virtual-table.task-table-fixtures", "0.60", "escrow"),
+            ("escrow:p.task-virtual-table.task-table-fixtures", forge.bidder_id, "0.60", "payment"),
+            (
+                f"bond:p.task-virtual-table.task-table-fixtures:{forge.bidder_id}",
+                forge.bidder_id,
+                "0.20",
+                "bond_return",
+            ),
         ]
         assert ledger.balance(forge.bidder_id, "USDC") == Decimal("1.60")
         assert ledger.balance(GRID, "USDC") == Decimal("2.00") + Decimal("1.92") - Decimal("0.60")
@@ -193,9 +205,9 @@ def test_a_breached_required_subcontract_breaches_the_parent_by_its_default_clau
         # the sub-contract: existing tests failed at report 1 -> 50 % penalty, bond forfeited
         assert sub.outcome.outcome == "breached"
         assert lines(sub.outcome)[-3:] == [
-            ("escrow:task-virtual-table", FAST, "0.96", "penalty"),
-            ("escrow:task-virtual-table", GRID, "0.96", "payment"),
-            (f"bond:task-virtual-table:{GRID}", FAST, "0.20", "bond_forfeit"),
+            ("escrow:p.task-virtual-table", FAST, "0.96", "penalty"),
+            ("escrow:p.task-virtual-table", GRID, "0.96", "payment"),
+            (f"bond:p.task-virtual-table:{GRID}", FAST, "0.20", "bond_forfeit"),
         ]
         # the parent: fast-coder cannot deliver, its report 0 says failed with the evidence
         assert parent.outcome == "breached"
@@ -204,8 +216,8 @@ def test_a_breached_required_subcontract_breaches_the_parent_by_its_default_clau
         assert "sub-task task-virtual-table: breached by did:web:grid-smith.dev" in parent.breach
         assert "existing_tests_pass = false" in parent.breach
         assert lines(parent)[-2:] == [
-            ("escrow:task-react-dashboard", ACME, "5.00", "refund"),
-            (f"bond:task-react-dashboard:{FAST}", ACME, "0.50", "bond_forfeit"),
+            ("escrow:p", ACME, "5.00", "refund"),
+            (f"bond:p:{FAST}", ACME, "0.50", "bond_forfeit"),
         ]
         # fast-coder: 5.00 - 0.50 bond - 1.92 sub-price + 0.96 penalty + 0.20 forfeited bond
         assert ledger.balance(FAST, "USDC") == Decimal("3.74")
@@ -234,9 +246,9 @@ def test_an_optional_subcontract_is_evidence_for_the_parents_clauses() -> None:
         "(subcontracts_ok == false triggers the penalty)"
     )
     assert lines(penalised)[-3:] == [
-        ("escrow:task-react-dashboard", ACME, "2.50", "penalty"),
-        ("escrow:task-react-dashboard", FAST, "2.50", "payment"),
-        (f"bond:task-react-dashboard:{FAST}", ACME, "0.50", "bond_forfeit"),
+        ("escrow:p2", ACME, "2.50", "penalty"),
+        ("escrow:p2", FAST, "2.50", "payment"),
+        (f"bond:p2:{FAST}", ACME, "0.50", "bond_forfeit"),
     ]
 
 
@@ -280,25 +292,35 @@ def test_budget_and_deadline_errors_are_path_precise() -> None:
     check_subtasks(contract, [_sub("a", "2.09"), _sub("b", "2.00")], Decimal("0.22"))
 
 
-def test_an_oversized_subtask_stops_the_run_before_any_sub_payment() -> None:
+def test_an_oversized_subtask_breaches_and_settles_instead_of_aborting() -> None:
+    # M5: found over budget once the winner is known -> the contractor failed; the run settles
     executor = wrap([_sub("task-sub", "6.00")])
     with Ledger(":memory:") as ledger:
-        with pytest.raises(InvalidInputError) as exc:
-            run_parent(executor, ledger)
-        assert "$.subtasks[0].request.task.budget.amount" in paths(exc)
-        assert not [t for t in ledger.transfers() if t.key.startswith("p.")]
+        out = run_parent(executor, ledger)
+        assert out.outcome == "breached"
+        assert out.breach is not None and "$.subtasks[0].request.task.budget.amount" in out.breach
+        assert not [t for t in ledger.transfers() if t.key.startswith("p.")]  # no sub-run money
+        assert ledger.balance("escrow:p", "USDC") == 0
+        assert ledger.balance(f"bond:p:{FAST}", "USDC") == 0
+        assert lines(out)[-2:] == [
+            ("escrow:p", ACME, "5.00", "refund"),
+            (f"bond:p:{FAST}", ACME, "0.50", "bond_forfeit"),
+        ]
         assert ledger.is_balanced()
+        again = run_parent(executor, ledger)  # re-running changes nothing
+        assert again.payments == out.payments
 
 
-def test_an_unknown_contractor_margin_is_a_usage_error() -> None:
+def test_an_unknown_contractor_margin_is_the_contractors_failure() -> None:
     executor = SubDelegatingExecutor(
         SimulatedExecutor(PARENT.script, 7),
         [_sub()],
         margins={"did:web:other": Decimal(0)},
         delegate=adelegate,
     )
-    with pytest.raises(UnknownKeyError, match="contractor margin"):
-        run_parent(executor)
+    out = run_parent(executor)
+    assert out.outcome == "breached"
+    assert out.breach is not None and "contractor margin" in out.breach
 
 
 def _nest(levels: int) -> SubDelegatingExecutor:
@@ -420,3 +442,19 @@ def test_folding_fails_the_report_iff_a_required_subtask_was_not_delivered(
     assert (folded.status is ReportStatus.FAILED) == failed
     assert folded.progress == 0.4 and folded.notes.startswith("step 2 of 5; sub-task t: ")
     assert fold_report(None, subruns) is None
+
+
+# H3: a sub-delegating contractor whose wallet cannot pay the sub-price never goes negative
+def test_a_contractor_that_cannot_fund_its_subtask_breaches_without_overdraft() -> None:
+    executor = wrap([t.to_subtask(seed=7, delegate=adelegate) for t in demo_subtasks()])
+    with Ledger(":memory:") as ledger:
+        funding = PARENT.funding | {FAST: usdc("0.60")}  # the bond (0.50), not the sub-price
+        parent = run_parent(executor, ledger, funding=funding)
+        (sub,) = executor.finished("p")
+        assert sub.outcome.outcome == "failed"
+        assert sub.outcome.failure is not None and "cannot fund" in sub.outcome.failure
+        assert parent.outcome == "breached"
+        balances = ledger.balances("USDC")
+        assert all(b >= 0 for a, b in balances.items() if not a.startswith("external:"))
+        assert all(b == 0 for a, b in balances.items() if a.startswith(("escrow:", "bond:")))
+        assert ledger.is_balanced()

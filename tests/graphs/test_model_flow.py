@@ -14,13 +14,13 @@ from . import conftest
 from .conftest import INJECTION, run_demo
 
 W = "did:web:fast-coder.ai"
-ESCROW = "escrow:task-react-dashboard"
+ESCROW = "escrow:t-run"
 
 
-BOND = "bond:task-react-dashboard:" + W
+BOND = "bond:t-run:" + W
 D = "did:web:acme-analytics.example"
-CLOUD_BOND = "bond:task-react-dashboard:did:web:cloud-agent.io"
-LOCAL_BOND = "bond:task-react-dashboard:did:web:local-llm.coop"
+CLOUD_BOND = "bond:t-run:did:web:cloud-agent.io"
+LOCAL_BOND = "bond:t-run:did:web:local-llm.coop"
 # the bidders' models chose among their cost models' bids: fast-coder 5 % below its 7.25,
 # local-llm 5 % above its price; the bonds are the cost models' (a share of the price)
 OPENING = [

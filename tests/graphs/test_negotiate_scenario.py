@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from negotiator.delegation.demo import demo_setup
 from negotiator.delegation.phases import A2A_STATE, TRANSITIONS, Phase
-from negotiator.flows import check_transcript
+from negotiator.flows import arun_flow, check_transcript
+from negotiator.graphs.runner import FLOW_NAME
+from negotiator.llm.deterministic import DeterministicClient
 from negotiator.llm.openai_client import OpenAICompatibleClient
+from negotiator.money import Money
 
 from . import conftest
 from .conftest import run_demo
@@ -26,7 +31,7 @@ def _clause(contract: dict[str, Any], kind: str) -> dict[str, Any]:
 
 def test_the_phase_sits_between_award_and_contract() -> None:
     assert Phase.NEGOTIATE in TRANSITIONS[Phase.AWARD]
-    assert TRANSITIONS[Phase.NEGOTIATE] == {Phase.CONTRACT}
+    assert TRANSITIONS[Phase.NEGOTIATE] == {Phase.CONTRACT, Phase.FAILED}
     assert A2A_STATE[Phase.NEGOTIATE].value == "working"
 
 
@@ -95,3 +100,36 @@ def test_with_a_mocked_model_offers_are_its_choices_and_numbers_stay_bounded(
     assert quiet.outcome["negotiation"]["agreed"] == n["agreed"]  # type: ignore[index]
     check = check_transcript(path)
     assert check.ok, check.diff
+
+
+def _run_with_delegator_funds(amount: str) -> Any:
+    setup = demo_setup("negotiate")
+    funding = dict(setup.funding) | {
+        setup.request.task.delegator_id: Money(amount=Decimal(amount), currency="USDC")
+    }
+    payload = {"setup": setup.model_copy(update={"funding": funding}).model_dump(mode="json")}
+    return asyncio.run(
+        arun_flow(FLOW_NAME, payload, client=DeterministicClient(), seed=7, run_id="t-run")
+    ).outcome
+
+
+@pytest.mark.parametrize("amount", ["5.00", "5.90"])
+def test_an_agreed_price_the_delegator_cannot_pay_falls_back_to_the_sealed_award(
+    amount: str,
+) -> None:
+    out = _run_with_delegator_funds(amount)  # the deal agrees 6.00; the sealed bid asks 5.00
+    assert out["outcome"] == "completed" and out["ledger_balanced"] is True
+    assert out.get("negotiation") is None
+    escrowed = [p["amount"] for p in out["payments"] if p["reason"] == "escrow"]
+    assert escrowed == ["5.00"]
+
+
+def test_a_delegator_who_cannot_pay_either_fails_with_every_bond_returned() -> None:
+    out = _run_with_delegator_funds("4.00")
+    assert out["outcome"] == "failed" and out["ledger_balanced"] is True
+    assert "cannot fund the winning price" in out["failure"]
+    lines = out["payments"]
+    staked = sum(Decimal(p["amount"]) for p in lines if p["reason"] == "bond_escrow")
+    returned = sum(Decimal(p["amount"]) for p in lines if p["reason"] == "bond_return")
+    assert staked == returned > 0
+    assert not [p for p in lines if p["reason"] == "escrow"]

@@ -8,8 +8,8 @@ from .conftest import run_demo
 
 D = "did:web:acme-analytics.example"
 W = "did:web:fast-coder.ai"
-ESCROW = "escrow:task-react-dashboard"
-BOND = "bond:task-react-dashboard:"
+ESCROW = "escrow:t-run"
+BOND = "bond:t-run:"
 
 OPENING = [
     ("did:web:cloud-agent.io", BOND + "did:web:cloud-agent.io", "0.50", "bond_escrow"),

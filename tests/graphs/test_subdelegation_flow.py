@@ -74,14 +74,14 @@ def test_demo_subdelegate_json_and_replay_check(
     assert [(p["from"], p["to"], p["amount"], p["reason"]) for p in sub["outcome"]["payments"]][
         2:5
     ] == [
-        (FAST, "escrow:task-virtual-table", "1.92", "escrow"),
+        (FAST, "escrow:subdelegate-001.task-virtual-table", "1.92", "escrow"),
         (
-            "bond:task-virtual-table:did:web:table-tuner.ai",
+            "bond:subdelegate-001.task-virtual-table:did:web:table-tuner.ai",
             "did:web:table-tuner.ai",
             "0.20",
             "bond_return",
         ),
-        ("escrow:task-virtual-table", GRID, "1.92", "payment"),
+        ("escrow:subdelegate-001.task-virtual-table", GRID, "1.92", "payment"),
     ]
     assert main(["replay", out["transcript"], "--check"]) == 0
     assert "identical" in capsys.readouterr().out

@@ -54,11 +54,13 @@ def _run(**kw: Any) -> Any:
 
 
 def _cheaper_fast_bid() -> Bid:
-    """fast-coder's bid, cheaper (it would win): the bid an impersonator would like to place."""
+    """fast-coder's bid, cheaper (it would win): the bid an impersonator would like to place.
+
+    4.20 is above fast-coder's registered cost (4.10), so the hub's profile check accepts it."""
     setup = demo_setup("success")
     fast = next(b for b in setup.bidders if b.bidder_id == FAST)
     bid = deterministic_bid(fast, setup.request.task, [], [], setup.start)
-    return bid.model_copy(update={"price": Money(amount=Decimal("3.00"), currency="USDC")})
+    return bid.model_copy(update={"price": Money(amount=Decimal("4.20"), currency="USDC")})
 
 
 def _posts(committer: AgentKey, signer: AgentKey) -> CommittedBid:
@@ -100,7 +102,7 @@ def test_an_honest_outside_bidder_wins_through_commit_and_reveal() -> None:
     # fast-coder's own key, posting from outside: its registered key verifies everything
     won, _ = _run(outside_bids=[_posts(fast_key, fast_key)])
     assert won.state["screened"]["refused"] == []
-    assert won.state["award"]["winning_bid"]["price"]["amount"] == "3.00"
+    assert won.state["award"]["winning_bid"]["price"]["amount"] == "4.20"
     (second,) = [r for r in won.state["screened"]["rejected"] if r["bidder_id"] == FAST]
     assert second["reasons"][0]["message"] == "a second bid from this sender"  # in-process, later
 

@@ -232,6 +232,6 @@ def test_grammar_modes_send_the_llama_dialect_and_json_schema_does_not(
         schema = fmt["json_schema"]["schema"] if mode == "json_schema" else fmt["schema"]
         sent[mode] = schema["$defs"]["Money"]["properties"]["amount"]["anyOf"][1]["pattern"]
     assert sent == {
-        "json_schema": r"^\d{1,12}(\.\d{1,6})?$",
+        "json_schema": r"^[0-9]{1,12}(\.[0-9]{1,6})?$",
         "json_object_schema": r"^[0-9]{1,12}([\x2E][0-9]{1,6})?$",
     }

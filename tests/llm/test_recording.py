@@ -45,8 +45,10 @@ def test_no_secret_reaches_the_file(
         call = StructuredCall("note", prompt, Note, lambda: Note(text="fallback"))
         first = asyncio.run(rec.structured(call))
         second = asyncio.run(rec.text(TextCall("t", [ChatMessage("user", ODD_KEY)], lambda: "x")))
-    # the caller still gets the real value; only the transcript is redacted
-    assert http.API_KEY in first.value.text
+    # the client never hands its own key on (M4: it would reach state and checkpoints);
+    # the transcript's own nets redact the other secret shapes
+    assert http.API_KEY not in first.value.text and "[REDACTED]" in first.value.text
+    assert http.API_KEY not in (second.fallback_reason or "")
     assert second.fallback_reason is not None and "401" in second.fallback_reason
     raw = path.read_text(encoding="utf-8")
     for secret in (http.API_KEY, OTHER_KEY, ODD_KEY, "abcdefgh12345678", "xyzxyzxyz99"):

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from negotiator.delegation.ledger import (
     FUNDING_ACCOUNT,
+    Books,
     Entry,
     Ledger,
     LedgerConflictError,
@@ -22,6 +23,7 @@ from negotiator.delegation.ledger import (
 )
 from negotiator.delegation.monitoring import Verdict
 from negotiator.delegation.postgres import (
+    Fence,
     InsufficientFundsError,
     PostgresLedger,
     PostgresReputationStore,
@@ -30,6 +32,7 @@ from negotiator.delegation.postgres import (
 )
 from negotiator.delegation.reputation_store import MemoryReputationStore
 from negotiator.delegation.settlement import settle
+from negotiator.errors import InsufficientFundsError as CoreInsufficientFundsError
 from negotiator.errors import InvalidInputError
 from negotiator.money import Money
 from negotiator.wire.clauses import CancellationCompensation, CompensationMethod
@@ -148,8 +151,9 @@ def contract() -> Contract:
 
 def escrowed(ledger: PostgresLedger) -> PostgresLedger:
     funded(ledger, d="10", c="1")
-    ledger.transfer("run/escrow", "d", "escrow:t1", usd("5.00"), "escrow")
-    ledger.transfer("run/bond", "c", "bond:t1:c", usd("0.50"), "bond_escrow")
+    # escrow and bond accounts belong to the run ("run"), as settle reads them
+    ledger.transfer("run/escrow", "d", "escrow:run", usd("5.00"), "escrow")
+    ledger.transfer("run/bond", "c", "bond:run:c", usd("0.50"), "bond_escrow")
     return ledger
 
 
@@ -164,9 +168,65 @@ def test_eight_workers_settling_one_contract_pay_once(pool: object) -> None:
         list(ex.map(worker, range(8)))
     books = PostgresLedger(pool)  # type: ignore[arg-type]
     assert books.balance("c", "USDC") == Decimal("6.00")  # 0.50 left + price + bond, once
-    assert books.balance("escrow:t1", "USDC") == 0
+    assert books.balance("escrow:run", "USDC") == 0
     assert len(books.postings()) == 4 + 2  # funding, escrows, then payment and bond return
     assert books.is_balanced()
+
+
+def test_both_ledgers_raise_the_one_insufficient_funds_error(ledger: PostgresLedger) -> None:
+    assert InsufficientFundsError is CoreInsufficientFundsError
+    assert isinstance(ledger, Books) and isinstance(ledger.fenced(_fence(ledger)), Books)
+
+
+def _fence(ledger: PostgresLedger) -> Fence:
+    fence = ledger.claim("lease", "worker")
+    assert fence is not None
+    return fence
+
+
+def test_transfer_up_to_moves_what_the_source_holds_once(ledger: PostgresLedger) -> None:
+    funded(ledger, c="1.25")
+    assert ledger.transfer_up_to("k", "c", "d", usd("3"), "replacement_difference") == Decimal(
+        "1.25"
+    )
+    assert ledger.transfer_up_to("k", "c", "d", usd("3"), "replacement_difference") == Decimal(
+        "1.25"
+    )  # same key: the first call's amount, nothing moved again
+    assert ledger.posted_to("k", "d") == Decimal("1.25") and ledger.posted_to("k", "x") is None
+    assert ledger.transfer_up_to("k2", "c", "d", usd("3"), "replacement_difference") == 0
+    assert ledger.balance("c", "USDC") == 0 and ledger.balance("d", "USDC") == Decimal("1.25")
+    assert [t.key for t in ledger.transfers()] == ["fund/c", "k"]  # nothing posted for k2
+    assert ledger.is_balanced()
+
+
+def test_concurrent_charges_up_to_never_take_more_than_held(pool: object) -> None:
+    funded(PostgresLedger(pool), c="5")  # type: ignore[arg-type]
+
+    def charge(i: int) -> Decimal:
+        books = PostgresLedger(pool)  # type: ignore[arg-type]
+        return books.transfer_up_to(f"u{i}", "c", f"d{i}", usd("2"), "replacement_difference")
+
+    with ThreadPoolExecutor(8) as ex:
+        moved = list(ex.map(charge, range(8)))
+    books = PostgresLedger(pool)  # type: ignore[arg-type]
+    assert sum(moved) == 5  # 2 + 2 + 1, whatever the order
+    assert all(0 <= m <= 2 for m in moved)
+    assert books.balance("c", "USDC") == 0
+    assert books.is_balanced()
+
+
+def test_a_stale_fence_cannot_charge_up_to(ledger: PostgresLedger) -> None:
+    funded(ledger, c="1")
+    first = ledger.claim("settle/c1", "worker-1", lease_seconds=0.05)
+    assert first is not None
+    time.sleep(0.1)
+    second = ledger.claim("settle/c1", "worker-2")
+    assert second is not None
+    with pytest.raises(StaleFenceError):
+        ledger.fenced(first).transfer_up_to("k", "c", "d", usd("2"), "replacement_difference")
+    assert ledger.fenced(second).transfer_up_to(
+        "k", "c", "d", usd("2"), "replacement_difference"
+    ) == Decimal("1")
 
 
 def test_concurrent_spending_never_overdraws(pool: object) -> None:

@@ -59,11 +59,12 @@ def _market(dsn: str, schema: str) -> None:
             ledger.transfer(f"fund/{who}", FUNDING_ACCOUNT, who, usd(amount), "funding")
         for i in range(CONTRACTS):
             c = contract(i)
-            ledger.transfer(f"run-{i}/escrow", "d", escrow_account(c.task_id), c.price, "escrow")
+            run = f"run-{i}"  # escrow and bond accounts are per run, as settle reads them
+            ledger.transfer(f"{run}/escrow", "d", escrow_account(run), c.price, "escrow")
             ledger.transfer(
-                f"run-{i}/bond",
+                f"{run}/bond",
                 c.contractor_id,
-                bond_account(c.task_id, c.contractor_id),
+                bond_account(run, c.contractor_id),
                 c.bond,
                 "bond_escrow",
             )

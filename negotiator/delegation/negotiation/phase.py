@@ -68,14 +68,16 @@ async def negotiate_award(
 
     Args:
         profiles: bidder id -> its profile (read on the bidder's own side only).
-        funds: bidder id -> its available wallet balance (caps a raised bond).
+        funds: bidder id -> the most bond it can stake in this run: its wallet plus the bond it
+            already staked (:func:`~negotiator.delegation.screening.available_funds`; caps a
+            raised bond; a bidder not listed can stake only its sealed bond).
         bidder_client: bidder id -> the model client that words its offers.
         keys: the run's keys (each offer is signed by its sender, checked by its receiver).
     """
     candidates = []
     for bid in top_candidates(award, valid, settings.top_k):
         sealed = sealed_terms(bid, task, penalty_share)
-        spare = funds.get(bid.bidder_id, Decimal(0)) + bid.reputation_bond.amount
+        spare = funds.get(bid.bidder_id, bid.reputation_bond.amount)
         costs = BidderCosts.of_profile(
             profiles(bid.bidder_id), sealed, bid.estimated_duration_seconds, spare
         )

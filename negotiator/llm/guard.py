@@ -1,0 +1,218 @@
+"""The flow's side of the model seam: whatever a client returns or raises, the flow gets a value.
+
+Every :class:`~negotiator.llm.protocol.ModelClient` promises never to raise for bad model output
+and to return a validated value, but a client is any object with two methods — a bidder's own
+agent, a remote peer, a buggy wrapper — so the flow does not take the promise on trust.
+:func:`ask_structured` and :func:`ask_text` call the client and then:
+
+* re-validate a structured value against its type (``model_validate`` of its dump, so a value
+  built with ``model_construct`` or mutated after validation is caught) and, when it claims to
+  come from a model, the call's ``check``;
+* hold free text to the wire models' text rules (:data:`~negotiator.wire.common.TEXT_PATTERN`:
+  no control characters but tab, newline and carriage return), non-empty, and keep C1 control
+  characters and bidirectional overrides out of text and structured answers alike;
+* turn any exception the client raises into the call's fallback — except
+  :class:`~negotiator.errors.ReplayMismatchError`, the strict replay's signal that the run
+  drifted from its recording, :class:`~negotiator.errors.HostFailure` (the host itself
+  failed) and :class:`~negotiator.errors.ModelUnavailableError` (a caller that requires a
+  model answer, :class:`~negotiator.llm.strict.RequireModel`), which must stop the run.
+
+A rejected answer falls back to ``call.fallback()`` with the reason recorded in
+``fallback_reason``, so one hostile answer degrades the conversation and never aborts the run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from negotiator.errors import HostFailure, ModelUnavailableError, ReplayMismatchError
+from negotiator.llm.protocol import (
+    ModelClient,
+    ModelResult,
+    ResultSource,
+    StructuredCall,
+    TextCall,
+    TokenUsage,
+)
+from negotiator.wire.common import TEXT_PATTERN
+
+__all__ = ["ask_structured", "ask_text", "text_problem"]
+
+T = TypeVar("T", bound=BaseModel)
+R = TypeVar("R")
+
+_TEXT = re.compile(TEXT_PATTERN)
+_C1_OR_BIDI = re.compile("[\x80-\x9f\u202a-\u202e\u2066-\u2069]")
+"""C1 control characters (``\x9b`` starts a terminal escape) and bidirectional overrides: the
+wire's text rules allow them, a model's answer may not carry them."""
+_MAX_REASON_CHARS = 300
+_STOPS = (ReplayMismatchError, HostFailure, ModelUnavailableError)
+"""What a client raises on purpose to stop the run: passed on, never turned into a fallback."""
+_MAX_NOTE_CHARS = 4000
+
+
+def text_problem(text: object) -> str | None:
+    """Why ``text`` is not acceptable free text from a model (``None`` when it is).
+
+    Example:
+        >>> text_problem("Contract \\x07 wording")
+        '$: contains the control character U+0007 (only tab, newline and carriage return ...'
+        >>> text_problem("fine") is None
+        True
+    """
+    if not isinstance(text, str):
+        return f"$: expected text, got {type(text).__name__}"
+    if not text.strip():
+        return "$: the answer is empty"
+    bad = _bad_character(text)
+    if bad is not None:
+        return (
+            f"$: contains the control character U+{ord(bad):04X} "
+            "(only tab, newline and carriage return are allowed)"
+        )
+    return None
+
+
+def _bad_character(text: str) -> str | None:
+    if _TEXT.match(text) is None:
+        return next(c for c in text if _TEXT.match(c) is None)
+    found = _C1_OR_BIDI.search(text)
+    return None if found is None else found.group()
+
+
+def _strings(data: object) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [s for k, v in data.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(data, list | tuple):
+        return [s for v in data for s in _strings(v)]
+    return []
+
+
+def _reason(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else "(no message)"
+    clean = "".join(c if c.isprintable() else "?" for c in line)
+    return clean[:_MAX_REASON_CHARS]
+
+
+def _printable(text: str) -> str:
+    """``text`` with every character the text rules forbid replaced by ``?`` (capped)."""
+    clean = "".join(c if c in "\t\n\r" or _bad_character(c) is None else "?" for c in text)
+    return clean[:_MAX_NOTE_CHARS]
+
+
+def _well_formed(result: object) -> ModelResult[Any]:
+    """``result`` as a clean :class:`ModelResult` (its bookkeeping checked, its notes printable).
+
+    Raises:
+        TypeError: it is not a ``ModelResult`` at all (the caller falls back).
+    """
+    if not isinstance(result, ModelResult):
+        raise TypeError(f"the client returned a {type(result).__name__}, not a ModelResult")
+    usage = result.usage
+    counts = (usage.prompt_tokens, usage.completion_tokens) if isinstance(usage, TokenUsage) else ()
+    fine = len(counts) == 2 and all(isinstance(n, int) and n >= 0 for n in counts)
+    reason = result.fallback_reason
+    meta = result.meta if isinstance(result.meta, Mapping) else {}
+    return ModelResult(
+        result.value,
+        ResultSource(result.source),
+        usage if fine else TokenUsage(),
+        result.attempts if isinstance(result.attempts, int) and result.attempts >= 0 else 0,
+        None if reason is None else _printable(str(reason)),
+        {_printable(str(k)): _printable(str(v)) for k, v in meta.items()},
+    )
+
+
+def _fallback(value: R, earlier: ModelResult[Any] | None, reason: str) -> ModelResult[R]:
+    if earlier is None:
+        return ModelResult(value, ResultSource.FALLBACK, fallback_reason=reason)
+    return ModelResult(
+        value,
+        ResultSource.FALLBACK,
+        earlier.usage,
+        earlier.attempts,
+        reason,
+        dict(earlier.meta),
+    )
+
+
+def _structured_problem(call: StructuredCall[T], result: ModelResult[T]) -> str | None:
+    value: object = result.value
+    if not isinstance(value, call.output_type):
+        return f"$: expected a {call.output_type.__name__}, got {type(value).__name__}"
+    try:
+        checked = call.output_type.model_validate(value.model_dump(warnings=False))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return f"$.{where}: {first['msg']}" if where else f"$: {first['msg']}"
+    bad = next(
+        (c for t in _strings(checked.model_dump(mode="json")) if (c := _bad_character(t))), None
+    )
+    if bad is not None:
+        return f"$: contains the control character U+{ord(bad):04X}"
+    if result.source is not ResultSource.MODEL:
+        return None  # the numeric policy's own value; screening judges it like any other
+    problems = call.check(checked)
+    return _reason(problems[0]) if problems else None
+
+
+async def ask_structured(client: ModelClient, call: StructuredCall[T]) -> ModelResult[T]:
+    """Ask ``client`` for ``call``; a value that fails its type or check, or an exception,
+    becomes the fallback (see the module docstring).
+
+    Raises:
+        ReplayMismatchError: a replay client found the run drifting from its recording.
+        HostFailure: the host failed during the call.
+        ModelUnavailableError: the client requires a model answer and got none.
+
+    Example:
+        >>> import asyncio
+        >>> from negotiator.llm.deterministic import DeterministicClient
+        >>> class Echo(BaseModel):
+        ...     text: str
+        >>> call = StructuredCall("s", [], Echo, fallback=lambda: Echo(text="numbers"))
+        >>> asyncio.run(ask_structured(DeterministicClient(), call)).value.text
+        'numbers'
+    """
+    try:
+        result = _well_formed(await client.structured(call))
+    except _STOPS:
+        raise
+    except Exception as exc:
+        return _fallback(
+            call.fallback(), None, f"client error: {type(exc).__name__}: {_reason(str(exc))}"
+        )
+    problem = _structured_problem(call, result)
+    if problem is None:
+        return result
+    return _fallback(call.fallback(), result, f"answer rejected: {_reason(problem)}")
+
+
+async def ask_text(client: ModelClient, call: TextCall) -> ModelResult[str]:
+    """Ask ``client`` for ``call``'s text; text that breaks the text rules, or an exception,
+    becomes the fallback (see the module docstring).
+
+    Raises:
+        ReplayMismatchError: a replay client found the run drifting from its recording.
+        HostFailure: the host failed during the call.
+        ModelUnavailableError: the client requires a model answer and got none.
+    """
+    try:
+        result = _well_formed(await client.text(call))
+    except _STOPS:
+        raise
+    except Exception as exc:
+        return _fallback(
+            call.fallback(), None, f"client error: {type(exc).__name__}: {_reason(str(exc))}"
+        )
+    problem = text_problem(result.value)
+    if problem is None:
+        return result
+    return _fallback(call.fallback(), result, f"answer rejected: {_reason(problem)}")
