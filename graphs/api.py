@@ -42,6 +42,7 @@ from negotiator.delegation.floor import not_delegated, should_delegate
 from negotiator.delegation.hub import MarketHub
 from negotiator.delegation.keys import RunKeys
 from negotiator.delegation.ledger import Books
+from negotiator.delegation.negotiation.mediated import signing_agents
 from negotiator.delegation.outcome import DelegationOutcome
 from negotiator.delegation.record import flow_events, outcome_of
 from negotiator.delegation.reputation_store import ReputationStore
@@ -230,7 +231,7 @@ async def adelegate(
     """
     chosen = client or DeterministicClient()
     ids = [b.bidder_id for b in bidders]
-    signing = keys or RunKeys.demo([request.task.delegator_id, *ids], seed)
+    signing = keys or RunKeys.demo(signing_agents(request, ids), seed)
     rid = run_id or f"{request.task.id}-{uuid.uuid4().hex[:12]}"
     paths = RunPaths.for_run(runs_dir, rid) if runs_dir is not None else None
     keeps_state = paths is not None or checkpointer is not None

@@ -52,7 +52,7 @@ from negotiator.delegation.monitoring import (
     evaluate,
     tick_time,
 )
-from negotiator.delegation.negotiation.mediated import MEDIATOR_ID
+from negotiator.delegation.negotiation.mediated import signing_agents
 from negotiator.delegation.negotiation.phase import negotiate_award
 from negotiator.delegation.phases import Phase, advance
 from negotiator.delegation.record import RunView
@@ -158,10 +158,7 @@ class DelegationNodes:
         keys = self.context.keys
         if keys is not None:
             return keys
-        agents = [req.task.delegator_id, *self.hub.bidder_ids()]
-        if req.negotiation is not None and req.negotiation.mechanism == "mediated":
-            agents.append(MEDIATOR_ID)
-        return RunKeys.demo(agents, 0)
+        return RunKeys.demo(signing_agents(req, self.hub.bidder_ids()), 0)
 
     def _client(self, bidder_id: str) -> ModelClient:
         ctx = self.context

@@ -37,7 +37,7 @@ from negotiator.delegation.clock import FixedClock
 from negotiator.delegation.execution import AnyExecutor, RunContext
 from negotiator.delegation.keys import RunKeys, hub_key
 from negotiator.delegation.monitoring import Executor, SimulatedExecutor
-from negotiator.delegation.negotiation.mediated import MEDIATOR_ID
+from negotiator.delegation.negotiation.mediated import signing_agents
 from negotiator.delegation.record import RunView, flow_events, outcome_of
 from negotiator.delegation.request import DelegationSetup
 from negotiator.delegation.subdelegation import SubDelegatingExecutor, SubRun
@@ -117,11 +117,7 @@ def _subrun_json(run: SubRun) -> Json:
 def run_keys(setup: DelegationSetup, seed: int) -> RunKeys:
     """The demo keys of a set-up's delegator, bidders and hub for ``seed`` (and the mediator's,
     when the request negotiates through it)."""
-    agents = [setup.request.task.delegator_id, *(b.bidder_id for b in setup.bidders)]
-    negotiation = setup.request.negotiation
-    if negotiation is not None and negotiation.mechanism == "mediated":
-        agents.append(MEDIATOR_ID)
-    return RunKeys.demo(agents, seed)
+    return RunKeys.demo(signing_agents(setup.request, (b.bidder_id for b in setup.bidders)), seed)
 
 
 def seal_key(seed: int | None) -> AgentKey:

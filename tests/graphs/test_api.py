@@ -10,6 +10,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from negotiator.cli import main
 from negotiator.delegation import FixedClock, SimulatedExecutor, demo_setup
 from negotiator.delegation.clarify import HumanAnswers
+from negotiator.delegation.negotiation.mechanisms import NegotiationSettings
 from negotiator.delegation.outcome import DelegationOutcome
 from negotiator.errors import UsageError
 from negotiator.graphs.api import adelegate, delegate
@@ -185,3 +186,21 @@ def test_the_outcome_says_why() -> None:
     assert out.award_rule is not None and "price 0.30" in out.award_rule
     assert out.contract is not None and len(out.contract.signatures) == 2
     assert out.settlement is not None and out.settlement.outcome.value == "breached"
+
+
+def test_a_mediated_negotiation_through_delegate_signs_with_the_mediators_key() -> None:
+    """delegate() without keys gives the GA mediator its key, so the mediated phase can sign."""
+    s = demo_setup("negotiate")
+    request = s.request.model_copy(
+        update={"negotiation": NegotiationSettings(mechanism="mediated", top_k=2)}
+    )
+    out = delegate(
+        request,
+        bidders=s.bidders,
+        runs_dir=None,
+        funding=s.funding,
+        executor=SimulatedExecutor(s.script, 7),
+        clock=FixedClock(s.start),
+    )
+    assert out.outcome.value == "completed"
+    assert out.ledger_balanced

@@ -13,11 +13,11 @@ as the proposal's note, and its numbers are the mediator's, never the model's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from pydantic import BaseModel
@@ -37,12 +37,31 @@ from negotiator.mediation.space import Attribute, Party, Proposal, ProposalSpace
 from negotiator.money import quantize
 from negotiator.wire.offer import Offer, OfferType
 
+if TYPE_CHECKING:
+    from negotiator.delegation.request import DelegationRequest
+
 __all__ = ["MEDIATOR_ID", "MediatedBidder", "mediated"]
 
 T = TypeVar("T", bound=BaseModel)
 
 #: The mediator's id on the wire.
 MEDIATOR_ID = "mediator-ga"
+
+
+def signing_agents(request: DelegationRequest, bidder_ids: Iterable[str]) -> list[str]:
+    """The agents who sign in a run of ``request``: the delegator, every bidder, and the GA
+    mediator when the request negotiates through it.
+
+    >>> from negotiator.delegation.demo import demo_setup
+    >>> signing_agents(demo_setup("success").request, ["b"])
+    ['did:web:acme-analytics.example', 'b']
+    """
+    agents = [request.task.delegator_id, *bidder_ids]
+    negotiation = request.negotiation
+    if negotiation is not None and negotiation.mechanism == "mediated":
+        agents.append(MEDIATOR_ID)
+    return agents
+
 
 _ATTRIBUTES = (
     Attribute("price", bits=4, resolution=0.01),
