@@ -58,7 +58,12 @@ from negotiator.delegation.phases import Phase, advance
 from negotiator.delegation.record import RunView
 from negotiator.delegation.reputation_store import reputation_key
 from negotiator.delegation.request import DelegationRequest
-from negotiator.delegation.screening import available_funds, open_bids, stake_bonds
+from negotiator.delegation.screening import (
+    available_funds,
+    funds_at_start,
+    open_bids,
+    stake_bonds,
+)
 from negotiator.delegation.settlement import (
     escrow_negotiated,
     escrow_payment,
@@ -359,7 +364,7 @@ class DelegationNodes:
             settings=req.negotiation,
             profiles=self.hub.bidder,
             reputations=self.hub.reputations(),
-            funds=available_funds(self.ledger, run_id, [b.bidder_id for b in valid], currency),
+            funds=funds_at_start(self.ledger, run_id, [b.bidder_id for b in valid], currency),
             delegator_client=self.delegator,
             bidder_client=self._client,
             keys=self._keys(req),

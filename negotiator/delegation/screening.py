@@ -114,6 +114,44 @@ def available_funds(
     }
 
 
+def funds_at_start(
+    ledger: Books, run_id: str, bidder_ids: Iterable[str], currency: str
+) -> dict[str, Decimal]:
+    """Return each bidder's wallet in ``currency`` as it stood when run ``run_id`` began.
+
+    That is its balance less everything this run's postings (keys ``<run_id>/...``) moved in or
+    out of it, the run's own funding of it excepted. Mid-run, before anything but bonds moved,
+    this equals :func:`available_funds`; after the run settled it is still the same figure, so
+    a finished run run again from scratch negotiates exactly as the first time (and its
+    idempotent postings match) instead of seeing the money the run itself paid out.
+
+    Example:
+        >>> from negotiator.delegation.ledger import Ledger
+        >>> from negotiator.money import Money
+        >>> with Ledger(":memory:") as ledger:
+        ...     usdc = lambda a: Money(amount=Decimal(a), currency="USDC")
+        ...     _ = ledger.transfer("t1/fund/b1", "external:funding", "b1", usdc("5"), "funding")
+        ...     _ = ledger.transfer("t1/pay", "external:client", "b1", usdc("3"), "pay")
+        ...     funds_at_start(ledger, "t1", ["b1"], "USDC")
+        {'b1': Decimal('5')}
+    """
+    postings = [p for p in ledger.postings(f"{run_id}/") if p.currency == currency]
+    return {
+        b: ledger.balance(b, currency)
+        - sum(
+            (
+                e.amount
+                for p in postings
+                if p.key != f"{run_id}/fund/{b}"
+                for e in p.entries
+                if e.account == b
+            ),
+            Decimal(0),
+        )
+        for b in bidder_ids
+    }
+
+
 def _funds_reason(bid: Bid, funds: Decimal | None) -> list[RejectionReason]:
     bond = bid.reputation_bond
     if funds is None or bond.amount <= funds:

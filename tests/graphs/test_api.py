@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from negotiator.cli import main
 from negotiator.delegation import FixedClock, SimulatedExecutor, demo_setup
 from negotiator.delegation.clarify import HumanAnswers
+from negotiator.delegation.ledger import Ledger
 from negotiator.delegation.negotiation.mechanisms import NegotiationSettings
 from negotiator.delegation.outcome import DelegationOutcome
 from negotiator.errors import UsageError
@@ -204,3 +206,30 @@ def test_a_mediated_negotiation_through_delegate_signs_with_the_mediators_key() 
     )
     assert out.outcome.value == "completed"
     assert out.ledger_balanced
+
+
+def test_a_negotiated_run_run_again_from_scratch_pays_once() -> None:
+    """Re-running a settled negotiated run negotiates as the first time: nothing new is posted."""
+    s = demo_setup("negotiate")
+    scarce = s.funding["did:web:fast-coder.ai"].model_copy(update={"amount": Decimal("0.80")})
+    funding = {**s.funding, "did:web:fast-coder.ai": scarce}  # the bond term is bound by funds
+    with Ledger(":memory:") as ledger:
+
+        def run() -> DelegationOutcome:
+            return delegate(
+                s.request,
+                bidders=s.bidders,
+                runs_dir=None,
+                funding=funding,
+                executor=SimulatedExecutor(s.script, 7),
+                clock=FixedClock(s.start),
+                ledger=ledger,
+                run_id="again-1",
+            )
+
+        first = run()
+        before = len(ledger.postings())
+        again = run()
+        assert len(ledger.postings()) == before
+    assert first.outcome.value == again.outcome.value == "completed"
+    assert again.payments == first.payments
