@@ -114,7 +114,9 @@ class FloorNodes:
     async def announce(self, state: dict[str, Any]) -> dict[str, Any]:
         return self._next(state)
 
-    ask = answer = open_bidding = screen = award = contract = monitor = settle = announce
+    ask = answer = open_bidding = screen = award = negotiate = contract = monitor = settle = (
+        announce
+    )
 
     def fan_out(self, state: dict[str, Any]) -> list[Send]:
         return [
