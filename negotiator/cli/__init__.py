@@ -19,6 +19,7 @@ top-level handler keeps the never-a-traceback promise for every sub-command:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -153,9 +154,7 @@ def _os_error(args: argparse.Namespace, exc: OSError) -> int:
 def _silence_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
     devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
+    # stdout may not be a real file (captured in tests): then there is nothing to silence
+    with contextlib.suppress(OSError, ValueError):
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # stdout is not a real file (captured in tests)
-        pass
-    finally:
-        os.close(devnull)
+    os.close(devnull)

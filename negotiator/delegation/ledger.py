@@ -186,6 +186,12 @@ class Books(Protocol):
         ...
 
 
+def two_entry_posting(key: str, source: str, target: str, amount: Money, reason: str) -> Posting:
+    """The posting that moves ``amount`` from ``source`` to ``target`` under ``key``."""
+    entries = (Entry(source, -amount.amount), Entry(target, amount.amount))
+    return Posting(key, reason, amount.currency, entries)
+
+
 def key_range(prefix: str) -> tuple[str, str]:
     """The half-open range ``[low, high)`` of keys that start with ``prefix`` (an index scan)."""
     return prefix, prefix + "\U0010ffff"
@@ -324,8 +330,7 @@ class Ledger:
             LedgerConflictError: ``key`` was already used for another posting.
             InsufficientFundsError: ``source`` cannot pay ``amount``.
         """
-        entries = (Entry(source, -amount.amount), Entry(target, amount.amount))
-        return self.post(Posting(key, reason, amount.currency, entries))
+        return self.post(two_entry_posting(key, source, target, amount, reason))
 
     def transfer_up_to(
         self, key: str, source: str, target: str, cap: Money, reason: str

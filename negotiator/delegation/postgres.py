@@ -52,6 +52,7 @@ from negotiator.delegation.ledger import (
     Posting,
     Transfer,
     as_transfer,
+    two_entry_posting,
     validate_posting,
 )
 from negotiator.delegation.reputation import DEFAULT_DAMPING, ReputationUpdate, damped_update
@@ -232,8 +233,7 @@ class PostgresLedger:
             LedgerConflictError: ``key`` was already used for another posting.
             InsufficientFundsError: ``source`` cannot pay ``amount``.
         """
-        entries = (Entry(source, -amount.amount), Entry(target, amount.amount))
-        return self.post(Posting(key, reason, amount.currency, entries))
+        return self.post(two_entry_posting(key, source, target, amount, reason))
 
     def transfer_up_to(
         self,
@@ -390,8 +390,7 @@ class FencedLedger:
 
     def transfer(self, key: str, source: str, target: str, amount: Money, reason: str) -> bool:
         """Move ``amount`` under the fence (see :meth:`PostgresLedger.transfer`)."""
-        entries = (Entry(source, -amount.amount), Entry(target, amount.amount))
-        return self.post(Posting(key, reason, amount.currency, entries))
+        return self.post(two_entry_posting(key, source, target, amount, reason))
 
     def transfer_up_to(
         self, key: str, source: str, target: str, cap: Money, reason: str

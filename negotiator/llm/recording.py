@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -114,8 +115,6 @@ class RecordingClient:
 def _as_json(value: object) -> object:
     """A structured answer as JSON; whatever a hostile client returned, as its ``repr``."""
     if isinstance(value, BaseModel):
-        try:
+        with contextlib.suppress(PydanticSerializationError, ValueError, TypeError):
             return value.model_dump(mode="json", warnings=False)
-        except (PydanticSerializationError, ValueError, TypeError):
-            pass
     return repr(value)
