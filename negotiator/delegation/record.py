@@ -27,6 +27,7 @@ from negotiator.delegation.monitoring import MonitorState, Verdict
 from negotiator.delegation.negotiation.mechanisms import NegotiationOutcome
 from negotiator.delegation.outcome import BidCounts, DelegationOutcome, Rejection, build_outcome
 from negotiator.delegation.phases import Phase
+from negotiator.delegation.redelegation import FlowLoop, SwitchRecord
 from negotiator.delegation.reputation import ReputationUpdate
 from negotiator.delegation.request import DelegationRequest
 from negotiator.delegation.screening import ScreenResult
@@ -131,6 +132,16 @@ class RunView:
         """The latest monitoring verdict."""
         verdicts = self.state.get("verdicts") or []
         return Verdict.model_validate(verdicts[-1]) if verdicts else None
+
+    @cached_property
+    def loop(self) -> FlowLoop | None:
+        """The re-optimisation loop's state, once the first report was read."""
+        return _optional(FlowLoop, self.state.get("loop"))
+
+    @cached_property
+    def switches(self) -> list[SwitchRecord]:
+        """Every switch of contractor made, in order."""
+        return [SwitchRecord.model_validate(s) for s in self.state.get("switches", ())]
 
     @cached_property
     def settlement(self) -> Settlement | None:
