@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -60,7 +61,6 @@ from negotiator.delegation.reoptimise import (
 )
 from negotiator.delegation.reputation import ReputationUpdate
 from negotiator.delegation.reputation_store import reputation_key
-from negotiator.delegation.request import DelegationRequest
 from negotiator.delegation.screening import funds_at_start
 from negotiator.delegation.settlement import compensation
 from negotiator.delegation.trust import permissions
@@ -83,6 +83,9 @@ __all__ = [
     "start_loop",
     "switch_contractor",
 ]
+
+if TYPE_CHECKING:
+    from negotiator.delegation.request import DelegationRequest
 
 _LOWER_BOUNDS = frozenset({Comparator.GE, Comparator.GT})
 
