@@ -198,8 +198,9 @@ def start_loop(
         claimed_quality=own.claimed_quality if own is not None else policy.prior_quality,
         reputation=rep(contract.contractor_id),
     )
-    return FlowLoop(loop=LoopState(contractor=current, belief=estimate(current, policy)),
-                    standing=standing)
+    return FlowLoop(
+        loop=LoopState(contractor=current, belief=estimate(current, policy)), standing=standing
+    )
 
 
 def reconsider(
@@ -246,7 +247,7 @@ def committed(first: Contract, switches: Sequence[SwitchRecord]) -> Decimal:
     return total
 
 
-def fundable(  # noqa: PLR0913 - the figures of one funds check, spelled out
+def fundable(
     ledger: Books,
     run_id: str,
     *,
@@ -267,7 +268,7 @@ def fundable(  # noqa: PLR0913 - the figures of one funds check, spelled out
     return available >= fee + candidate.price.amount and start[bidder] >= candidate.bond.amount
 
 
-def _replacement_contract(  # noqa: PLR0913 - the replacement's drafting inputs
+def _replacement_contract(
     request: DelegationRequest,
     hub: MarketHub,
     keys: RunKeys,
@@ -288,14 +289,16 @@ def _replacement_contract(  # noqa: PLR0913 - the replacement's drafting inputs
     end = dropped.created_at + timedelta(seconds=dropped.deadline_seconds)
     interval = monitoring_clause(draft).report_interval_seconds
     left = max(interval, int((end - at).total_seconds()))
-    terms = draft.model_dump(mode="json") | {"id": f"contract-{task.id}-r{n}",
-                                               "deadline_seconds": left}
+    terms = draft.model_dump(mode="json") | {
+        "id": f"contract-{task.id}-r{n}",
+        "deadline_seconds": left,
+    }
     unworded = Contract.model_validate(terms)
     worded = unworded.model_copy(update={"wording": template_wording(unworded)})
     return sign_contract(worded, keys, at)
 
 
-def switch_contractor(  # noqa: PLR0913 - one switch's collaborators and facts
+def switch_contractor(
     ledger: Books,
     hub: MarketHub,
     keys: RunKeys,
@@ -322,9 +325,7 @@ def switch_contractor(  # noqa: PLR0913 - one switch's collaborators and facts
     settlement = post_switch(ledger, run_id, event=event, dropped=dropped, hired=hired, n=n, at=at)
     settlement = sign(settlement, keys.hub, at)
     outcome = settlement.outcome.value
-    update = hub.record_outcome(
-        reputation_key(run_id, dropped.id), dropped.contractor_id, outcome
-    )
+    update = hub.record_outcome(reputation_key(run_id, dropped.id), dropped.contractor_id, outcome)
     bid = next(b for b in bids if b.bidder_id == hired.bidder_id)
     contract = _replacement_contract(request, hub, keys, dropped=dropped, bid=bid, n=n, at=at)
     return SwitchRecord(

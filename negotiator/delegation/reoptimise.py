@@ -353,9 +353,7 @@ def drop_verdict(contract: Contract, event: SwitchEvent, at: datetime) -> Verdic
             progress=event.progress,
             evidence=evidence,
         )
-    index = next(
-        (i for i, c in enumerate(contract.clauses) if isinstance(c, DefaultPenalty)), None
-    )
+    index = next((i for i, c in enumerate(contract.clauses) if isinstance(c, DefaultPenalty)), None)
     return Verdict(
         kind=VerdictKind.BREACHED,
         tick=event.tick,

@@ -103,7 +103,9 @@ def _check(ledger: Ledger) -> dict[str, Decimal]:
 
 
 def _contract(c: Candidate, run: str, n: int) -> Contract:
-    return contract_for(c, contract_id=f"contract-{n}", task_id=run, delegator_id=_DELEGATOR, at=_AT)
+    return contract_for(
+        c, contract_id=f"contract-{n}", task_id=run, delegator_id=_DELEGATOR, at=_AT
+    )
 
 
 def simulate_monitored_task(
@@ -142,7 +144,13 @@ def simulate_monitored_task(
                 events.append(e)
                 dropped = _contract(by_id[e.dropped], run, len(events) - 1)
                 post_switch(
-                    ledger, run, event=e, dropped=dropped, hired=by_id[e.hired], n=len(events), at=_AT
+                    ledger,
+                    run,
+                    event=e,
+                    dropped=dropped,
+                    hired=by_id[e.hired],
+                    n=len(events),
+                    at=_AT,
                 )
             state = decision.state
         last = _contract(state.contractor, run, len(events))
