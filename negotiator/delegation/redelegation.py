@@ -149,7 +149,7 @@ def observe(
         >>> usdc = Money(amount=Decimal("5"), currency="USDC")
         >>> c = Contract(id="c1", task_id="t1", delegator_id="d", contractor_id="c", price=usdc,
         ...     bond=usdc, deadline_seconds=3000, created_at=datetime(2026, 1, 1, tzinfo=UTC),
-        ...     clauses=(MonitoringAgreement(report_interval_seconds=300),
+        ...     clauses=(MonitoringAgreement(report_interval_seconds=300, max_missed_reports=2),
         ...              PerformanceRequirement(metric="gain", comparator=">=", threshold=20)))
         >>> r = ProgressReport(contract_id="c1", sequence=0, progress=0.2,
         ...     timestamp=c.created_at, metrics={"gain": 2.0})
