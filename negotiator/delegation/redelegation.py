@@ -235,7 +235,7 @@ def reconsider(
 
 
 def committed(first: Contract, switches: Sequence[SwitchRecord]) -> Decimal:
-    """What run's contracts have taken from the delegator so far: the first price, and for
+    """What the run's contracts have taken from the delegator so far: the first price, and for
     each switch its fee and the replacement's price less what the dropped contract paid back."""
     total = first.price.amount
     for s in switches:
