@@ -5,7 +5,11 @@ posts nothing twice, and the recorded run replays and verifies."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import random
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -32,9 +36,12 @@ from negotiator.llm.deterministic import DeterministicClient
 from negotiator.wire.contract import Contract
 from negotiator.wire.report import ProgressReport, ReportStatus
 
+from .conftest import KILLED_CLI
+
 FAST, LOCAL, CLOUD = "did:web:fast-coder.ai", "did:web:local-llm.coop", "did:web:cloud-agent.io"
 DELEGATOR = "did:web:acme-analytics.example"
 TRANSCRIPT = Path(__file__).resolve().parents[1] / "transcripts" / "delegation-switch.jsonl"
+GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
 DEFAULT = SwitchPolicy()
@@ -282,3 +289,23 @@ def test_the_recorded_switch_replays_and_verifies(tmp_path: Path) -> None:
     args = ["demo", "--offline", "--scenario", "switch", "--run-id", "s", "--json"]
     assert cli([*args, "--runs-dir", str(tmp_path)]) == 0
     assert cli(["verify", str(tmp_path / "s"), "--replay"]) == 0
+
+
+@pytest.mark.slow
+def test_a_killed_process_after_the_switch_resumes_and_verifies(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    demo = ["demo", "--json", "--scenario", "switch", "--runs-dir", str(tmp_path), "--run-id", "k"]
+    # the process ends (no cleanup) before report 3 of the replacement's contract
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_CLI, "3", *demo], capture_output=True, env=env, check=False
+    )
+    assert killed.returncode == 70
+    resume = [sys.executable, "-m", "negotiator", "resume", "k", "--runs-dir", str(tmp_path)]
+    resumed = subprocess.run(
+        [*resume, "--json"], capture_output=True, text=True, env=env, check=True
+    )
+    out = json.loads(resumed.stdout)
+    golden = json.loads((GOLDEN / "switch.json").read_text(encoding="utf-8"))
+    assert out["switches"] == golden["switches"] and out["outcome"] == "completed"
+    assert [p["reason"] for p in out["payments"]] == [p["reason"] for p in golden["payments"]]
+    assert cli(["verify", str(tmp_path / "k"), "--replay"]) == 0
