@@ -215,6 +215,13 @@ def _reputation(_n: _Narrator, p: Mapping[str, Any], _role: str) -> list[str]:
     return [f"Reputation of {E(str(p['agent_id']))}: {p['before']} → {p['after']} (damped)."]
 
 
+def _number(value: object, spec: str) -> str:
+    """``value`` formatted by ``spec`` when it is a number, else as it was recorded."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format(value, spec)
+    return str(value)
+
+
 def _switch(_n: _Narrator, p: Mapping[str, Any], _role: str) -> list[str]:
     fault = (
         "at fault: settled under the default penalty"
@@ -223,8 +230,8 @@ def _switch(_n: _Narrator, p: Mapping[str, Any], _role: str) -> list[str]:
     )
     told = (
         f"{p.get('dropped')} → {p.get('hired')} after report {p.get('tick')} "
-        f"(belief {p.get('belief')} at progress {p.get('progress')}; {p.get('reason')}; "
-        f"fee {p.get('fee')}); {fault}."
+        f"(belief {_number(p.get('belief'), '.2f')} at progress "
+        f"{_number(p.get('progress'), '.0%')}; {p.get('reason')}); {fault}."
     )
     return [f"[bold]Switch {E(str(p.get('index')))}[/bold]: {E(told)}"]
 

@@ -309,3 +309,12 @@ def test_a_killed_process_after_the_switch_resumes_and_verifies(tmp_path: Path) 
     assert out["switches"] == golden["switches"] and out["outcome"] == "completed"
     assert [p["reason"] for p in out["payments"]] == [p["reason"] for p in golden["payments"]]
     assert cli(["verify", str(tmp_path / "k"), "--replay"]) == 0
+
+
+def test_the_replayed_story_tells_the_switch_in_place(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(["replay", str(TRANSCRIPT)]) == 0
+    story = capsys.readouterr().out
+    told = story.index("Switch 1: did:web:fast-coder.ai → did:web:local-llm.coop after report 2")
+    assert "at fault: settled under the default penalty" in story
+    assert story.index("report 2: progress 15%") < told < story.index("Settled (breached)")
+    assert told < story.index("contract-task-react-dashboard-r1") < story.index("completed")
