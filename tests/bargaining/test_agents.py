@@ -119,3 +119,38 @@ def test_the_nash_floor_applies_only_on_spaces_with_a_numeric_issue() -> None:
     )
     scenario = Scenario(name="numeric", space=space, utilities=utilities)
     assert scenario.numeric and all(p.nash_floor for p in bilateral(scenario))
+
+
+def _random_item_splits(n: int, seed: int) -> list[Scenario]:
+    """Item splits with binding walk-aways: 2–4 items of 1–10 units, 0–10 points per unit,
+    walk-away 0–50 % of the pool."""
+    rng = np.random.default_rng(seed)
+    out: list[Scenario] = []
+    while len(out) < n:
+        items = int(rng.integers(2, 5))
+        counts = rng.integers(1, 11, size=items)
+        points = rng.integers(0, 11, size=(2, items))
+        pools = (points * counts).sum(axis=1)
+        if pools.all():
+            walk = [int(rng.integers(0, p // 2 + 1)) for p in pools.tolist()]
+            out.append(
+                ItemSplitPair(
+                    counts=tuple(counts.tolist()),
+                    points_a=tuple(points[0].tolist()),
+                    points_b=tuple(points[1].tolist()),
+                    walk_away_a=walk[0],
+                    walk_away_b=walk[1],
+                ).scenario()
+            )
+    return out
+
+
+@pytest.mark.parametrize("rounds", [10, 20])
+def test_default_agrees_and_beats_the_references_when_walk_aways_bind(rounds: int) -> None:
+    # the opponent's walk-away is unknown: at its own last turn the default offers what the
+    # opponent most likely accepts, so deals where a zone exists are not lost at the deadline
+    scenarios = _random_item_splits(80, seed=5)
+    mine, *refs = tournament(scenarios, [], rounds, pairings=REFERENCES)
+    assert mine.agreement_in_zone >= 0.98
+    for ref in refs:
+        assert mine.pareto_share >= ref.pareto_share and mine.joint_raw > ref.joint_raw
