@@ -77,8 +77,8 @@ class OutcomeNegotiator:
             opponent's unknown reservation).
         nash_floor: once the opponent has offered, never aim below the own utility of the
             estimated Nash outcome (the largest product of the own gain over the reservation
-            and the opponent's estimated utility): the target stops conceding there, except
-            at the own last turn (the estimate ignores the opponent's unknown reservation).
+            and the opponent's estimated utility): the target stops conceding there, up to and
+            including the own last offer (at the own last turn only ``accept_last`` relaxes).
 
     Raises:
         InvalidInputError: on mismatched shapes or a negative window.
@@ -213,7 +213,7 @@ class OutcomeNegotiator:
         if self.discount < 1.0:  # the pie shrinks: aspiration above the reservation shrinks too
             target = self.reservation + (target - self.reservation) * self.discount**t
         last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)
-        if self.nash_floor and self._seen and not last:
+        if self.nash_floor and self._seen:
             target = max(target, self._nash_utility())
         mine = self._pick(target, 0.0 if last else self.own_weight)
         if (
