@@ -102,6 +102,26 @@ def test_the_nash_floor_stops_conceding_at_the_estimated_nash_outcome() -> None:
     assert moves["floored"] == (Message.MAKE_OFFER, 3)  # holds at the estimated Nash outcome
 
 
+def test_the_nash_floor_holds_through_the_own_last_offer() -> None:
+    # as above, but the opponent's offer (outcome 2, worth 0.3) is below the reservation 0.35:
+    # at the own last turn (the opponent still answers) the floored party offers its estimated
+    # Nash outcome 3 (products 0.15, 0, −, 0.45) where the plain one concedes to outcome 0
+    layout = SpaceLayout.of_shape((2, 2))
+    u = np.array([0.5, 1.0, 0.3, 0.8])
+    floored = build_agent(agent("pareto"), u, layout, 0.35, numeric=True)
+    plain = build_agent(replace(agent("pareto"), nash_floor=False), u, layout, 0.35, numeric=True)
+    last = {}
+    for name, party in (("floored", floored), ("plain", plain)):
+        party.act(0.0, None, None)
+        for k in range(1, 9):
+            party.act(k / 10, Message.MAKE_OFFER, 2)
+        last[name] = party.act(0.95, Message.MAKE_OFFER, 2)  # 0.95 + 0.15 > 1: the last turn
+    assert last == {
+        "floored": (Message.MAKE_OFFER, 3),
+        "plain": (Message.MAKE_OFFER, 0),
+    }
+
+
 def test_the_nash_floor_applies_only_on_spaces_with_a_numeric_issue() -> None:
     pair = synthetic_pairs("values", 1, seed=3)[0]
     assert not any(p.nash_floor for p in bilateral(pair.scenario()))
