@@ -279,7 +279,7 @@ def _nash_utility(
         est = est + scores[:, slots_of[:, i]]
     u = side.u[rows]
     gain = u - side.reservation[rows][:, None]
-    best = np.where(gain >= 0, gain * est, -1.0).argmax(axis=1)
+    best = np.where(gain >= 0, gain * gain * (est * est * est), -1.0).argmax(axis=1)
     out: FloatArray = np.take_along_axis(u, best[:, None], axis=1)[:, 0]
     return out
 

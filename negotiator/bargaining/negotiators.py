@@ -77,8 +77,11 @@ class OutcomeNegotiator:
             opponent's unknown reservation).
         nash_floor: once the opponent has offered, never aim below the own utility of the
             estimated Nash outcome (the largest product of the own gain over the reservation
-            and the opponent's estimated utility): the target stops conceding there, up to and
-            including the own last offer (at the own last turn only ``accept_last`` relaxes).
+            and the opponent's estimated utility to the power 1.5): the target stops conceding
+            there, up to and including the own last offer (at the own last turn only
+            ``accept_last`` relaxes). The power weights the opponent's side of the product: the
+            frequency model rates outcomes the opponent never offered too close to its
+            favourites, which places the estimated Nash outcome too far towards oneself.
 
     Raises:
         InvalidInputError: on mismatched shapes or a negative window.
@@ -259,10 +262,12 @@ class OutcomeNegotiator:
 
     def _nash_utility(self) -> float:
         """Own utility of the estimated Nash outcome: the largest product of the own gain over
-        the reservation and the opponent's estimated utility (first of ties)."""
+        the reservation and the opponent's estimated utility to the power 1.5 (first of ties;
+        compared as ``gain² · est³``, exact in floating point)."""
         est = self.opponent_scores()[self._layout.slots].sum(axis=1)
         gain = self._u - self.reservation
-        return float(self._u.item(int(np.where(gain >= 0, gain * est, -1.0).argmax())))
+        product = np.where(gain >= 0, gain * gain * (est * est * est), -1.0)
+        return float(self._u.item(int(product.argmax())))
 
     def _pick(self, target: float, own_weight: float) -> int:
         s = self._sorted

@@ -89,7 +89,8 @@ def test_the_nash_floor_stops_conceding_at_the_estimated_nash_outcome() -> None:
     layout = SpaceLayout.of_shape((2, 2))
     u = np.array([0.0, 1.0, 0.3, 0.8])
     # estimated opponent utility (frequency model): 1, 0, 2, 1; gains over the reservation
-    # 0.1: −, 0.9, 0.2, 0.7 → products −, 0, 0.4, 0.7: the estimated Nash outcome is 3
+    # 0.1: −, 0.9, 0.2, 0.7 → products gain · est^1.5 −, 0, 0.57, 0.7: the estimated Nash
+    # outcome is 3
     floored = build_agent(agent("pareto"), u, layout, 0.1, numeric=True)
     plain = build_agent(replace(agent("pareto"), nash_floor=False), u, layout, 0.1, numeric=True)
     assert floored.nash_floor and not plain.nash_floor
@@ -105,7 +106,8 @@ def test_the_nash_floor_stops_conceding_at_the_estimated_nash_outcome() -> None:
 def test_the_nash_floor_holds_through_the_own_last_offer() -> None:
     # as above, but the opponent's offer (outcome 2, worth 0.3) is below the reservation 0.35:
     # at the own last turn (the opponent still answers) the floored party offers its estimated
-    # Nash outcome 3 (products 0.15, 0, −, 0.45) where the plain one concedes to outcome 0
+    # Nash outcome 3 (products gain · est^1.5: 0.15, 0, −, 0.45) where the plain one concedes
+    # to outcome 0
     layout = SpaceLayout.of_shape((2, 2))
     u = np.array([0.5, 1.0, 0.3, 0.8])
     floored = build_agent(agent("pareto"), u, layout, 0.35, numeric=True)
@@ -120,6 +122,17 @@ def test_the_nash_floor_holds_through_the_own_last_offer() -> None:
         "floored": (Message.MAKE_OFFER, 3),
         "plain": (Message.MAKE_OFFER, 0),
     }
+
+
+def test_the_nash_floor_weights_the_opponents_estimate_by_the_power_one_and_a_half() -> None:
+    # estimated opponent utility 1, 0, 2, 1 (as above); gains over 0.1: 0.2, 0.9, 0.3, 0.75.
+    # gain · est peaks at outcome 3 (0.75 > 0.6), gain · est^1.5 at outcome 2 (0.85 > 0.75):
+    # the floor is outcome 2's utility 0.4, so the party concedes to the opponent's offer 2
+    layout = SpaceLayout.of_shape((2, 2))
+    party = build_agent(agent("pareto"), np.array([0.3, 1.0, 0.4, 0.85]), layout, 0.1, numeric=True)
+    party.act(0.0, None, None)
+    moves = [party.act(k / 10, Message.MAKE_OFFER, 2) for k in range(1, 10)]
+    assert (Message.ACCEPT_OFFER, None) in moves
 
 
 def test_the_nash_floor_applies_only_on_spaces_with_a_numeric_issue() -> None:
