@@ -24,7 +24,7 @@ A rejected answer falls back to ``call.fallback()`` with the reason recorded in
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -84,14 +84,17 @@ def _bad_character(text: str) -> str | None:
     return None if found is None else found.group()
 
 
-def _strings(data: object) -> list[str]:
+def _strings(data: object) -> Iterator[str]:
+    """Every string in a JSON value (keys and values), depth first, in document order."""
     if isinstance(data, str):
-        return [data]
-    if isinstance(data, dict):
-        return [s for k, v in data.items() for s in (*_strings(k), *_strings(v))]
-    if isinstance(data, list | tuple):
-        return [s for v in data for s in _strings(v)]
-    return []
+        yield data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(key)
+            yield from _strings(value)
+    elif isinstance(data, list | tuple):
+        for value in data:
+            yield from _strings(value)
 
 
 def _reason(text: str) -> str:
