@@ -1,9 +1,18 @@
 """RFC 8785 (JSON Canonicalization Scheme) bytes and their SHA-256: what is hashed and signed.
 
-The canonical form comes from the ``rfc8785`` package (pure Python). A run hashes the same
-content many times (a contract is re-validated at every monitoring tick; a receiver re-hashes
-what the author hashed), so :func:`sha256_of` remembers the hashes of recent values, keyed by
-their exact sorted-key JSON text (a different value never has the same text).
+The canonical form comes from the ``rfc8785`` package (pure Python). Most of what a run signs
+is *plain* JSON — objects with string keys, arrays, strings, booleans, ``null`` and integers
+within ±(2**53 − 1), no floats — and for plain JSON whose every string stays below U+D800,
+RFC 8785 is exactly the standard library's ``json.dumps`` with sorted keys, no whitespace and
+UTF-8 text: both escape only the quote, the backslash and the control characters, in the same
+spellings, and key order by UTF-16 code units equals key order by code points below the
+surrogates. Such values take that fast path; every other value (floats, other characters, other
+types) goes through ``rfc8785``. A property test holds the two to the same bytes.
+
+A run hashes the same content many times (a contract is re-validated at every monitoring tick; a
+receiver re-hashes what the author hashed), so :func:`sha256_of` remembers the hashes of recent
+values that are not plain, keyed by their exact sorted-key JSON text (a different value never has
+the same text).
 """
 
 from __future__ import annotations
@@ -19,6 +28,9 @@ from negotiator.errors import UsageError
 __all__ = ["canonical_bytes", "clear_hash_cache", "sha256_of"]
 
 _CACHED_HASHES = 4096
+_INT_LIMIT = 2**53 - 1
+"""The largest integer RFC 8785 (an IEEE 754 double) holds exactly."""
+_FIRST_SURROGATE = "\ud800"
 
 
 def canonical_bytes(value: object) -> bytes:
@@ -32,6 +44,8 @@ def canonical_bytes(value: object) -> bytes:
         >>> canonical_bytes({"b": [1.0, "é"], "a": None})
         b'{"a":null,"b":[1,"\\xc3\\xa9"]}'
     """
+    if _plain(value):
+        return _plain_text(value).encode("utf-8")
     try:
         return rfc8785.dumps(value)  # type: ignore[arg-type]  # any JSON value; checked here
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
@@ -44,6 +58,8 @@ def sha256_of(value: object) -> str:
     Raises:
         UsageError: ``value`` has no canonical form.
     """
+    if _plain(value):
+        return hashlib.sha256(_plain_text(value).encode("utf-8")).hexdigest()
     try:
         text = json.dumps(
             value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
@@ -51,6 +67,28 @@ def sha256_of(value: object) -> str:
     except (TypeError, ValueError):
         return hashlib.sha256(canonical_bytes(value)).hexdigest()  # raises the clear error
     return _sha256_of_text(text)
+
+
+def _plain(value: object) -> bool:
+    """Whether ``value`` is plain JSON (see the module docstring), whose RFC 8785 form is the
+    standard library's sorted, compact JSON text."""
+    kind = type(value)
+    if kind is str:
+        return not value or max(value) < _FIRST_SURROGATE  # type: ignore[type-var]
+    if kind is dict:
+        return all(
+            type(k) is str and _plain(k) and _plain(v)
+            for k, v in value.items()  # type: ignore[attr-defined]
+        )
+    if kind is list or kind is tuple:
+        return all(_plain(v) for v in value)  # type: ignore[attr-defined]
+    if kind is int:
+        return -_INT_LIMIT <= value <= _INT_LIMIT  # type: ignore[operator]
+    return value is None or kind is bool
+
+
+def _plain_text(value: object) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 @functools.lru_cache(maxsize=_CACHED_HASHES)
