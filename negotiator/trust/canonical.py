@@ -72,19 +72,15 @@ def sha256_of(value: object) -> str:
 def _plain(value: object) -> bool:
     """Whether ``value`` is plain JSON (see the module docstring), whose RFC 8785 form is the
     standard library's sorted, compact JSON text."""
-    kind = type(value)
-    if kind is str:
-        return not value or max(value) < _FIRST_SURROGATE  # type: ignore[type-var]
-    if kind is dict:
-        return all(
-            type(k) is str and _plain(k) and _plain(v)
-            for k, v in value.items()  # type: ignore[attr-defined]
-        )
-    if kind is list or kind is tuple:
-        return all(_plain(v) for v in value)  # type: ignore[attr-defined]
-    if kind is int:
-        return -_INT_LIMIT <= value <= _INT_LIMIT  # type: ignore[operator]
-    return value is None or kind is bool
+    if type(value) is str:
+        return not value or max(value) < _FIRST_SURROGATE
+    if type(value) is dict:
+        return all(type(k) is str and _plain(k) and _plain(v) for k, v in value.items())
+    if type(value) is list or type(value) is tuple:
+        return all(_plain(v) for v in value)
+    if type(value) is int:
+        return -_INT_LIMIT <= value <= _INT_LIMIT
+    return value is None or type(value) is bool
 
 
 def _plain_text(value: object) -> str:
