@@ -1,13 +1,14 @@
 """RFC 8785 (JSON Canonicalization Scheme) bytes and their SHA-256: what is hashed and signed.
 
 The canonical form comes from the ``rfc8785`` package (pure Python). Most of what a run signs
-is *plain* JSON — objects with string keys, arrays, strings, booleans, ``null`` and integers
-within ±(2**53 − 1), no floats — and for plain JSON whose every string stays below U+D800,
+is *plain* JSON — objects with string keys, arrays, strings, booleans, ``null``, integers within
+±(2**53 − 1) and floats that Python writes without an exponent and not ending in ``.0`` (which
+RFC 8785 writes the same way) — and for plain JSON whose every string stays below U+D800,
 RFC 8785 is exactly the standard library's ``json.dumps`` with sorted keys, no whitespace and
 UTF-8 text: both escape only the quote, the backslash and the control characters, in the same
 spellings, and key order by UTF-16 code units equals key order by code points below the
-surrogates. Such values take that fast path; every other value (floats, other characters, other
-types) goes through ``rfc8785``. A property test holds the two to the same bytes.
+surrogates. Such values take that fast path; every other value (other floats, other characters,
+other types) goes through ``rfc8785``. A property test holds the two to the same bytes.
 
 A run hashes the same content many times (a contract is re-validated at every monitoring tick; a
 receiver re-hashes what the author hashed), so :func:`sha256_of` remembers the hashes of recent
@@ -20,6 +21,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 
 import rfc8785
 
@@ -80,6 +82,10 @@ def _plain(value: object) -> bool:
         return all(_plain(v) for v in value)
     if type(value) is int:
         return -_INT_LIMIT <= value <= _INT_LIMIT
+    if type(value) is float:
+        # rfc8785 writes Python's own repr unless it has an exponent or ends in ".0"
+        text = repr(value)
+        return math.isfinite(value) and "e" not in text and not text.endswith(".0")
     return value is None or type(value) is bool
 
 
