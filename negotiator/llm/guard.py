@@ -97,6 +97,17 @@ def _strings(data: object) -> Iterator[str]:
             yield from _strings(value)
 
 
+def _first_bad_character(texts: list[str]) -> str | None:
+    """The character :func:`_bad_character` finds in the first text that has one (or ``None``).
+
+    The rules hold character by character, so one look at all the text together clears the
+    usual answer; only a rejected one is searched text by text.
+    """
+    if _bad_character("".join(texts)) is None:
+        return None
+    return next((c for t in texts if (c := _bad_character(t))), None)
+
+
 def _reason(text: str) -> str:
     line = text.strip().splitlines()[0] if text.strip() else "(no message)"
     clean = "".join(c if c.isprintable() else "?" for c in line)
@@ -105,6 +116,8 @@ def _reason(text: str) -> str:
 
 def _printable(text: str) -> str:
     """``text`` with every character the text rules forbid replaced by ``?`` (capped)."""
+    if _bad_character(text) is None:  # the rules hold character by character
+        return text[:_MAX_NOTE_CHARS]
     clean = "".join(c if c in "\t\n\r" or _bad_character(c) is None else "?" for c in text)
     return clean[:_MAX_NOTE_CHARS]
 
@@ -155,9 +168,7 @@ def _structured_problem(call: StructuredCall[T], result: ModelResult[T]) -> str 
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         return f"$.{where}: {first['msg']}" if where else f"$: {first['msg']}"
-    bad = next(
-        (c for t in _strings(checked.model_dump(mode="json")) if (c := _bad_character(t))), None
-    )
+    bad = _first_bad_character(list(_strings(checked.model_dump(mode="json"))))
     if bad is not None:
         return f"$: contains the control character U+{ord(bad):04X}"
     if result.source is not ResultSource.MODEL:
