@@ -118,7 +118,7 @@ class FloorNodes:
         announce
     )
 
-    def fan_out(self, state: dict[str, Any]) -> list[Send]:
+    async def fan_out(self, state: dict[str, Any]) -> list[Send]:
         return [
             Send("submit_bid", {"bidder_id": str(b), "request": {}, "faq": {}, "opened_at": ""})
             for b in range(self.fan)
