@@ -191,10 +191,11 @@ class ReplayNodes:
 
 async def recorded_updates(
     market_: DelegationMarket, j: DelegationJob
-) -> list[tuple[str, dict[str, Any]]]:
-    """Every node's update in one real delegation through the market's stores."""
+) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any]]:
+    """Every node's update in one real delegation through the market's hub and ledger, and the
+    run's final state."""
     updates: list[tuple[str, dict[str, Any]]] = []
-    await execute(
+    result = await execute(
         j.request,
         bidders=(),
         funding=j.funding,
@@ -209,7 +210,7 @@ async def recorded_updates(
         hub=market_.hub,
         on_update=lambda node, update: updates.append((node, dict(update))),
     )
-    return updates
+    return updates, result.state
 
 
 async def replay_run(graph: Any, nodes: ReplayNodes, j: DelegationJob, i: int) -> float:
@@ -269,7 +270,7 @@ async def serial(args: argparse.Namespace) -> dict[str, Any]:
         path = await path_of(m, warm[0].run_id)
         graph = floor_graph(path, 10)
         recorded = job(setup, crowd, 89_999)
-        nodes = ReplayNodes(await recorded_updates(m, recorded))
+        nodes = ReplayNodes((await recorded_updates(m, recorded))[0])
         replayed = delegation_builder(nodes).compile(checkpointer=InMemorySaver())  # type: ignore[arg-type]
         for i in range(2):
             await floor_run(graph, path, 90_000 + i)

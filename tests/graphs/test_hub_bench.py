@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import inspect
 import sys
 from pathlib import Path
 
+from langgraph.checkpoint.memory import InMemorySaver
+
 from negotiator.delegation.phases import Phase
-from negotiator.graphs.delegation import shared_delegation_graph
+from negotiator.graphs.delegation import delegation_builder, shared_delegation_graph
 from negotiator.graphs.nodes import DelegationNodes
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
@@ -40,3 +43,27 @@ def test_the_floor_graph_is_wired_like_the_delegation_graph() -> None:
     assert {(e.source, e.target, e.conditional) for e in floor.edges} == edges
     assert inspect.iscoroutinefunction(hub.FloorNodes.fan_out)
     assert inspect.iscoroutinefunction(DelegationNodes.fan_out)
+
+
+def test_the_replay_graph_carries_exactly_the_state_of_a_real_delegation() -> None:
+    """The replayed nodes compute nothing, yet the run ends in the real run's very state."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        hub = importlib.import_module("hub")
+    finally:
+        sys.path.remove(str(BENCH))
+
+    async def both() -> tuple[dict[str, object], dict[str, object]]:
+        setup, crowd = hub.demo_setup(), hub.bidders(4)
+        async with hub.market("memory", crowd, None) as m:
+            j = hub.job(setup, crowd, 1)
+            updates, real = await hub.recorded_updates(m, j)
+        nodes = hub.ReplayNodes(updates)
+        graph = delegation_builder(nodes).compile(checkpointer=InMemorySaver())
+        await hub.replay_run(graph, nodes, j, 0)
+        replayed = await graph.aget_state({"configurable": {"thread_id": "replay-0"}})
+        return real, dict(replayed.values)
+
+    real, replayed = asyncio.run(both())
+    assert real["phase"] == "completed" and real["sealed"] and real["verdicts"]
+    assert replayed == real
