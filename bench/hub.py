@@ -12,13 +12,13 @@ one :class:`negotiator.graphs.market.DelegationMarket` whose stores are in memor
 
 * ``overhead_ms_per_delegation_10_bidders`` — the median time of one delegation with 10 bidders,
   run one at a time (``--serial-runs`` of them, after two warm-up runs), each followed by one
-  floor run, so that both sides see the same machine load;
+  floor run and one replay run (below), so that all three see the same machine load;
 * ``langgraph_floor_ms`` — the median time of the same graph (same nodes, same conditional
-  edges, the same ``Send`` fan-out to 10 ``submit_bid`` branches, the same phase path, the same
-  checkpointer and ``durability="sync"``) whose nodes do nothing but step to the next phase,
-  timed in the same run; ``overhead_ratio`` is the first over the second, ``overhead_target_met``
-  whether it is at most ``overhead_target_ratio`` (1.5), ``overhead_missed_by_ms`` how far the
-  delegation is above 1.5 × the floor (0 when met);
+  edges, the same ``Send`` fan-out to 10 ``submit_bid`` branches, the same phase path, the
+  market's own checkpointer and ``durability="sync"``) whose nodes do nothing but step to the
+  next phase, timed in the same run; ``overhead_ratio`` is the first over the second,
+  ``overhead_target_met`` whether it is at most ``overhead_target_ratio`` (1.5),
+  ``overhead_missed_by_ms`` how far the delegation is above 1.5 × the floor (0 when met);
 * ``langgraph_with_state_ms`` — where the rest goes: the same graph again, whose nodes return,
   without computing anything, the very updates a real delegation's nodes returned (recorded
   once), so LangGraph checkpoints and routes the real state; ``state_ms`` is its excess over the
@@ -46,6 +46,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Send
 
@@ -243,9 +244,10 @@ async def path_of(market_: DelegationMarket, run_id: str) -> list[str]:
     return [*nodes, history[-1].values["phase"]]
 
 
-def floor_graph(path: Sequence[str], fan: int) -> Any:
-    """The delegation graph's shape with do-nothing nodes, on its own in-memory checkpointer."""
-    return delegation_builder(FloorNodes(path, fan)).compile(checkpointer=InMemorySaver())  # type: ignore[arg-type]
+def floor_graph(path: Sequence[str], fan: int, checkpointer: BaseCheckpointSaver[Any]) -> Any:
+    """The delegation graph's shape with do-nothing nodes, on ``checkpointer`` (the market's
+    own: the floor pays for the same checkpoint writes as the delegations)."""
+    return delegation_builder(FloorNodes(path, fan)).compile(checkpointer=checkpointer)  # type: ignore[arg-type]
 
 
 async def floor_run(graph: Any, path: Sequence[str], i: int) -> float:
@@ -268,10 +270,10 @@ async def serial(args: argparse.Namespace) -> dict[str, Any]:
         warm = [job(setup, crowd, 90_000 + i) for i in range(2)]
         await timed_runs(m, warm)
         path = await path_of(m, warm[0].run_id)
-        graph = floor_graph(path, 10)
+        graph = floor_graph(path, 10, m.checkpointer)
         recorded = job(setup, crowd, 89_999)
         nodes = ReplayNodes((await recorded_updates(m, recorded))[0])
-        replayed = delegation_builder(nodes).compile(checkpointer=InMemorySaver())  # type: ignore[arg-type]
+        replayed = delegation_builder(nodes).compile(checkpointer=m.checkpointer)  # type: ignore[arg-type]
         for i in range(2):
             await floor_run(graph, path, 90_000 + i)
             await replay_run(replayed, nodes, recorded, 90_000 + i)

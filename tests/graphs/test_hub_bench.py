@@ -23,7 +23,7 @@ def test_the_floor_graph_has_a_node_for_every_phase_of_the_delegation_graph() ->
         hub = importlib.import_module("hub")
     finally:
         sys.path.remove(str(BENCH))
-    graph = hub.floor_graph([p.value for p in Phase], 3)
+    graph = hub.floor_graph([p.value for p in Phase], 3, InMemorySaver())
     assert Phase.NEGOTIATE.value in graph.get_graph().nodes
 
 
@@ -35,7 +35,7 @@ def test_the_floor_graph_is_wired_like_the_delegation_graph() -> None:
         hub = importlib.import_module("hub")
     finally:
         sys.path.remove(str(BENCH))
-    floor = hub.floor_graph([p.value for p in Phase], 10).get_graph()
+    floor = hub.floor_graph([p.value for p in Phase], 10, InMemorySaver()).get_graph()
     real = shared_delegation_graph().get_graph()
     assert set(floor.nodes) == set(real.nodes)
     edges = {(e.source, e.target, e.conditional) for e in real.edges}
