@@ -178,7 +178,7 @@ class RunView:
     @cached_property
     def switches(self) -> list[SwitchRecord]:
         """Every switch of contractor made, in order."""
-        return [SwitchRecord.model_validate(s) for s in self.state.get("switches", ())]
+        return [_validated(SwitchRecord, s) for s in self.state.get("switches", ())]
 
     @cached_property
     def settlement(self) -> Settlement | None:
