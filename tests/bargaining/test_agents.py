@@ -204,3 +204,40 @@ def test_batch_makes_the_last_turn_offer_of_one_at_a_time(second: str, rounds: i
         )
     ]
     assert run_batch(scenarios, "pareto", second, rounds) == alone
+
+
+def _numeric_scenarios(n: int, seed: int) -> list[Scenario]:
+    """Genius-style scenarios of one shape: a categorical issue of 4 values with random
+    evaluations and an integer issue 0–5 the sides pull in opposite directions."""
+    rng = np.random.default_rng(seed)
+    issue = CategoricalIssue(name="c", values=("a", "b", "c", "d"))
+    space = OutcomeSpace(issues=(issue, IntegerIssue(name="n", low=0, high=5)))
+    out = []
+    for k in range(n):
+        utilities = tuple(
+            AdditiveUtility(
+                weights=tuple(float(w) for w in rng.dirichlet(np.ones(2))),
+                values=(
+                    TableValue(table=dict(zip(issue.values, rng.random(4).tolist(), strict=True))),
+                    LinearValue(low=0, high=5, increasing=side == 0),
+                ),
+                reservation=float(rng.uniform(0, 0.3)),
+            )
+            for side in range(2)
+        )
+        out.append(Scenario(name=f"numeric-{k}", space=space, utilities=utilities))
+    return out
+
+
+@pytest.mark.parametrize("rounds", [3, 10, 20])
+def test_batch_holds_the_nash_floor_as_one_at_a_time(rounds: int) -> None:
+    # spaces with an integer issue turn the Nash floor on; one shape for all, so the batch's
+    # own floor code decides most negotiations
+    scenarios = _numeric_scenarios(30, seed=rounds)
+    assert all(p.nash_floor for p in bilateral(scenarios[0]))
+    alone = [
+        (r.agreement, r.rounds)
+        for r in (Negotiation("alternating", bilateral(s), rounds).run() for s in scenarios)
+    ]
+    assert run_batch(scenarios, "pareto", "pareto", rounds) == alone
+    assert len({a for a, _ in alone}) > 3  # the scenarios end in different agreements
