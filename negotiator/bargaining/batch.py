@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,6 +35,7 @@ __all__ = ["BatchSide", "batch_groups", "run_arrays", "run_batch", "vectorised"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
+SmallIntArray = NDArray[np.signedinteger[Any]]
 Outcome = tuple[int | None, int]
 
 
@@ -45,8 +47,8 @@ class _Side:
     u: FloatArray
     order: IntArray
     sorted: FloatArray
-    slots_sorted: NDArray[np.int32]
-    index: NDArray[np.int32]
+    slots_sorted: SmallIntArray
+    index: SmallIntArray
     padded: FloatArray
     discounted: bool
     starts: IntArray
@@ -123,22 +125,24 @@ class BatchSide:
     numeric: bool = False
 
     @cached_property
-    def sorted_view(self) -> tuple[IntArray, FloatArray, NDArray[np.int32], FloatArray]:
+    def sorted_view(self) -> tuple[IntArray, FloatArray, SmallIntArray, FloatArray]:
         """``(order, sorted utilities, search index, sorted rows between −inf and +inf)``,
-        flat: built once, shared by every pairing."""
+        the last two flat (:func:`_index`): built once, shared by every pairing."""
         order, sorted_u = _stable_order(self.utilities)
         padded = np.empty((sorted_u.shape[0], sorted_u.shape[1] + 2))
         padded[:, 0], padded[:, -1], padded[:, 1:-1] = -np.inf, np.inf, sorted_u
-        return order, sorted_u, _index(sorted_u), padded.ravel()
+        return order, sorted_u, _index(self.utilities), padded.ravel()
 
-    def slots_sorted(self, layout: SpaceLayout) -> NDArray[np.int32]:
-        """Flat model slots of every outcome in sorted order, ``(negotiations·outcomes, issues)``.
+    def slots_sorted(self, layout: SpaceLayout) -> SmallIntArray:
+        """Flat model slots of every outcome in sorted order, ``(negotiations·outcomes, issues)``,
+        in the smallest integer type that holds them.
 
         Built once (like :attr:`sorted_view`) and shared by every pairing.
         """
         cached = self.__dict__.get("_slots_sorted")
         if cached is None:
-            cached = layout.slots.astype(np.int32).take(self.sorted_view[0].ravel(), axis=0)
+            slots = layout.slots.astype(np.min_scalar_type(-max(1, layout.issue_of.size)))
+            cached = slots.take(self.sorted_view[0].ravel(), axis=0)
             self.__dict__["_slots_sorted"] = cached
         return cached
 
@@ -191,53 +195,92 @@ def _side(spec: AgentSpec, data: BatchSide, layout: SpaceLayout) -> _Side:
     )
 
 
-def _stable_order(u: FloatArray) -> tuple[IntArray, FloatArray]:
-    """Row-wise stable argsort and the sorted rows: a fast sort, redone stably only in rows
-    that hold ties."""
-    order = np.argsort(u, axis=1)
-    sorted_u = np.take_along_axis(u, order, axis=1)
-    ties = (sorted_u[:, 1:] == sorted_u[:, :-1]).any(axis=1)
-    if ties.any():
-        order[ties] = np.argsort(u[ties], axis=1, kind="stable")
-        sorted_u[ties] = np.take_along_axis(u[ties], order[ties], axis=1)
-    return order, sorted_u
+#: Outcome counts up to ``2**_PACK_BITS`` sort on packed keys (:func:`_stable_order`).
+_PACK_BITS = 20
 
+
+def _stable_order(u: FloatArray) -> tuple[IntArray, FloatArray]:
+    """Row-wise stable argsort and the sorted rows.
+
+    One plain sort of packed 64-bit keys: each utility's bit pattern (ordered like the value
+    for values ≥ 0) with its lowest bits replaced by the outcome's index, so equal utilities
+    stay in index order. Rows that this can misorder — two different utilities alike in all
+    but their lowest bits, or a negative value (−0.0 included) — are sorted again stably.
+    """
+    b, m = u.shape
+    bits = max(1, (m - 1).bit_length())
+    if bits > _PACK_BITS:
+        return _argsort_stable(u)
+    low = np.int64((1 << bits) - 1)
+    keys = u.view(np.int64) & ~low
+    keys |= np.arange(m, dtype=np.int64)
+    keys.sort(axis=1)
+    negative = keys[:, 0] < 0
+    keys &= low
+    offsets = np.arange(0, b * m, m, dtype=np.int64)[:, None]
+    keys += offsets
+    sorted_u = u.take(keys)
+    keys -= offsets
+    redo = negative | (sorted_u[:, 1:] < sorted_u[:, :-1]).any(axis=1)
+    if redo.any():
+        keys[redo], sorted_u[redo] = _argsort_stable(u[redo])
+    return keys, sorted_u
+
+
+def _argsort_stable(u: FloatArray) -> tuple[IntArray, FloatArray]:
+    order = np.argsort(u, axis=1, kind="stable")
+    return order, np.take_along_axis(u, order, axis=1)
+
+
+#: Spaces of up to ``2**_PACK_BITS`` outcomes sort on packed keys (:func:`_stable_order`).
+_PACK_BITS = 20
 
 _GRID = 2048  # buckets of the search index over [0, 1]
 
 
-def _index(sorted_u: FloatArray) -> NDArray[np.int32]:
-    """Per row, how many values fall below each grid bucket ``k / _GRID`` (approximately)."""
-    b = sorted_u.shape[0]
-    k = np.clip(np.floor(sorted_u * _GRID).astype(np.intp), 0, _GRID) + 1
-    counts = np.bincount(
-        (k + np.arange(b)[:, None] * (_GRID + 2)).ravel(), minlength=b * (_GRID + 2)
-    )
-    return np.cumsum(counts.reshape(b, _GRID + 2), axis=1, dtype=np.int32)
+def _bucket(x: FloatArray) -> IntArray:
+    """Grid bucket of each value: ``floor(clip(x · _GRID, 0, _GRID))``, the same arithmetic for
+    the index and for a search, so that a value in an earlier bucket than ``x`` is below it."""
+    scaled = np.minimum(np.maximum(x * float(_GRID), 0.0), float(_GRID))
+    return scaled.astype(np.intp)  # truncation is floor here: ≥ 0
+
+
+#: Rows of utilities bucketed and counted at a time by :func:`_index` (small temporaries).
+_CHUNK = 64
+
+
+def _index(u: FloatArray) -> SmallIntArray:
+    """The search index, flat: entry ``r·(_GRID + 2) + k`` says how many of row ``r``'s values
+    lie in buckets (:func:`_bucket`) before bucket ``k``, in the smallest type that holds the
+    row length.
+
+    Counting needs no sorted order. Every value below ``x`` lies in ``x``'s bucket or before,
+    and every value in an earlier bucket is below ``x``: the entry is where :func:`_search`
+    starts walking up the sorted row.
+    """
+    b, m = u.shape
+    index = np.empty((b, _GRID + 2), dtype=np.min_scalar_type(-m))
+    offsets = np.arange(1, _CHUNK * (_GRID + 2), _GRID + 2)[:, None]
+    for lo in range(0, b, _CHUNK):
+        block = u[lo : lo + _CHUNK]
+        k = _bucket(block)
+        k += offsets[: block.shape[0]]
+        counts = np.bincount(k.ravel(), minlength=k.shape[0] * (_GRID + 2))
+        np.cumsum(counts.reshape(-1, _GRID + 2), axis=1, out=index[lo : lo + _CHUNK])
+    return index.ravel()
 
 
 def _search(side: _Side, rows: IntArray, x: FloatArray, right: bool) -> IntArray:
-    """Row-wise exact ``searchsorted`` (left or right): a grid guess, then a short walk.
-
-    The walk reads each row's sorted values padded with −inf / +inf sentinels, so it needs no
-    bounds checks.
-    """
-    width = side.sorted.shape[1] + 2
+    """Row-wise exact ``searchsorted`` (left or right) of finite ``x``: the index's start,
+    then a walk up the sorted row (padded with +inf, so it needs no bounds check)."""
+    start: IntArray = rows * (side.sorted.shape[1] + 2) + 1  # the row's first in ``padded``
+    at: IntArray = start + side.index.take(rows * (_GRID + 2) + _bucket(x))
     values = side.padded
-    base = rows * width
-    k = (np.minimum(np.maximum(x, 0.0), 1.0) * _GRID).astype(np.intp)  # floor: x·G ≥ 0
-    pos = side.index.ravel().take(rows * (_GRID + 2) + k).astype(np.intp)
     while True:
-        at = base + pos
-        prev, here = values.take(at), values.take(at + 1)
-        if right:
-            down, up = prev > x, here <= x
-        else:
-            down, up = prev >= x, here < x
-        move = np.subtract(up, down, dtype=np.intp)
-        if not move.any():
-            return pos
-        pos += move
+        move = values.take(at) <= x if right else values.take(at) < x
+        if not np.count_nonzero(move):
+            return at - start
+        at += move
 
 
 def _observe(
@@ -249,15 +292,13 @@ def _observe(
     else:
         side.opp_best.put(rows, np.maximum(side.opp_best.take(rows), offered))
     slots = slots_of.take(offers, axis=0)  # (k, issues)
-    counts_flat, top_flat = side.counts.reshape(-1), side.top.reshape(-1)
+    counts_flat = side.counts.reshape(-1)
     flat = (rows * side.counts.shape[1])[:, None] + slots
     counts = counts_flat.take(flat) + 1.0
     counts_flat.put(flat, counts)
-    issues = (rows * side.top.shape[1])[:, None] + np.arange(side.top.shape[1])
-    top_flat.put(issues, np.maximum(top_flat.take(issues), counts))
+    side.top[rows] = np.maximum(side.top.take(rows, axis=0), counts)
     if side.ordered.any():
-        claimed = side.claimed.reshape(-1)
-        claimed.put(issues, claimed.take(issues) + side.gain[slots])
+        side.claimed[rows] += side.gain[slots]
     side.seen += 1
 
 
@@ -514,7 +555,7 @@ def _run(
         else:
             done = accept
         pending.put(rows, mine)  # finished rows' pending offers are never read again
-        if done.any():
+        if np.count_nonzero(done):
             ended = rows[done]
             agreement[rows[accept]] = offers[accept]
             messages[ended] = n + 1
