@@ -126,12 +126,19 @@ class BatchSide:
 
     @cached_property
     def sorted_view(self) -> tuple[IntArray, FloatArray, SmallIntArray, FloatArray]:
-        """``(order, sorted utilities, search index, sorted rows between −inf and +inf)``,
-        the last two flat (:func:`_index`): built once, shared by every pairing."""
-        order, sorted_u = _stable_order(self.utilities)
-        padded = np.empty((sorted_u.shape[0], sorted_u.shape[1] + 2))
-        padded[:, 0], padded[:, -1], padded[:, 1:-1] = -np.inf, np.inf, sorted_u
-        return order, sorted_u, _index(self.utilities), padded.ravel()
+        """``(order, sorted utilities, search index (:func:`_index`), sorted rows between −inf
+        and +inf, flat)``: built once, shared by every pairing. The sorted utilities are a view
+        into the padded rows (see :meth:`sorted_rows` for a contiguous copy)."""
+        order, padded = _stable_order(self.utilities)
+        return order, padded[:, 1:-1], _index(self.utilities), padded.ravel()
+
+    def sorted_rows(self) -> FloatArray:
+        """The sorted utilities as one contiguous array (built on first use, then shared)."""
+        cached = self.__dict__.get("_sorted_rows")
+        if cached is None:
+            cached = np.ascontiguousarray(self.sorted_view[1])
+            self.__dict__["_sorted_rows"] = cached
+        return cached
 
     def slots_sorted(self, layout: SpaceLayout) -> SmallIntArray:
         """Flat model slots of every outcome in sorted order, ``(negotiations·outcomes, issues)``,
@@ -164,6 +171,8 @@ def _side(spec: AgentSpec, data: BatchSide, layout: SpaceLayout) -> _Side:
     order, sorted_u, index, padded = data.sorted_view
     slots_sorted = data.slots_sorted(layout)
     template = build_agent(spec, u[0], layout, 0.0, None, None, data.ordinal, numeric=data.numeric)
+    if template.own_weight:  # the band choice reads the sorted rows flat
+        sorted_u = data.sorted_rows()
     gain, ordered = slot_gains(layout, data.ordinal if spec.model_ordinal else None)
     b, slots, issues = u.shape[0], layout.issue_of.size, len(layout.shape)
     return _Side(
@@ -200,7 +209,7 @@ _PACK_BITS = 20
 
 
 def _stable_order(u: FloatArray) -> tuple[IntArray, FloatArray]:
-    """Row-wise stable argsort and the sorted rows.
+    """Row-wise stable argsort, and the sorted rows between −inf and +inf, ``(b, m + 2)``.
 
     One plain sort of packed 64-bit keys: each utility's bit pattern (ordered like the value
     for values ≥ 0) with its lowest bits replaced by the outcome's index, so equal utilities
@@ -208,9 +217,12 @@ def _stable_order(u: FloatArray) -> tuple[IntArray, FloatArray]:
     but their lowest bits, or a negative value (−0.0 included) — are sorted again stably.
     """
     b, m = u.shape
+    padded = np.empty((b, m + 2))
+    padded[:, 0], padded[:, -1] = -np.inf, np.inf
     bits = max(1, (m - 1).bit_length())
     if bits > _PACK_BITS:
-        return _argsort_stable(u)
+        order, padded[:, 1:-1] = _argsort_stable(u)
+        return order, padded
     low = np.int64((1 << bits) - 1)
     keys = u.view(np.int64) & ~low
     keys |= np.arange(m, dtype=np.int64)
@@ -219,12 +231,13 @@ def _stable_order(u: FloatArray) -> tuple[IntArray, FloatArray]:
     keys &= low
     offsets = np.arange(0, b * m, m, dtype=np.int64)[:, None]
     keys += offsets
-    sorted_u = u.take(keys)
+    sorted_u = padded[:, 1:-1]
+    np.take(u, keys, out=sorted_u, mode="clip")  # every key is in range: no clipping
     keys -= offsets
     redo = negative | (sorted_u[:, 1:] < sorted_u[:, :-1]).any(axis=1)
     if redo.any():
         keys[redo], sorted_u[redo] = _argsort_stable(u[redo])
-    return keys, sorted_u
+    return keys, padded
 
 
 def _argsort_stable(u: FloatArray) -> tuple[IntArray, FloatArray]:
@@ -235,46 +248,54 @@ def _argsort_stable(u: FloatArray) -> tuple[IntArray, FloatArray]:
 #: Spaces of up to ``2**_PACK_BITS`` outcomes sort on packed keys (:func:`_stable_order`).
 _PACK_BITS = 20
 
-_GRID = 2048  # buckets of the search index over [0, 1]
+#: Most buckets of a search index over [0, 1] (:func:`_index`).
+_MAX_GRID = 2048
+#: Index entries counted at a time by :func:`_index` (small temporaries).
+_CHUNK = 1 << 17
 
 
-def _bucket(x: FloatArray) -> IntArray:
-    """Grid bucket of each value: ``floor(clip(x · _GRID, 0, _GRID))``, the same arithmetic for
+def _grid(m: int) -> int:
+    """Buckets of the search index for rows of ``m`` values: a power of two near ``2·m``,
+    so that a bucket holds about half a value, at most :data:`_MAX_GRID`."""
+    return min(_MAX_GRID, 1 << max(3, (2 * m - 1).bit_length()))
+
+
+def _bucket(x: FloatArray, grid: int) -> IntArray:
+    """Grid bucket of each value: ``floor(clip(x · grid, 0, grid))``, the same arithmetic for
     the index and for a search, so that a value in an earlier bucket than ``x`` is below it."""
-    scaled = np.minimum(np.maximum(x * float(_GRID), 0.0), float(_GRID))
+    scaled = np.minimum(np.maximum(x * float(grid), 0.0), float(grid))
     return scaled.astype(np.intp)  # truncation is floor here: ≥ 0
 
 
-#: Rows of utilities bucketed and counted at a time by :func:`_index` (small temporaries).
-_CHUNK = 64
-
-
 def _index(u: FloatArray) -> SmallIntArray:
-    """The search index, flat: entry ``r·(_GRID + 2) + k`` says how many of row ``r``'s values
-    lie in buckets (:func:`_bucket`) before bucket ``k``, in the smallest type that holds the
-    row length.
+    """The search index, ``(b, grid + 2)``: entry ``[r, k]`` says how many of row ``r``'s
+    values lie in buckets (:func:`_bucket`) before bucket ``k``, in the smallest type that
+    holds the row length.
 
     Counting needs no sorted order. Every value below ``x`` lies in ``x``'s bucket or before,
     and every value in an earlier bucket is below ``x``: the entry is where :func:`_search`
     starts walking up the sorted row.
     """
     b, m = u.shape
-    index = np.empty((b, _GRID + 2), dtype=np.min_scalar_type(-m))
-    offsets = np.arange(1, _CHUNK * (_GRID + 2), _GRID + 2)[:, None]
-    for lo in range(0, b, _CHUNK):
-        block = u[lo : lo + _CHUNK]
-        k = _bucket(block)
+    grid = _grid(m)
+    index = np.empty((b, grid + 2), dtype=np.min_scalar_type(-m))
+    chunk = max(1, _CHUNK // (grid + 2))
+    offsets = np.arange(1, chunk * (grid + 2), grid + 2)[:, None]
+    for lo in range(0, b, chunk):
+        block = u[lo : lo + chunk]
+        k = _bucket(block, grid)
         k += offsets[: block.shape[0]]
-        counts = np.bincount(k.ravel(), minlength=k.shape[0] * (_GRID + 2))
-        np.cumsum(counts.reshape(-1, _GRID + 2), axis=1, out=index[lo : lo + _CHUNK])
-    return index.ravel()
+        counts = np.bincount(k.ravel(), minlength=k.shape[0] * (grid + 2))
+        np.cumsum(counts.reshape(-1, grid + 2), axis=1, out=index[lo : lo + chunk])
+    return index
 
 
 def _search(side: _Side, rows: IntArray, x: FloatArray, right: bool) -> IntArray:
     """Row-wise exact ``searchsorted`` (left or right) of finite ``x``: the index's start,
     then a walk up the sorted row (padded with +inf, so it needs no bounds check)."""
+    width = side.index.shape[1]
     start: IntArray = rows * (side.sorted.shape[1] + 2) + 1  # the row's first in ``padded``
-    at: IntArray = start + side.index.take(rows * (_GRID + 2) + _bucket(x))
+    at: IntArray = start + side.index.ravel().take(rows * width + _bucket(x, width - 2))
     values = side.padded
     while True:
         move = values.take(at) <= x if right else values.take(at) < x
