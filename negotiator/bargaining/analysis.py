@@ -70,9 +70,10 @@ def ranks(values: NDArray[np.generic], rtol: float = DEFAULT_RTOL) -> IntArray:
     s = values[order]
     if s.size == 0:
         return np.zeros(0, dtype=np.int64)
-    eps = 0 if values.dtype.kind in "iuO" else rtol * float(np.abs(s).max())
+    # sorted: the largest magnitude is at one end
+    eps = 0 if values.dtype.kind in "iuO" else rtol * max(abs(float(s[0])), abs(float(s[-1])))
     step = np.zeros(s.size, dtype=np.int64)
-    step[1:] = np.diff(s) > eps
+    step[1:] = np.greater(np.subtract(s[1:], s[:-1]), eps)
     out = np.empty(s.size, dtype=np.int64)
     out[order] = np.cumsum(step)
     return out
