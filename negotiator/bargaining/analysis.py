@@ -278,9 +278,10 @@ def analyze(
     nash = kalai = None
     if front_zone.size:
         gains = u[:, front_zone] - r[:, None]
-        w = welfare[front_zone]
-        nash = int(front_zone[_best(_product(gains), w, rtol)])
-        kalai = int(front_zone[_best(_ks_share(gains), w, rtol)])
+        w = ranks(welfare[front_zone], rtol)
+        nash = int(front_zone[_best(ranks(_product(gains), rtol), w)])
+        kalai = int(front_zone[_best(ranks(_ks_share(gains), rtol), w)])
+    pareto_welfare = ranks(welfare[pareto], rtol)
     return ScenarioAnalysis(
         utilities=u,
         reservation=r,
@@ -292,7 +293,7 @@ def analyze(
         zone_empty=not bool(zone.any()),
         nash=nash,
         kalai=kalai,
-        max_welfare=int(pareto[_best(welfare[pareto], welfare[pareto], rtol)]),
+        max_welfare=int(pareto[_best(pareto_welfare, pareto_welfare)]),
         scale=scale,
     )
 
@@ -329,7 +330,7 @@ def _ks_share(gains: NDArray[np.generic]) -> NDArray[np.generic]:
     return np.asarray(share.min(axis=0), dtype=np.float64)
 
 
-def _best(score: NDArray[np.generic], welfare: NDArray[np.generic], rtol: float) -> int:
-    """Position of the best score; ties → larger welfare → lowest position (tolerant for floats)."""
-    s, w = ranks(score, rtol), ranks(welfare, rtol)
-    return int(np.lexsort((np.arange(s.size), -w, -s))[0])
+def _best(score: IntArray, welfare: IntArray) -> int:
+    """Position of the best score rank; ties → larger welfare rank → lowest position (the
+    ranks come from :func:`ranks`, tolerant for floats)."""
+    return int(np.argmax(score * (int(welfare.max()) + 1) + welfare))  # first of equal maxima
