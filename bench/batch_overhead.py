@@ -44,14 +44,6 @@ def scenarios(pairs: list[ItemSplitPair], seed: int) -> list[Scenario]:
     return splits + [generated_scenario(seed + i, 2, 8) for i in range(len(pairs))]
 
 
-def prepare(group_list: list[Group]) -> None:
-    """Sort and index every side of every group (what the first pairing would otherwise do)."""
-    for _, layout, sides in group_list:
-        for side in sides:
-            side.sorted_view  # noqa: B018 - built here, inside the timed region
-            side.slots_sorted(layout)
-
-
 def cpu(fn: Callable[[], object]) -> float:
     """CPU seconds of one call."""
     t0 = time.process_time()
@@ -66,7 +58,7 @@ def one_run(pairs: list[ItemSplitPair], seed: int) -> dict[str, float]:
     out["build"] = cpu(lambda: made.extend(scenarios(pairs, seed)))
     out["analysis"] = cpu(lambda: [s.normalized_matrix for s in made])
     groups: list[Group] = []
-    out["batch preparation"] = cpu(lambda: (groups.extend(batch_groups(made)), prepare(groups)))
+    out["batch preparation"] = cpu(lambda: groups.extend(batch_groups(made)))
     for first, second in PAIRINGS:
         results: list[tuple[int | None, int]] = []
         key = f"{first}–{second}"

@@ -174,8 +174,7 @@ def batch_sides(draws: list[list[PartyTables]]) -> tuple[BatchSide, BatchSide]:
         u = tables[:, 0, :, None, None] + tables[:, 1, None, :, None]
         u = (u + tables[:, 2, None, None, :]).reshape(len(draws), -1)
         side = BatchSide(u, np.zeros(len(draws)), np.ones(len(draws)), (0,) * ISSUES)
-        side.sorted_view  # noqa: B018 - build the shared sorted view inside the timed region
-        side.slots_sorted(LAYOUT)
+        side.prepare(LAYOUT)  # the shared sort and search index, inside the timed region
         sides.append(side)
     return sides[0], sides[1]
 

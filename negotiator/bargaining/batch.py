@@ -132,6 +132,11 @@ class BatchSide:
         order, padded = _stable_order(self.utilities)
         return order, padded[:, 1:-1], _index(self.utilities), padded.ravel()
 
+    def prepare(self, layout: SpaceLayout) -> None:
+        """Build the shared sorted view and model slots now (otherwise the first pairing that
+        runs builds them)."""
+        self.slots_sorted(layout)  # sorts too
+
     def sorted_rows(self) -> FloatArray:
         """The sorted utilities as one contiguous array (built on first use, then shared)."""
         cached = self.__dict__.get("_sorted_rows")
@@ -591,7 +596,8 @@ Group = tuple[list[int], SpaceLayout, tuple[BatchSide, BatchSide]]
 
 
 def batch_groups(scenarios: Sequence[Scenario]) -> list[Group]:
-    """Scenarios grouped by issue shape, each group's two sides stacked (reusable across runs)."""
+    """Scenarios grouped by issue shape, each group's two sides stacked, sorted and indexed
+    (reusable across runs and pairings)."""
     groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
     for i, s in enumerate(scenarios):
         groups[(s.space.shape, s.ordinal(0), s.ordinal(1), s.numeric)].append(i)
@@ -599,7 +605,10 @@ def batch_groups(scenarios: Sequence[Scenario]) -> list[Group]:
     for members in groups.values():
         group = [scenarios[i] for i in members]
         sides = (BatchSide.of(group, 0), BatchSide.of(group, 1))
-        out.append((members, group[0].space.layout, sides))
+        layout = group[0].space.layout
+        for side in sides:
+            side.prepare(layout)
+        out.append((members, layout, sides))
     return out
 
 
