@@ -11,15 +11,15 @@ separate virtual environment, only to run this benchmark::
 Without ``negmas`` importable the script runs negotiator's side alone and says so.
 
 **Batch mode** (always on): the same negotiations again through negotiator's vectorised batch
-engine (:func:`negotiator.bargaining.batch.run_arrays`: every negotiation of a pairing advances
-one message per numpy step). The two sides' utility matrices are stacked and sorted once and
-shared by the four pairings (that preparation's CPU time is split evenly between them); each
+engine (:func:`negotiator.bargaining.batch.run_arrays`: every negotiation of a pairing advances one
+message per numpy step). The two sides' utility matrices are stacked and sorted once and shared by
+the four pairings (that preparation's CPU time is split evenly between them, and printed); each
 pairing's batch is run three times and the median CPU time counts. Before the batch runs the heap
-is frozen (``gc.freeze()``): otherwise Python's cyclic collector rescans the objects NegMAS left
-in the process while negotiator's batch allocates its arrays. The batch must reach exactly
-the agreements of the one-at-a-time runs (checked, printed). NegMAS has no batch runner, so its
-figure for the same batch is its one-at-a-time rate measured above in the same process. The last
-line is ``min batch speedup over negmas: X``, after ``min speedup over negmas: Y``.
+is frozen (``gc.freeze()``): otherwise Python's cyclic collector rescans the objects NegMAS left in
+the process while negotiator's batch allocates its arrays. The batch must reach exactly the
+agreements of the one-at-a-time runs (checked, printed). NegMAS has no batch runner, so its figure
+for the same batch is its one-at-a-time rate measured above in the same process. The last line is
+``min batch speedup over negmas: X``, after ``min speedup over negmas: Y``.
 
 What runs: ``--n`` (500) bilateral negotiations per pairing (boulware–conceder,
 boulware–tit-for-tat, linear–linear, boulware–boulware), alternating offers with a 100-round

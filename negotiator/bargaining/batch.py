@@ -1,11 +1,12 @@
 """Many alternating-offers negotiations at once: one numpy step per message for a whole batch.
 
-:func:`run_batch` runs one pairing of :data:`~negotiator.bargaining.AGENTS` over many scenarios
-in lockstep. Scenarios with the same issue shape are stacked into ``(negotiations, outcomes)``
-arrays; every message then costs a fixed handful of numpy operations for the whole batch — the
-concession targets, a vectorised binary search for each offering band, one gather of the
-opponent-model scores over the widest band, and the acceptance test. The decisions are exactly
-those of :class:`~negotiator.bargaining.OutcomeNegotiator` under
+:func:`run_batch` runs one pairing of :data:`~negotiator.bargaining.AGENTS` over many scenarios in
+lockstep. Scenarios with the same issue shape are stacked into ``(negotiations, outcomes)`` arrays;
+every message then costs a fixed handful of numpy operations for the whole batch — the concession
+targets, an index-guided search for each offering band (:func:`_search`), one gather of the
+opponent-model scores over the bands, and the acceptance test. Each group's sorted utilities and
+search index are built once (:meth:`BatchSide.prepare`) and shared by every pairing run on it. The
+decisions are exactly those of :class:`~negotiator.bargaining.OutcomeNegotiator` under
 :class:`~negotiator.bargaining.Negotiation` (a test checks outcome for outcome); agents whose
 concession policy or acceptance condition has no vectorised form run one at a time.
 """
