@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TypeVar
 
 from langgraph.runtime import get_runtime
@@ -56,6 +57,14 @@ from negotiator.delegation.negotiation.mediated import signing_agents
 from negotiator.delegation.negotiation.phase import negotiate_award
 from negotiator.delegation.phases import Phase, advance
 from negotiator.delegation.record import RunView
+from negotiator.delegation.redelegation import (
+    fundable,
+    observe,
+    reconsider,
+    start_loop,
+    switch_contractor,
+)
+from negotiator.delegation.reoptimise import Candidate, SwitchPolicy, contract_run
 from negotiator.delegation.reputation_store import reputation_key
 from negotiator.delegation.request import DelegationRequest
 from negotiator.delegation.screening import (
@@ -79,6 +88,7 @@ from negotiator.money import Money
 from negotiator.wire.award import Award
 from negotiator.wire.bid import Bid
 from negotiator.wire.clarification import Faq
+from negotiator.wire.contract import Contract
 from negotiator.wire.report import ProgressReport
 from negotiator.wire.signing import sign, signature_errors
 
@@ -430,7 +440,8 @@ class DelegationNodes:
         }
 
     async def monitor(self, state: DelegationState) -> DelegationState:
-        """One tick: ask the executor for its report and check every clause."""
+        """One tick: ask the executor for its report and check every clause; on a report that
+        leaves the contract running, re-optimise (and switch contractor when it pays)."""
         view = RunView(state)
         req = view.request
         contract = _present(view.contract)
@@ -448,12 +459,69 @@ class DelegationNodes:
         report, refused = receive_report(made, contract, self._keys(req), at)
         nxt_state, verdict = evaluate(contract, current, report, req.cancel)
         nxt = Phase.MONITOR if verdict.kind is VerdictKind.CONTINUE else Phase.SETTLE
-        return {
+        out: DelegationState = {
             "phase": go(Phase.MONITOR, nxt),
             "monitor": _j(nxt_state),
             "reports": [_j(report)] if report is not None else [],
             "refused_reports": [_refusal(current.tick, made, refused)] if refused else [],
             "verdicts": [_j(verdict)],
+        }
+        if verdict.kind is VerdictKind.CONTINUE and req.reoptimise is not None:
+            observed = (current.tick, report, nxt_state.progress, at)
+            out |= self._reoptimise(view, req.reoptimise, contract, observed)
+        return out
+
+    def _reoptimise(
+        self,
+        view: RunView,
+        policy: SwitchPolicy,
+        contract: Contract,
+        observed: tuple[int, ProgressReport | None, float, datetime],
+    ) -> DelegationState:
+        """Feed the tick's report to the loop; carry out the switch it decides, if any."""
+        tick, report, progress, at = observed
+        req, run_id = view.request, view.run_id
+        flow = view.loop or start_loop(
+            contract, _present(view.screened).valid, self.hub.reputations(), policy
+        )
+        obs = observe(contract, report, tick, progress=progress, belief=flow.loop.belief)
+        done = view.switches
+        first = done[0].dropped_contract if done else contract
+
+        def fits(candidate: Candidate, fee: Decimal) -> bool:
+            return fundable(
+                self.ledger,
+                run_id,
+                first=first,
+                switches=done,
+                current=contract,
+                progress=obs.progress,
+                candidate=candidate,
+                fee=fee,
+            )
+
+        value = req.task.budget.amount
+        flow, decision = reconsider(flow, obs, tick, policy=policy, value=value, fits=fits)
+        if decision.switch is None:
+            return {"loop": _j(flow)}
+        record = switch_contractor(
+            self.ledger,
+            self.hub,
+            self._keys(req),
+            req,
+            run_id,
+            decision=decision,
+            dropped=contract,
+            bids=_present(view.screened).valid,
+            n=len(done) + 1,
+            after_verdicts=len(view.state.get("verdicts", ())) + 1,
+            at=at,
+        )
+        return {
+            "loop": _j(flow),
+            "switches": [_j(record)],
+            "contract": _j(record.contract),
+            "monitor": _j(MonitorState()),
         }
 
     async def settle(self, state: DelegationState) -> DelegationState:
@@ -466,11 +534,11 @@ class DelegationNodes:
         )
         settlement = settle(
             self.ledger,
-            state["run_id"],
+            contract_run(state["run_id"], len(state.get("switches", ()))),
             contract,
             verdict,
             verdict.at,
-            replacement=_replacement(award, view),
+            replacement=_replacement(award, view, contract.contractor_id),
         )
         settlement = sign(settlement, self._keys(view.request).hub, verdict.at)
         update = self.hub.record_outcome(
@@ -510,11 +578,12 @@ def _deadline(opened_at: str, req: DelegationRequest) -> datetime:
     return datetime.fromisoformat(opened_at) + timedelta(seconds=req.bid_window_seconds)
 
 
-def _replacement(award: Award, view: RunView) -> Money | None:
-    """The price of the next-ranked valid bid: what replacing the contractor would cost."""
-    if len(award.scores) < 2:
+def _replacement(award: Award, view: RunView, contractor: str) -> Money | None:
+    """The price of the best-ranked valid bid other than the contractor's: what replacing the
+    contractor would cost."""
+    runner_up = next((s.bidder_id for s in award.scores if s.bidder_id != contractor), None)
+    if runner_up is None:
         return None
-    runner_up = award.scores[1].bidder_id
     valid = _present(view.screened).valid
     bid: Bid = next(b for b in valid if b.bidder_id == runner_up)
     return bid.price

@@ -46,6 +46,8 @@ class DelegationState(TypedDict, total=False):
     reports: Annotated[list[Json], operator.add]
     refused_reports: Annotated[list[Json], operator.add]
     verdicts: Annotated[list[Json], operator.add]
+    loop: Json
+    switches: Annotated[list[Json], operator.add]
     settlement: Json
     reputation: Json
     calls: Annotated[list[Json], operator.add]

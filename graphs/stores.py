@@ -195,7 +195,7 @@ async def open_postgres_stores(
         async with AsyncConnectionPool(
             dsn, min_size=1, max_size=max_size, kwargs=kwargs, open=False
         ) as pool:
-            saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
+            saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type, unused-ignore]
             async with pool.connection() as lock:  # one worker at a time creates the tables
                 await lock.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK,))
                 try:

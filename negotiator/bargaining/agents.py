@@ -12,7 +12,10 @@ agent with AC_next acceptance and the offering band of
   band at the current target (``[τ, τ + 0.05]``), the one the model rates best for the
   opponent. On item splits (every issue ordered, modelled linearly and reliably) the band is
   every outcome worth at least the target and the choice maximises the estimated joint utility
-  (the opponent's estimate scaled to 1 plus the own utility);
+  (the opponent's estimate scaled to 1 plus the own utility), except at the own last turn, where
+  the opponent's estimate alone decides: the opponent's walk-away is unknown, and the most
+  generous offer at the target is the one most likely to clear it (on item splits with binding
+  walk-aways this lifted agreement where a zone exists from about 95 % to 99.5 %);
 * **time-dependent target** — :class:`~negotiator.bargaining.ParetoTarget`: from the best
   utility down to the higher of the reservation and the opponent's best offer so far, along
   ``1 − t^e``. On spaces with an integer or continuous issue (a scale the parties pull in

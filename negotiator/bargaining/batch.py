@@ -373,10 +373,18 @@ def _target(
     return target
 
 
-def _pick(
-    side: _Side, rows: IntArray, target: FloatArray, reservation: FloatArray, issue_of: IntArray
+def _pick(  # noqa: PLR0917 - mirrors OutcomeNegotiator._pick
+    side: _Side,
+    rows: IntArray,
+    target: FloatArray,
+    reservation: FloatArray,
+    issue_of: IntArray,
+    last: bool,
 ) -> IntArray:
+    """Each row's offer at its target (as ``OutcomeNegotiator._pick``; no own weight at the
+    own last turn)."""
     spec, n = side.spec, side.sorted.shape[1]
+    own_weight = 0.0 if last else side.own_weight
     floor = target - spec.slack if spec.slack and side.seen >= spec.model_after else target
     lo = np.minimum(_search(side, rows, np.maximum(floor, reservation), False), n - 1)
     pick: IntArray = side.order.ravel().take(rows * n + lo)
@@ -391,8 +399,8 @@ def _pick(
         return pick
     sub, wlo, wwidth = rows[wide], lo[wide], width[wide]
     scores = _scores(side, sub, issue_of)
-    top = np.maximum.reduceat(scores, side.starts, axis=1).sum(axis=1) if side.own_weight else None
-    chosen = _band_best(side, sub, lo=wlo, width=wwidth, scores=scores, top=top)
+    top = np.maximum.reduceat(scores, side.starts, axis=1).sum(axis=1) if own_weight else None
+    chosen = _band_best(side, sub, lo=wlo, width=wwidth, scores=scores, top=(top, own_weight))
     pick[wide] = side.order.ravel().take(sub * n + wlo + chosen)
     return pick
 
@@ -404,9 +412,10 @@ def _band_best(
     lo: IntArray,
     width: IntArray,
     scores: FloatArray,
-    top: FloatArray | None,
+    top: tuple[FloatArray | None, float],
 ) -> IntArray:
-    """Position in each band of the outcome the opponent model rates best (last of ties).
+    """Position in each band of the outcome the opponent model rates best (last of ties);
+    ``top`` is the model's best score per row and the own weight (None, 0: no own weight).
 
     The bands are laid end to end (no padding): one gather of their outcomes' model slots,
     then per-band maxima with ``reduceat``.
@@ -422,9 +431,10 @@ def _band_best(
     est = picked[:, 0]
     for i in range(1, picked.shape[1]):
         est = est + picked[:, i]
-    if top is not None:
+    best_score, own_weight = top
+    if best_score is not None:
         own = side.sorted.ravel().take(flat)
-        est = est / np.where(top != 0, top, 1.0)[band] + side.own_weight * own
+        est = est / np.where(best_score != 0, best_score, 1.0)[band] + own_weight * own
     best = np.maximum.reduceat(est, starts)
     chosen: IntArray = np.maximum.reduceat(np.where(est == best[band], offset, -1), starts)
     return chosen
@@ -563,7 +573,7 @@ def _run(
         discount = side.discount[rows] if side.discounted else None
         last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)
         target = _target(side, (t, rows, last), reservation, discount, layout)
-        mine = _pick(side, rows, target, reservation, issue_of)
+        mine = _pick(side, rows, target, reservation, issue_of, last)
         if n == 0:
             accept = np.zeros(rows.size, dtype=bool)
         else:

@@ -72,7 +72,9 @@ class OutcomeNegotiator:
             the opponent has claimed in its offers, each value scored by the share it gives.
         own_weight: when positive, offers in the band maximise the opponent's estimated
             utility (scaled to its estimated best, 1) plus ``own_weight`` × own utility — an
-            estimate of joint utility — instead of the opponent's estimate alone.
+            estimate of joint utility — instead of the opponent's estimate alone; at the own
+            last turn the opponent's estimate alone decides (the offer most likely to clear the
+            opponent's unknown reservation).
         nash_floor: once the opponent has offered, never aim below the own utility of the
             estimated Nash outcome (the largest product of the own gain over the reservation
             and the opponent's estimated utility): the target stops conceding there, except
@@ -213,7 +215,7 @@ class OutcomeNegotiator:
         last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)
         if self.nash_floor and self._seen and not last:
             target = max(target, self._nash_utility())
-        mine = self._pick(target)
+        mine = self._pick(target, 0.0 if last else self.own_weight)
         if (
             offered is not None
             and offered >= self.reservation
@@ -262,7 +264,7 @@ class OutcomeNegotiator:
         gain = self._u - self.reservation
         return float(self._u.item(int(np.where(gain >= 0, gain * est, -1.0).argmax())))
 
-    def _pick(self, target: float) -> int:
+    def _pick(self, target: float, own_weight: float) -> int:
         s = self._sorted
         slack = self.slack if self._seen >= self.model_after else 0.0
         lo = bisect_left(s, max(target - slack, self.reservation))
@@ -277,9 +279,9 @@ class OutcomeNegotiator:
             self._slots_sorted = self._layout.slots[self._order]
         scores = self.opponent_scores()
         est = scores[self._slots_sorted[lo:hi]].sum(axis=1)
-        if self.own_weight:
+        if own_weight:
             top = float(np.maximum.reduceat(scores, self._layout.starts).sum())
-            est = est / (top or 1.0) + self.own_weight * np.asarray(s[lo:hi])
+            est = est / (top or 1.0) + own_weight * np.asarray(s[lo:hi])
         return int(self._order.item(hi - 1 - int(est[::-1].argmax())))
 
 

@@ -215,6 +215,27 @@ def _reputation(_n: _Narrator, p: Mapping[str, Any], _role: str) -> list[str]:
     return [f"Reputation of {E(str(p['agent_id']))}: {p['before']} → {p['after']} (damped)."]
 
 
+def _number(value: object, spec: str) -> str:
+    """``value`` formatted by ``spec`` when it is a number, else as it was recorded."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format(value, spec)
+    return str(value)
+
+
+def _switch(_n: _Narrator, p: Mapping[str, Any], _role: str) -> list[str]:
+    fault = (
+        "at fault: settled under the default penalty"
+        if p.get("at_fault")
+        else "not at fault: settled pro rata"
+    )
+    told = (
+        f"{p.get('dropped')} → {p.get('hired')} after report {p.get('tick')} "
+        f"(belief {_number(p.get('belief'), '.2f')} at progress "
+        f"{_number(p.get('progress'), '.0%')}; {p.get('reason')}); {fault}."
+    )
+    return [f"[bold]Switch {E(str(p.get('index')))}[/bold]: {E(told)}"]
+
+
 def _subrun(n: _Narrator, p: Mapping[str, Any], _role: str) -> list[str]:
     calls = n.nested_calls.get(str(p.get("task_id")), [])
     lines = subrun_lines(p)
@@ -240,6 +261,7 @@ EVENT_STORY: Mapping[str, Callable[[_Narrator, Mapping[str, Any], str], list[str
     "verdict": _verdict,
     "settlement": _settlement,
     "reputation": _reputation,
+    "switch": _switch,
     "subrun": _subrun,
     "outcome": _outcome,
 }

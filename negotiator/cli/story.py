@@ -128,6 +128,21 @@ def _monitor(u: Mapping[str, Any]) -> list[str]:
     lines = [f"  report {v['tick']}: {seen}; {clause_status_text(v['clause_status'])}"]
     if v["kind"] != "continue":
         lines.append(f"[bold]{E(v['kind'])}[/bold]: {E(v['evidence'])}")
+    for switch in u.get("switches") or []:
+        lines += _switch(switch)
+    return lines
+
+
+def _switch(record: Mapping[str, Any]) -> list[str]:
+    """A switch of contractor: the decision, the dropped contract's settlement, the new one."""
+    e, settled = record["event"], record["settlement"]
+    fault = "at fault" if e["at_fault"] else "not at fault"
+    lines = [
+        f"[bold]Switch {record['index']}[/bold]: "
+        + E(f"{e['dropped']} → {e['hired']} ({record['reason']}; fee {e['fee']}); {fault}.")
+    ]
+    lines += _settle({"settlement": settled, "reputation": record["reputation"]})
+    lines += _contract({"contract": record["contract"]})
     return lines
 
 

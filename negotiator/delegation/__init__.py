@@ -11,7 +11,8 @@ this package (it never imports them). A contractor may sub-delegate through the 
 (:mod:`~.subdelegation`: recursive delegation, given the runner to use), and reputations persist
 between delegations in a :mod:`~.reputation_store`. Market dynamics: :mod:`~.trust` (bonds,
 cadence and autonomy scaled by reputation), :mod:`~.reoptimise` (switching contractors during
-monitoring, with cooldown, damping and fees) and :mod:`~.floor` (whether a task is worth
+monitoring, with cooldown, damping and fees; :mod:`~.redelegation` runs it on the flow's reports
+and carries a switch out by contract) and :mod:`~.floor` (whether a task is worth
 delegating at all). Every binding object is signed and every receiving step verifies it
 (:mod:`~.keys`); outside bidders bid by commitment in the open hub (:mod:`~.commitments`);
 :mod:`~.audit` checks a recorded run offline.

@@ -19,12 +19,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
 from negotiator.delegation.ledger import Ledger
+from negotiator.delegation.reoptimise import contract_run
 from negotiator.delegation.settlement import run_payments
 from negotiator.transcript.chain import RecordFailure, chain_failures
 from negotiator.transcript.format import HEAD, OUTCOME, TranscriptEvent
@@ -51,6 +52,13 @@ class RecordContext:
     delegator: str | None
     contractor: str | None
     hub: str | None
+    contractors: Mapping[str, str] = field(default_factory=dict)
+    """Contract id -> its contractor, for every contract of the record (a run that switched
+    contractor holds several); a report must be signed by its own contract's contractor."""
+
+    def reporter(self, payload: Json) -> str | None:
+        """Who must have signed the report ``payload``: its contract's contractor."""
+        return self.contractors.get(str(payload.get("contract_id")), self.contractor)
 
 
 def parse_events(lines: Sequence[str]) -> list[TranscriptEvent]:
@@ -106,7 +114,9 @@ SIGNED_EVENTS: Mapping[str, Checker] = {
     "screening": _screening,
     "award": _check(Award, lambda ctx: ctx.delegator),
     "contract": _check(Contract, lambda ctx: None),
-    "report": _check(ProgressReport, lambda ctx: ctx.contractor),
+    "report": lambda payload, ctx: _check(ProgressReport, lambda c: c.reporter(payload))(
+        payload, ctx
+    ),
     "settlement": _check(Settlement, lambda ctx: ctx.hub),
     "offer": lambda payload, ctx: _check(Offer, lambda c: None)(_offer_of(payload), ctx),
 }
@@ -118,11 +128,17 @@ def _context(events: Sequence[TranscriptEvent], registry: KeyRegistry) -> Record
         value = next((e.payload.get(key) for e in events if e.kind == kind), None)
         return value if isinstance(value, str) else None
 
+    contractors = {
+        str(e.payload.get("id")): str(e.payload.get("contractor_id"))
+        for e in events
+        if e.kind == "contract"
+    }
     return RecordContext(
         registry,
         first("contract", "delegator_id"),
         first("contract", "contractor_id"),
         first(HEAD, "signer"),
+        contractors,
     )
 
 
@@ -210,19 +226,23 @@ def audit_ledger(
 ) -> list[RecordFailure]:
     """Failures where the ledger's postings for ``run_id`` differ from the recorded payments.
 
-    The recorded settlement's payments must be the run's settlement postings, and the outcome's
-    payment list must be every posting of the run (opening balances excluded).
+    Each recorded settlement's payments must be its contract's settlement postings (the
+    ``k``-th settlement is contract ``k``'s: a run that switched contractor settles each dropped
+    contract in its own scope, :func:`~negotiator.delegation.reoptimise.contract_run`), and the
+    outcome's payment list must be every posting of the run (opening balances excluded).
     """
     failures = []
     posted = run_payments(ledger, run_id)
-    settled = [t for t in ledger.transfers() if t.key.startswith(f"{run_id}/settle/")]
+    settlements = 0
     for e in events:
         if e.kind == "settlement":
+            prefix = f"{contract_run(run_id, settlements)}/settle/"
+            settlements += 1
             parsed = _parsed(Settlement, e.payload)
             recorded = _rows(parsed.payments) if isinstance(parsed, Settlement) else []
             actual = [
                 (t.source, t.target, str(t.amount.amount), t.amount.currency, t.reason)
-                for t in settled
+                for t in ledger.transfers(prefix)
             ]
             if recorded != actual:
                 failures.append(RecordFailure(e.seq, e.kind, _mismatch(recorded, actual)))

@@ -24,7 +24,11 @@ sub-task — a virtualised data table, budget 3.00 USDC — to a market of two c
 pays for it from its own wallet, and folds the sub-run into its reports; see
 :func:`demo_subtasks` and :func:`demo_inputs`), and ``negotiate`` (runs like ``success``, but
 after the award the delegator negotiates the terms with the top two bidders of the Pareto front
-by alternating offers, :data:`NEGOTIATION`; the contract is built from the agreed terms).
+by alternating offers, :data:`NEGOTIATION`; the contract is built from the agreed terms), and
+``switch`` (the winner, Fast Coder, slacks: a quarter of the scripted pace and half the measured
+gain; the delegator's re-optimisation drops it at fault after its third report — bond forfeited,
+price refunded, a re-delegation fee paid — and hands the work to the next standing bid, Local
+LLM Co-op, which completes it under its own contract).
 """
 
 from __future__ import annotations
@@ -74,6 +78,7 @@ SCENARIOS: Mapping[str, CancelPolicy] = MappingProxyType(
         "cancel": CancelPolicy(at_progress=0.4, reason="the dashboard is being replaced"),
         "subdelegate": CancelPolicy(),
         "negotiate": CancelPolicy(),
+        "switch": CancelPolicy(),
     }
 )
 
@@ -83,7 +88,10 @@ NEGOTIATION: Mapping[str, NegotiationSettings] = MappingProxyType(
 )
 
 #: scenario -> the simulated contractor's script, where it is not the scenario's own name.
-_SCRIPT_OF: Mapping[str, str] = MappingProxyType({"negotiate": "success"})
+_SCRIPT_OF: Mapping[str, str] = MappingProxyType({"negotiate": "success", "switch": "success"})
+
+#: scenario -> the contractor that slacks while it holds the contract (see ``ExecutorScript``).
+_SLACKER: Mapping[str, str] = MappingProxyType({"switch": "did:web:fast-coder.ai"})
 
 
 def _usdc(amount: str) -> Money:
@@ -226,7 +234,8 @@ BRIEFING: Mapping[str, str] = MappingProxyType(
 
 def demo_setup(scenario: str = "success") -> DelegationSetup:
     """Return the complete demo scenario ``scenario`` (success, breach, cancel, subdelegate,
-    negotiate: the success script, with the terms negotiated with the award's top two).
+    negotiate: the success script, with the terms negotiated with the award's top two; switch:
+    the winner slacks and the flow re-optimises).
 
     Raises:
         UnknownKeyError: unknown scenario.
@@ -248,7 +257,9 @@ def demo_setup(scenario: str = "success") -> DelegationSetup:
         ),
         bidders=bidders,
         funding=funding,
-        script=SCRIPTS[_SCRIPT_OF.get(scenario, scenario)],
+        script=SCRIPTS[_SCRIPT_OF.get(scenario, scenario)].model_copy(
+            update={"slacker": _SLACKER.get(scenario)}
+        ),
         start=_START,
     )
 

@@ -76,6 +76,16 @@ class ExecutorScript(BaseModel):
     final_high: float = Field(description="Highest final metric value (seeded draw).")
     tests_fail_from: int | None = Field(default=None, description="Report from which tests fail.")
     silent_from: int | None = Field(default=None, description="Report from which it goes quiet.")
+    slacker: str | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="A contractor that slacks while it holds the contract: a quarter of the "
+        "scripted pace and half the measured metric (the other contractors follow the script).",
+    )
+
+
+#: a slacker's share of the scripted pace and of the scripted metric.
+SLACK_PACE, SLACK_METRIC = 0.25, 0.5
 
 
 _METRIC = "lighthouse_performance_delta"
@@ -100,7 +110,8 @@ SCRIPTS: Mapping[str, ExecutorScript] = MappingProxyType(
 
 
 class SimulatedExecutor:
-    """A seeded, stateless simulated contractor: report ``k`` depends only on (seed, k).
+    """A seeded, stateless simulated contractor: report ``k`` of a contract depends only on
+    (seed, the contract, k).
 
     Stateless so that a resumed run gets exactly the reports the first attempt would have.
 
@@ -127,9 +138,12 @@ class SimulatedExecutor:
         if s.silent_from is not None and sequence >= s.silent_from:
             return None
         rng = random.Random(f"{self.seed}:{contract.id}:{sequence}")
-        progress = min(1.0, (sequence + 1) / s.steps)
+        slack = contract.contractor_id == s.slacker
+        pace = SLACK_PACE if slack else 1.0
+        progress = min(1.0, (sequence + 1) * pace / s.steps)
         done = progress >= 1.0
         value = s.final_low + (s.final_high - s.final_low) * rng.random()
+        value *= SLACK_METRIC if slack else 1.0
         tests_ok = s.tests_fail_from is None or sequence < s.tests_fail_from
         return ProgressReport(
             contract_id=contract.id,

@@ -10,6 +10,7 @@ flat at the edge: the JSON keeps amounts as exact decimal text beside their curr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -28,6 +29,7 @@ from negotiator.delegation.monitoring import Verdict
 from negotiator.delegation.negotiation.mechanisms import NegotiationOutcome
 from negotiator.delegation.negotiation.terms import ContractTerms
 from negotiator.delegation.phases import A2A_STATE, A2ATaskState, Phase
+from negotiator.delegation.redelegation import SwitchRecord
 from negotiator.delegation.reputation import ReputationUpdate
 from negotiator.money import Money
 from negotiator.wire.award import Award, BidScore
@@ -39,8 +41,10 @@ __all__ = [
     "DelegationOutcome",
     "Rejection",
     "RunOutcome",
+    "SwitchSummary",
     "Winner",
     "build_outcome",
+    "switch_summary",
 ]
 
 
@@ -145,6 +149,44 @@ def negotiation_summary(outcome: NegotiationOutcome) -> NegotiationSummary:
     )
 
 
+class SwitchSummary(BaseModel):
+    """One switch of contractor during monitoring, as the outcome shows it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    index: int = Field(ge=1, description="The contract hired: 1 for the first switch.")
+    tick: int = Field(ge=0, description="The dropped contract's report the switch followed.")
+    dropped: str = Field(description="The contractor dropped.")
+    hired: str = Field(description="The replacement.")
+    at_fault: bool = Field(description="Settled under the default penalty (else pro rata).")
+    progress: float = Field(description="The dropped contractor's progress.")
+    belief: float = Field(description="The belief in the dropped contractor.")
+    expected_gain: Decimal = Field(description="The switch's expected gain, before the fee.")
+    fee: Decimal = Field(description="The re-delegation fee paid.")
+    reason: str = Field(description="Why it switched.")
+    settled: str = Field(description="How the dropped contract was settled.")
+    contract_id: str = Field(description="The replacement's contract.")
+
+
+def switch_summary(record: SwitchRecord) -> SwitchSummary:
+    """Summarise one switch for the run's outcome."""
+    e = record.event
+    return SwitchSummary(
+        index=record.index,
+        tick=e.tick,
+        dropped=e.dropped,
+        hired=e.hired,
+        at_fault=e.at_fault,
+        progress=e.progress,
+        belief=round(e.belief, 6),
+        expected_gain=e.expected_gain,
+        fee=e.fee,
+        reason=record.reason,
+        settled=record.settlement.outcome.value,
+        contract_id=record.contract.id,
+    )
+
+
 class Rejection(BaseModel):
     """A bidder left out: filtered at announcement, or its bid screened out, with every reason."""
 
@@ -203,6 +245,12 @@ class DelegationOutcome(BaseModel):
         default=None,
         exclude_if=lambda v: v is None,
         description="The negotiate phase, when the run had one.",
+    )
+    switches: tuple[SwitchSummary, ...] = Field(
+        default=(),
+        exclude_if=lambda v: not v,
+        description="Every switch of contractor during monitoring, in order (when any); the "
+        "contract and settlement are then the last contractor's.",
     )
 
     @field_serializer("payments", mode="wrap")

@@ -25,8 +25,15 @@ from negotiator.delegation.hub import Announcement
 from negotiator.delegation.ledger import Books
 from negotiator.delegation.monitoring import MonitorState, Verdict
 from negotiator.delegation.negotiation.mechanisms import NegotiationOutcome
-from negotiator.delegation.outcome import BidCounts, DelegationOutcome, Rejection, build_outcome
+from negotiator.delegation.outcome import (
+    BidCounts,
+    DelegationOutcome,
+    Rejection,
+    build_outcome,
+    switch_summary,
+)
 from negotiator.delegation.phases import Phase
+from negotiator.delegation.redelegation import FlowLoop, SwitchRecord
 from negotiator.delegation.reputation import ReputationUpdate
 from negotiator.delegation.request import DelegationRequest
 from negotiator.delegation.screening import ScreenResult
@@ -133,6 +140,16 @@ class RunView:
         return Verdict.model_validate(verdicts[-1]) if verdicts else None
 
     @cached_property
+    def loop(self) -> FlowLoop | None:
+        """The re-optimisation loop's state, once the first report was read."""
+        return _optional(FlowLoop, self.state.get("loop"))
+
+    @cached_property
+    def switches(self) -> list[SwitchRecord]:
+        """Every switch of contractor made, in order."""
+        return [SwitchRecord.model_validate(s) for s in self.state.get("switches", ())]
+
+    @cached_property
     def settlement(self) -> Settlement | None:
         """The settlement, once posted."""
         return _optional(Settlement, self.state.get("settlement"))
@@ -213,6 +230,7 @@ def _details(view: RunView) -> dict[str, Any]:
         ),
         "contract": view.contract,
         "settlement": view.settlement,
+        "switches": tuple(switch_summary(r) for r in view.switches),
     }
 
 
@@ -226,21 +244,49 @@ def _clarify_events(state: Mapping[str, Any], delegator: str) -> list[Event]:
     return events
 
 
+def _switch_events(record: Json, delegator: str) -> list[Event]:
+    """A switch: the decision, the dropped contract's settlement and reputation update, and the
+    replacement's contract."""
+    summary = {
+        "index": record["index"],
+        "dropped_contract_id": record["dropped_contract"]["id"],
+        "contract_id": record["contract"]["id"],
+        "reason": record["reason"],
+        **record["event"],
+    }
+    return [
+        ("monitor", delegator, "switch", summary),
+        ("monitor", delegator, "settlement", record["settlement"]),
+        ("monitor", delegator, "reputation", record["reputation"]),
+        ("monitor", delegator, "contract", record["contract"]),
+    ]
+
+
+def _contracts(state: Mapping[str, Any]) -> list[Json]:
+    """Every contract of the run in order: each dropped one, then the one held at the end."""
+    switches = state.get("switches", [])
+    held = [state["contract"]] if "contract" in state else []
+    return [s["dropped_contract"] for s in switches] + held
+
+
 def _monitor_events(state: Mapping[str, Any], delegator: str) -> list[Event]:
-    reports = {r["sequence"]: r for r in state.get("reports", [])}
-    contractor = state["contract"]["contractor_id"] if "contract" in state else delegator
-    refused: dict[int, list[Json]] = {}
-    for r in state.get("refused_reports", []):
-        refused.setdefault(r["tick"], []).append(r)
+    contracts = _contracts(state)
+    reports = {(r["contract_id"], r["sequence"]): r for r in state.get("reports", [])}
+    refused = list(state.get("refused_reports", []))
+    switches = {s["after_verdicts"]: s for s in state.get("switches", [])}
+    held = 0
     events: list[Event] = []
-    for verdict in state.get("verdicts", []):
-        report = reports.get(verdict["tick"])
+    for n, verdict in enumerate(state.get("verdicts", []), start=1):
+        contract = contracts[held]
+        report = reports.get((contract["id"], verdict["tick"]))
         if report is not None:
-            events.append(("monitor", contractor, "report", report))
-        events += [
-            ("monitor", delegator, "refused_report", r) for r in refused.get(verdict["tick"], [])
-        ]
+            events.append(("monitor", contract["contractor_id"], "report", report))
+        while refused and refused[0]["tick"] == verdict["tick"]:
+            events.append(("monitor", delegator, "refused_report", refused.pop(0)))
         events.append(("monitor", delegator, "verdict", verdict))
+        if n in switches:
+            events += _switch_events(switches[n], delegator)
+            held += 1
     return events
 
 
@@ -276,8 +322,7 @@ def flow_events(state: Mapping[str, Any]) -> list[Event]:
     singles = (("screen", "screened", "screening"), ("award", "award", "award"))
     events += [(step, delegator, kind, state[key]) for step, key, kind in singles if key in state]
     events += _negotiate_events(state, delegator)
-    if "contract" in state:
-        events.append(("contract", delegator, "contract", state["contract"]))
+    events += [("contract", delegator, "contract", c) for c in _contracts(state)[:1]]
     events += _monitor_events(state, delegator)
     if "settlement" in state:
         events.append(("settle", delegator, "settlement", state["settlement"]))

@@ -43,7 +43,7 @@ from negotiator.errors import ReplayMismatchError
 from negotiator.money import Money, quantize
 from negotiator.wire.clauses import CancellationCompensation, CompensationMethod, DefaultPenalty
 from negotiator.wire.contract import Contract
-from negotiator.wire.settlement import Settlement
+from negotiator.wire.settlement import PaymentReason, Settlement
 
 __all__ = [
     "FEE_ACCOUNT",
@@ -54,7 +54,10 @@ __all__ = [
     "SwitchEvent",
     "SwitchPolicy",
     "complete",
+    "contract_for",
+    "contract_run",
     "decide",
+    "drop_verdict",
     "estimate",
     "hire",
     "post_switch",
@@ -292,9 +295,27 @@ def replay_switches(
     return again
 
 
-def _contract(cid: str, task_id: str, delegator_id: str, c: Candidate, at: datetime) -> Contract:
+def contract_run(run_id: str, n: int) -> str:
+    """The settlement scope of contract ``n`` of run ``run_id``: the run itself for the first
+    contract (so a run that never switches posts exactly as before), ``<run_id>/c<n>`` after.
+
+    Contract ``n``'s price waits in ``escrow:<scope>``, its bond in ``bond:<scope>:<bidder>``,
+    and its postings are keyed ``<scope>/...``.
+
+    Example:
+        >>> contract_run("run-1", 0), contract_run("run-1", 2)
+        ('run-1', 'run-1/c2')
+    """
+    return run_id if n == 0 else f"{run_id}/c{n}"
+
+
+def contract_for(
+    c: Candidate, *, contract_id: str, task_id: str, delegator_id: str, at: datetime
+) -> Contract:
+    """A minimal contract for a standing bid (simulations without the flow's drafting): pro-rata
+    cancellation with the bond returned, and the default penalty."""
     return Contract(
-        id=cid,
+        id=contract_id,
         task_id=task_id,
         delegator_id=delegator_id,
         contractor_id=c.bidder_id,
@@ -310,72 +331,75 @@ def _contract(cid: str, task_id: str, delegator_id: str, c: Candidate, at: datet
 
 
 def hire(ledger: Books, run_id: str, delegator_id: str, *, c: Candidate, n: int) -> None:
-    """Escrow contract ``n``'s price from the delegator and its bond from ``c`` (idempotent).
-
-    Contract ``n`` is settled as the run ``<run_id>/c<n>``, so its price waits in
-    ``escrow:<run_id>/c<n>`` and its bond in ``bond:<run_id>/c<n>:<bidder>``.
-    """
-    contract_run = f"{run_id}/c{n}"
-    escrow = escrow_account(contract_run)
-    ledger.transfer(f"{contract_run}/escrow", delegator_id, escrow, c.price, "escrow")
+    """Escrow contract ``n``'s price from the delegator and its bond from ``c`` (idempotent),
+    in the contract's scope (:func:`contract_run`)."""
+    scope = contract_run(run_id, n)
+    escrow = escrow_account(scope)
+    ledger.transfer(f"{scope}/escrow", delegator_id, escrow, c.price, "escrow")
     if c.bond.amount > 0:
-        account = bond_account(contract_run, c.bidder_id)
-        ledger.transfer(f"{contract_run}/bond", c.bidder_id, account, c.bond, "bond_escrow")
+        account = bond_account(scope, c.bidder_id)
+        ledger.transfer(f"{scope}/bond", c.bidder_id, account, c.bond, "bond_escrow")
+
+
+def drop_verdict(contract: Contract, event: SwitchEvent, at: datetime) -> Verdict:
+    """The verdict the dropped ``contract`` is settled by: a breach of its default-penalty
+    clause when ``event.at_fault``, else a cancellation at ``event.progress``."""
+    evidence = f"re-optimisation: belief {event.belief:.2f} at progress {event.progress:.0%}"
+    if not event.at_fault:
+        return Verdict(
+            kind=VerdictKind.CANCELLED,
+            tick=event.tick,
+            at=at,
+            progress=event.progress,
+            evidence=evidence,
+        )
+    index = next((i for i, c in enumerate(contract.clauses) if isinstance(c, DefaultPenalty)), None)
+    return Verdict(
+        kind=VerdictKind.BREACHED,
+        tick=event.tick,
+        at=at,
+        progress=event.progress,
+        clause_index=index,
+        clause_kind="default_penalty" if index is not None else None,
+        evidence=evidence,
+    )
 
 
 def post_switch(
     ledger: Books,
     run_id: str,
-    task_id: str,
-    delegator_id: str,
     *,
     event: SwitchEvent,
-    dropped: Candidate,
+    dropped: Contract,
     hired: Candidate,
     n: int,
     at: datetime,
 ) -> Settlement:
     """Settle the dropped contract ``n - 1``, charge the fee and hire the replacement as ``n``.
 
-    The dropped contract is settled by its own terms: a cancellation (pro-rata compensation,
-    bond back) or, ``event.at_fault``, a breach under the default penalty (refund, bond forfeited,
-    the replacement's price difference charged). Every posting is keyed by ``run_id`` and ``n``.
+    The dropped contract is settled by its own terms (:func:`drop_verdict`): a cancellation
+    (its compensation clause: pro rata or milestones; bond back as the clause says) or, when
+    ``event.at_fault``, a breach under its default penalty (refund, bond forfeited, the
+    replacement's price difference charged up to what the dropped contractor holds). Every
+    posting is keyed by the contract's scope (:func:`contract_run`), so posting switch ``n``
+    again moves nothing twice.
     """
-    contract = _contract(f"contract-{n - 1}", task_id, delegator_id, dropped, at)
-    kind = VerdictKind.BREACHED if event.at_fault else VerdictKind.CANCELLED
-    verdict = Verdict(
-        kind=kind,
-        tick=event.tick,
-        at=at,
-        progress=event.progress,
-        clause_index=1 if event.at_fault else None,
-        clause_kind="default_penalty" if event.at_fault else None,
-        evidence=f"re-optimisation: belief {event.belief:.2f} at progress {event.progress:.0%}",
-    )
-    settlement = settle(
-        ledger, f"{run_id}/c{n - 1}", contract, verdict, at, replacement=hired.price
-    )
+    verdict = drop_verdict(dropped, event, at)
+    scope = contract_run(run_id, n - 1)
+    settlement = settle(ledger, scope, dropped, verdict, at, replacement=hired.price)
     if event.fee > 0:
         fee = Money(amount=event.fee, currency=dropped.price.currency)
-        ledger.transfer(f"{run_id}/c{n}/fee", delegator_id, FEE_ACCOUNT, fee, "redelegation_fee")
-    hire(ledger, run_id, delegator_id, c=hired, n=n)
+        key = f"{contract_run(run_id, n)}/fee"
+        reason = PaymentReason.REDELEGATION_FEE.value
+        ledger.transfer(key, dropped.delegator_id, FEE_ACCOUNT, fee, reason)
+    hire(ledger, run_id, dropped.delegator_id, c=hired, n=n)
     return settlement
 
 
-def complete(
-    ledger: Books,
-    run_id: str,
-    task_id: str,
-    delegator_id: str,
-    *,
-    contractor: Candidate,
-    n: int,
-    at: datetime,
-) -> Settlement:
+def complete(ledger: Books, run_id: str, *, contract: Contract, n: int, at: datetime) -> Settlement:
     """Settle contract ``n`` (the last contractor's) as completed: price paid, bond back."""
-    contract = _contract(f"contract-{n}", task_id, delegator_id, contractor, at)
     verdict = Verdict(kind=VerdictKind.COMPLETED, tick=0, at=at, progress=1.0)
-    return settle(ledger, f"{run_id}/c{n}", contract, verdict, at)
+    return settle(ledger, contract_run(run_id, n), contract, verdict, at)
 
 
 def tick_at(start: datetime, tick: int, interval_seconds: int) -> datetime:

@@ -12,6 +12,7 @@ from negotiator.delegation.contracting import ContractPolicy
 from negotiator.delegation.floor import FloorModel
 from negotiator.delegation.monitoring import CancelPolicy, ExecutorScript
 from negotiator.delegation.negotiation.mechanisms import NegotiationSettings
+from negotiator.delegation.reoptimise import SwitchPolicy
 from negotiator.money import Money
 from negotiator.wire.task import TaskSpec
 
@@ -68,6 +69,14 @@ class DelegationRequest(BaseModel):
         exclude_if=lambda v: v is None,
         description="How terms are negotiated with the award's top-k after the award; none "
         "(the default) or top_k 0 keeps the sealed bid as the contract's basis.",
+    )
+    reoptimise: SwitchPolicy | None = Field(
+        default_factory=SwitchPolicy,
+        exclude_if=lambda v: v == SwitchPolicy(),
+        description="Re-optimisation during monitoring: each accepted report updates the belief "
+        "in the contractor and the contract moves to a standing bid when the expected gain beats "
+        "the re-delegation fee, the cooldown has passed and the switch cap allows (seed 000's "
+        "devices, on by default; left out of the JSON when default); None: never switch.",
     )
 
 

@@ -28,6 +28,7 @@ from negotiator.delegation.reoptimise import (
     SwitchEvent,
     SwitchPolicy,
     complete,
+    contract_for,
     decide,
     estimate,
     hire,
@@ -36,6 +37,7 @@ from negotiator.delegation.reoptimise import (
 )
 from negotiator.errors import RuntimeFailure
 from negotiator.money import Money
+from negotiator.wire.contract import Contract
 
 __all__ = [
     "PRICES",
@@ -100,6 +102,12 @@ def _check(ledger: Ledger) -> dict[str, Decimal]:
     return balances
 
 
+def _contract(c: Candidate, run: str, n: int) -> Contract:
+    return contract_for(
+        c, contract_id=f"contract-{n}", task_id=run, delegator_id=_DELEGATOR, at=_AT
+    )
+
+
 def simulate_monitored_task(
     policy: SwitchPolicy, *, seed: int, index: int, ticks: int = 20, noise: float = 0.25
 ) -> MonitoredTask:
@@ -134,20 +142,19 @@ def simulate_monitored_task(
             if decision.switch is not None:
                 e = decision.switch
                 events.append(e)
-                dropped, hired = by_id[e.dropped], by_id[e.hired]
+                dropped = _contract(by_id[e.dropped], run, len(events) - 1)
                 post_switch(
                     ledger,
                     run,
-                    run,
-                    _DELEGATOR,
                     event=e,
                     dropped=dropped,
-                    hired=hired,
+                    hired=by_id[e.hired],
                     n=len(events),
                     at=_AT,
                 )
             state = decision.state
-        complete(ledger, run, run, _DELEGATOR, contractor=state.contractor, n=len(events), at=_AT)
+        last = _contract(state.contractor, run, len(events))
+        complete(ledger, run, contract=last, n=len(events), at=_AT)
         replay_switches(events, first, observations, STANDING, policy=policy, value=VALUE)
         balances = _check(ledger)
         penalties = sum(

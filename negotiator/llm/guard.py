@@ -8,9 +8,9 @@ agent, a remote peer, a buggy wrapper — so the flow does not take the promise 
 * re-validate a structured value against its type (``model_validate`` of its dump, so a value
   built with ``model_construct`` or mutated after validation is caught) and, when it claims to
   come from a model, the call's ``check``;
-* hold free text to the wire models' text rules (:data:`~negotiator.wire.common.TEXT_PATTERN`:
-  no control characters but tab, newline and carriage return), non-empty, and keep C1 control
-  characters and bidirectional overrides out of text and structured answers alike;
+* hold free text, and every string of a structured answer, to the wire models' text rules
+  (:data:`~negotiator.wire.common.TEXT_PATTERN`: no C0 or C1 control characters but tab, newline
+  and carriage return, no bidirectional overrides); free text must also be non-empty;
 * turn any exception the client raises into the call's fallback — except
   :class:`~negotiator.errors.ReplayMismatchError`, the strict replay's signal that the run
   drifted from its recording, :class:`~negotiator.errors.HostFailure` (the host itself
@@ -40,15 +40,12 @@ from negotiator.llm.protocol import (
 )
 from negotiator.wire.common import TEXT_PATTERN
 
-__all__ = ["ask_structured", "ask_text", "text_problem"]
+__all__ = ["ask_structured", "ask_text", "structured_problem", "text_problem"]
 
 T = TypeVar("T", bound=BaseModel)
 R = TypeVar("R")
 
 _TEXT = re.compile(TEXT_PATTERN)
-_C1_OR_BIDI = re.compile("[\x80-\x9f\u202a-\u202e\u2066-\u2069]")
-"""C1 control characters (``\x9b`` starts a terminal escape) and bidirectional overrides: the
-wire's text rules allow them, a model's answer may not carry them."""
 _MAX_REASON_CHARS = 300
 _STOPS = (ReplayMismatchError, HostFailure, ModelUnavailableError)
 """What a client raises on purpose to stop the run: passed on, never turned into a fallback."""
@@ -78,10 +75,9 @@ def text_problem(text: object) -> str | None:
 
 
 def _bad_character(text: str) -> str | None:
-    if _TEXT.match(text) is None:
-        return next(c for c in text if _TEXT.match(c) is None)
-    found = _C1_OR_BIDI.search(text)
-    return None if found is None else found.group()
+    if _TEXT.match(text) is not None:
+        return None
+    return next(c for c in text if _TEXT.match(c) is None)
 
 
 def _strings(data: object) -> list[str]:
@@ -142,7 +138,12 @@ def _fallback(value: R, earlier: ModelResult[Any] | None, reason: str) -> ModelR
     )
 
 
-def _structured_problem(call: StructuredCall[T], result: ModelResult[T]) -> str | None:
+def structured_problem(call: StructuredCall[T], result: ModelResult[T]) -> str | None:
+    """Why ``result`` is not an acceptable answer to ``call`` (``None`` when it is).
+
+    The value must be of the call's type and validate again from its dump, its strings must
+    follow the text rules and, when it claims to come from a model, it must pass ``call.check``.
+    """
     value: object = result.value
     if not isinstance(value, call.output_type):
         return f"$: expected a {call.output_type.__name__}, got {type(value).__name__}"
@@ -189,7 +190,7 @@ async def ask_structured(client: ModelClient, call: StructuredCall[T]) -> ModelR
         return _fallback(
             call.fallback(), None, f"client error: {type(exc).__name__}: {_reason(str(exc))}"
         )
-    problem = _structured_problem(call, result)
+    problem = structured_problem(call, result)
     if problem is None:
         return result
     return _fallback(call.fallback(), result, f"answer rejected: {_reason(problem)}")

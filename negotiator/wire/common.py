@@ -92,10 +92,12 @@ Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 """Any finite number (a metric value, a threshold)."""
 
-LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
-"""One line of text: no control characters at all (no newline, no tab)."""
-TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-"""Free text: no control characters except tab, newline and carriage return."""
+LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
+"""One line of text: no control characters at all (C0, DEL and C1: no newline, no tab, no 8-bit
+terminal escapes) and no bidirectional embedding, override or isolate characters, which make text
+read differently from what it holds."""
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
+"""Free text: as :data:`LINE_PATTERN`, except that tab, newline and carriage return are allowed."""
 
 ShortText = Annotated[str, Field(max_length=200, pattern=LINE_PATTERN)]
 """A title, a role, a capability name: one line."""

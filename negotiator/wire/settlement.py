@@ -60,6 +60,7 @@ class PaymentReason(StrEnum):
     BOND_FORFEIT = "bond_forfeit"
     REPLACEMENT_DIFFERENCE = "replacement_difference"  # default penalty: extra replacement cost
     REFUND = "refund"  # unspent escrow back to the delegator
+    REDELEGATION_FEE = "redelegation_fee"  # paid by the delegator for a switch of contractor
 
 
 class Payment(WireModel):

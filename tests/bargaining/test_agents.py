@@ -13,6 +13,7 @@ from negotiator.bargaining import (
     ItemSplitPair,
     LinearValue,
     Message,
+    Negotiation,
     OutcomeSpace,
     Scenario,
     SpaceLayout,
@@ -20,6 +21,7 @@ from negotiator.bargaining import (
     agent,
     bilateral,
     generated_scenario,
+    run_batch,
     synthetic_pairs,
     tournament,
 )
@@ -119,3 +121,53 @@ def test_the_nash_floor_applies_only_on_spaces_with_a_numeric_issue() -> None:
     )
     scenario = Scenario(name="numeric", space=space, utilities=utilities)
     assert scenario.numeric and all(p.nash_floor for p in bilateral(scenario))
+
+
+def _random_item_splits(n: int, seed: int, counts: tuple[int, ...] | None = None) -> list[Scenario]:
+    """Item splits with binding walk-aways: 2–4 items of 1–10 units (or ``counts``), 0–10
+    points per unit, walk-away 0–50 % of the pool."""
+    rng = np.random.default_rng(seed)
+    out: list[Scenario] = []
+    while len(out) < n:
+        units = np.array(counts) if counts else rng.integers(1, 11, size=int(rng.integers(2, 5)))
+        points = rng.integers(0, 11, size=(2, units.size))
+        pools = (points * units).sum(axis=1)
+        if pools.all():
+            walk = [int(rng.integers(0, p // 2 + 1)) for p in pools.tolist()]
+            out.append(
+                ItemSplitPair(
+                    counts=tuple(units.tolist()),
+                    points_a=tuple(points[0].tolist()),
+                    points_b=tuple(points[1].tolist()),
+                    walk_away_a=walk[0],
+                    walk_away_b=walk[1],
+                ).scenario()
+            )
+    return out
+
+
+@pytest.mark.parametrize("rounds", [10, 20])
+def test_default_agrees_and_beats_the_references_when_walk_aways_bind(rounds: int) -> None:
+    # the opponent's walk-away is unknown: at its own last turn the default offers what the
+    # opponent most likely accepts, so deals where a zone exists are not lost at the deadline
+    scenarios = _random_item_splits(80, seed=5)
+    mine, *refs = tournament(scenarios, [], rounds, pairings=REFERENCES)
+    assert mine.agreement_in_zone >= 0.98
+    for ref in refs:
+        assert mine.pareto_share >= ref.pareto_share and mine.joint_raw > ref.joint_raw
+
+
+@pytest.mark.parametrize("rounds", [2, 5, 10])
+@pytest.mark.parametrize("second", ["pareto", "conceder"])
+def test_batch_makes_the_last_turn_offer_of_one_at_a_time(second: str, rounds: int) -> None:
+    # one issue shape for all, so more negotiations run than the batch hands to the
+    # one-at-a-time engine, and the own last-turn offer is made by the batch's own code
+    scenarios = _random_item_splits(24, seed=9, counts=(4, 2, 5))
+    alone = [
+        (r.agreement, r.rounds)
+        for r in (
+            Negotiation("alternating", bilateral(s, "pareto", second), rounds).run()
+            for s in scenarios
+        )
+    ]
+    assert run_batch(scenarios, "pareto", second, rounds) == alone

@@ -19,6 +19,7 @@ from negotiator.delegation.reoptimise import (
     SwitchEvent,
     SwitchPolicy,
     complete,
+    contract_for,
     decide,
     hire,
     post_switch,
@@ -29,6 +30,7 @@ from negotiator.delegation.reoptimise import (
 from negotiator.delegation.settlement import bond_account, escrow_account
 from negotiator.errors import ReplayMismatchError
 from negotiator.money import Money
+from negotiator.wire.contract import Contract
 
 AT = datetime(2026, 10, 1, tzinfo=UTC)
 VALUE = Decimal(20)
@@ -102,6 +104,10 @@ def test_a_fee_above_the_gain_blocks_the_switch() -> None:
     assert decide(state(), BAD, 3, STANDING, policy=policy, value=VALUE).switch is None
 
 
+def contract(c: Candidate, n: int) -> Contract:
+    return contract_for(c, contract_id=f"contract-{n}", task_id="t", delegator_id="d", at=AT)
+
+
 def _books(*who: str) -> Ledger:
     ledger = Ledger(":memory:")
     for w in ("d", *who):
@@ -113,7 +119,7 @@ def test_a_contractor_not_at_fault_is_paid_pro_rata_and_gets_its_bond_back() -> 
     ledger = _books("a", "b")
     hire(ledger, "r", "d", c=A, n=0)
     event = _switch(at_fault=False, progress=0.4)
-    post_switch(ledger, "r", "t", "d", event=event, dropped=A, hired=B, n=1, at=AT)
+    post_switch(ledger, "r", event=event, dropped=contract(A, 0), hired=B, n=1, at=AT)
     assert ledger.balance("a", "USDC") == Decimal("102.00")  # 40 % of 5.00, bond back
     assert ledger.balance(escrow_account("r/c1"), "USDC") == Decimal("5.50")  # b's price
     assert ledger.balance(FEE_ACCOUNT, "USDC") == Decimal("0.25")
@@ -123,10 +129,10 @@ def test_a_defaulting_contractor_loses_its_bond_and_pays_the_price_difference() 
     ledger = _books("a", "b")
     hire(ledger, "r", "d", c=A, n=0)
     event = _switch(at_fault=True, progress=0.4)
-    post_switch(ledger, "r", "t", "d", event=event, dropped=A, hired=B, n=1, at=AT)
+    post_switch(ledger, "r", event=event, dropped=contract(A, 0), hired=B, n=1, at=AT)
     # a: bond 0.50 forfeited, 0.50 difference (5.50 - 5.00) charged, nothing paid
     assert ledger.balance("a", "USDC") == Decimal("99.00")
-    assert ledger.balance(bond_account("r/c0", "a"), "USDC") == 0
+    assert ledger.balance(bond_account("r", "a"), "USDC") == 0
 
 
 def _switch(at_fault: bool, progress: float) -> SwitchEvent:
@@ -166,18 +172,10 @@ def test_money_is_conserved_across_any_sequence_of_switches(
     ledger = _books("a", "b", "c")
     hire(ledger, "r", "d", c=A, n=0)
     for n, e in enumerate(events, start=1):
-        post_switch(
-            ledger,
-            "r",
-            "t",
-            "d",
-            event=e,
-            dropped=by_id[e.dropped],
-            hired=by_id[e.hired],
-            n=n,
-            at=AT,
-        )
-    complete(ledger, "r", "t", "d", contractor=final.contractor, n=len(events), at=AT)
+        dropped = contract(by_id[e.dropped], n - 1)
+        post_switch(ledger, "r", event=e, dropped=dropped, hired=by_id[e.hired], n=n, at=AT)
+    last = contract(final.contractor, len(events))
+    complete(ledger, "r", contract=last, n=len(events), at=AT)
     balances = ledger.balances("USDC")
     assert ledger.is_balanced()
     assert all(v == 0 for k, v in balances.items() if k.startswith(("escrow:", "bond:")))

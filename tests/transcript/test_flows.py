@@ -43,14 +43,23 @@ class Bid(BaseModel):
 
 
 class ScriptedModel:
-    """A model stand-in: answers by bidder, the first bidders answering last (out of order)."""
+    """A model stand-in: answers by bidder, the first bidders answering last (out of order).
+
+    Each bidder waits until the bidder after it has answered, so the completion order is the
+    reverse of the call order however loaded the machine is (no timing involved).
+    """
 
     def __init__(self, prices: Mapping[str, int]) -> None:
         self.prices = prices
+        self.answered = {bidder: asyncio.Event() for bidder in prices}
 
     async def structured(self, call: StructuredCall[Any]) -> ModelResult[Any]:
         bidder = call.messages[-1].content.split()[0]
-        await asyncio.sleep(0.002 * (len(self.prices) - list(self.prices).index(bidder)))
+        order = list(self.prices)
+        later = order[order.index(bidder) + 1 :]
+        if later:
+            await self.answered[later[0]].wait()
+        self.answered[bidder].set()
         price = self.prices[bidder]
         value = call.output_type.model_validate({"price": price, "days": 3})
         if call.check(value):

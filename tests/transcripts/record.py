@@ -26,10 +26,10 @@ def _graph_helpers() -> ModuleType:
 
 
 def main() -> None:
-    """Write the four golden transcripts."""
+    """Write the five golden transcripts."""
     helpers = _graph_helpers()
     run_demo, model_server, base_url = helpers.run_demo, helpers.model_server, helpers.BASE_URL
-    for scenario in ("success", "breach", "cancel"):
+    for scenario in ("success", "breach", "cancel", "switch"):
         run_demo(scenario, path=HERE / f"delegation-{scenario}.jsonl", run_id=f"golden-{scenario}")
     import pytest_httpx2  # noqa: F401, PLC0415 — registers respx's "httpcore2" mocker
 

@@ -18,12 +18,13 @@ HERE = Path(__file__).resolve().parent
 GOLDEN = sorted(HERE.glob("delegation-*.jsonl"))
 
 
-def test_all_four_are_present() -> None:
+def test_all_five_are_present() -> None:
     assert [p.name for p in GOLDEN] == [
         "delegation-breach.jsonl",
         "delegation-cancel.jsonl",
         "delegation-model-success.jsonl",
         "delegation-success.jsonl",
+        "delegation-switch.jsonl",
     ]
 
 

@@ -83,7 +83,8 @@ times = st.datetimes(
 seconds = st.integers(min_value=1, max_value=86_400)
 
 
-_PRINTABLE = st.characters(exclude_categories=("Cs", "Cc"))
+_BIDI_CONTROLS = "".join(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+_PRINTABLE = st.characters(exclude_categories=("Cs", "Cc"), exclude_characters=_BIDI_CONTROLS)
 
 
 def texts(max_size: int, min_size: int = 0) -> st.SearchStrategy[str]:

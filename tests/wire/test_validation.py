@@ -241,10 +241,24 @@ def test_control_characters_in_text_are_rejected(sample: dict[str, WireModel]) -
     ]
     data = bid_data(sample, rationale="line one\nline two\tindented")
     assert validate_model(Bid, data).rationale == "line one\nline two\tindented"
+    c1_escape = bid_data(sample, rationale="red \x9b31m alert")  # CSI of 8-bit terminals
+    assert errors_of("bid", c1_escape) == [
+        "$.rationale: 'red \\x9b31m alert' is not text without control characters "
+        "(tab and newline are allowed)"
+    ]
     task = sample["task"].model_dump(mode="json") | {"title": "two\nlines"}
     assert errors_of("task", task) == [
         "$.title: 'two\\nlines' is not one line of text without control characters"
     ]
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u202a", "\u2066", "\u2069"])
+def test_bidirectional_overrides_are_rejected(sample: dict[str, WireModel], char: str) -> None:
+    """Text that reads differently from what it holds (a right-to-left override) is refused."""
+    task = sample["task"].model_dump(mode="json") | {"title": f"pay {char}001 USDC"}
+    (error,) = errors_of("task", task)
+    assert error.startswith("$.title: ") and "not one line of text" in error
+    assert errors_of("bid", bid_data(sample, rationale=f"fine {char}print")) != []
 
 
 def test_tiny_float_price_from_a_small_model_is_rejected(sample: dict[str, WireModel]) -> None:
