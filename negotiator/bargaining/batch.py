@@ -284,7 +284,7 @@ def _index(u: FloatArray) -> SmallIntArray:
     """
     b, m = u.shape
     grid = _grid(m)
-    index = np.empty((b, grid + 2), dtype=np.min_scalar_type(-m))
+    index = np.empty((b, grid + 2), dtype=np.min_scalar_type(-(m + 1)))  # holds m
     chunk = max(1, _CHUNK // (grid + 2))
     offsets = np.arange(1, chunk * (grid + 2), grid + 2)[:, None]
     for lo in range(0, b, chunk):

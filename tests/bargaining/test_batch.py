@@ -117,7 +117,10 @@ def test_tournament_reports_every_pairing() -> None:
 @st.composite
 def utility_rows(draw: st.DrawFn) -> np.ndarray:
     """Utility rows with exact ties, last-bit neighbours, zeros of both signs and negatives."""
-    b, m = draw(st.integers(1, 5)), draw(st.integers(1, 70) | st.integers(1000, 1100))
+    b = draw(st.integers(1, 5))
+    m = draw(
+        st.integers(1, 70) | st.sampled_from([127, 128, 129, 255, 256]) | st.integers(1000, 1100)
+    )
     base = draw(st.lists(st.sampled_from([0.0, -0.0, 0.25, 0.5, 1.0, 1 / 3, -0.125]), min_size=3))
     rng = np.random.default_rng(draw(st.integers(0, 2**31)))
     u = rng.choice(np.array(base), size=(b, m))
@@ -166,3 +169,13 @@ def test_the_packed_sort_keeps_signed_zeros_in_index_order() -> None:
     order, padded = batch._stable_order(u)
     assert order.tolist() == [[0, 1, 2], [1, 2, 0]]
     assert padded[:, 1:-1].tolist() == [[0.0, -0.0, 0.5], [-0.0, 0.0, 0.5]]
+
+
+@pytest.mark.parametrize("m", [127, 128, 255, 256, 32767, 32768])
+def test_the_search_index_counts_a_whole_row(m: int) -> None:
+    u = np.full((2, m), 0.5)  # every value in one bucket: the counts reach m
+    data = BatchSide(u, np.zeros(2), np.ones(2), (0,))
+    state = batch._side(AGENTS["linear"], data, SpaceLayout.of_shape((m,)))
+    rows = np.arange(2)
+    assert batch._search(state, rows, np.array([0.5, 0.75]), True).tolist() == [m, m]
+    assert batch._search(state, rows, np.array([0.5, 0.25]), False).tolist() == [0, 0]
