@@ -210,7 +210,7 @@ def _side(spec: AgentSpec, data: BatchSide, layout: SpaceLayout) -> _Side:
     )
 
 
-#: Outcome counts up to ``2**_PACK_BITS`` sort on packed keys (:func:`_stable_order`).
+#: Spaces of up to ``2**_PACK_BITS`` outcomes sort on packed keys (:func:`_stable_order`).
 _PACK_BITS = 20
 
 
@@ -250,9 +250,6 @@ def _argsort_stable(u: FloatArray) -> tuple[IntArray, FloatArray]:
     order = np.argsort(u, axis=1, kind="stable")
     return order, np.take_along_axis(u, order, axis=1)
 
-
-#: Spaces of up to ``2**_PACK_BITS`` outcomes sort on packed keys (:func:`_stable_order`).
-_PACK_BITS = 20
 
 #: Most buckets of a search index over [0, 1] (:func:`_index`).
 _MAX_GRID = 2048
