@@ -24,14 +24,14 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.types import Command
+from langgraph.types import Command, StreamMode
 
 from negotiator.delegation.bidders import BidderProfile
 from negotiator.delegation.clarify import HumanAnswers, QuestionGroup
@@ -152,16 +152,37 @@ async def execute(
         start = None
     else:
         start = initial_state(run_id, request)
-    stream = graph.astream(start, config, context=context, stream_mode="updates", durability="sync")
-    async for chunk in stream:
-        for node, update in chunk.items():
-            if on_update is not None and isinstance(update, Mapping):
-                on_update(node, update)
-    snapshot = await graph.aget_state(config)
-    interrupts = tuple(i.value for task in snapshot.tasks for i in task.interrupts)
-    state: Json = dict(snapshot.values)
+    modes: list[StreamMode] = ["updates", "values"]
+    stream = graph.astream(start, config, context=context, stream_mode=modes, durability="sync")
+    final, paused = await _stream(stream, on_update)
+    interrupts: tuple[Any, ...] = ()
+    if paused or final is None:  # read the pending interrupts (or a finished run's state) back
+        snapshot = await graph.aget_state(config)
+        interrupts = tuple(i.value for task in snapshot.tasks for i in task.interrupts)
+        final = snapshot.values
+    state: Json = dict(final)
     pending = [QuestionGroup.model_validate(q) for i in interrupts for q in i["questions"]]
     return RunResult(state, interrupts, outcome_of(state, ledger, run_id, pending))
+
+
+async def _stream(
+    chunks: AsyncIterator[Any], on_update: Update | None
+) -> tuple[Mapping[str, Any] | None, bool]:
+    """Drive a run's stream: pass every node's update to ``on_update``; return the run's last
+    state (the very objects the graph holds, so the outcome reads them without a checkpoint
+    round trip; ``None`` when no step ran) and whether it paused at an interrupt."""
+    final: Mapping[str, Any] | None = None
+    paused = False
+    async for item in chunks:
+        mode, chunk = item  # (stream mode, chunk): several modes were asked for
+        if mode == "values":
+            final = chunk
+            continue
+        for node, update in chunk.items():
+            paused = paused or node == "__interrupt__"
+            if on_update is not None and isinstance(update, Mapping):
+                on_update(node, update)
+    return final, paused
 
 
 async def adelegate(

@@ -61,7 +61,9 @@ __all__ = [
 Graph = CompiledStateGraph[DelegationState, DelegationContext, DelegationState, DelegationState]
 
 
-def _route(state: DelegationState) -> str:
+async def _route(state: DelegationState) -> str:
+    """The next node: the phase the step just set (async, so LangGraph routes on the event
+    loop instead of handing each routing decision to a worker thread)."""
     return state["phase"]
 
 

@@ -252,8 +252,9 @@ class DelegationNodes:
             "opened_at": self.clock.now().isoformat(),
         }
 
-    def fan_out(self, state: DelegationState) -> list[Send]:
-        """Send one ``submit_bid`` branch per eligible bidder."""
+    async def fan_out(self, state: DelegationState) -> list[Send]:
+        """Send one ``submit_bid`` branch per eligible bidder (async, like every routing
+        function of the graph: run on the event loop, not in a worker thread)."""
         eligible = RunView(state).announcement.eligible
         return [
             Send(

@@ -11,16 +11,22 @@ for demonstrations only: whoever knows the seed can sign).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from negotiator.errors import UnknownKeyError
 from negotiator.trust.keys import AgentKey, derive_did_key, keyring
 from negotiator.trust.registry import KeyRegistry
 
 __all__ = ["RunKeys", "hub_key"]
+
+_CACHED_DEMO_KEYS = 64
+"""How many (agents, seed) demo key sets a process keeps derived (each derivation costs one
+Ed25519 key setup per agent, about 50 µs)."""
 
 
 def hub_key(seed: int) -> AgentKey:
@@ -49,9 +55,12 @@ class RunKeys:
 
     @classmethod
     def demo(cls, agent_ids: Iterable[str], seed: int) -> RunKeys:
-        """Seed-derived keys for every agent in ``agent_ids`` and the hub."""
-        keys = keyring(sorted(set(agent_ids)), seed)
-        return cls(keys, KeyRegistry.of(keys.values()), hub_key(seed))
+        """Seed-derived keys for every agent in ``agent_ids`` and the hub.
+
+        The same agents and seed always give the same keys, so they are derived once per
+        process and shared (read-only) by every later call.
+        """
+        return _demo_keys(tuple(sorted(set(agent_ids))), seed)
 
     def save(self, path: str | Path) -> None:
         """Write the run's ``keys.json``: the registry's public keys and the hub's id (which
@@ -70,3 +79,9 @@ class RunKeys:
         if agent_id not in self.keys:
             raise UnknownKeyError("signing key of agent", agent_id, self.keys)
         return self.keys[agent_id]
+
+
+@functools.lru_cache(maxsize=_CACHED_DEMO_KEYS)
+def _demo_keys(agent_ids: tuple[str, ...], seed: int) -> RunKeys:
+    keys = keyring(agent_ids, seed)
+    return RunKeys(MappingProxyType(dict(keys)), KeyRegistry.of(keys.values()), hub_key(seed))

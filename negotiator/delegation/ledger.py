@@ -9,16 +9,22 @@ Each posting carries an **idempotency key**: posting the same key again with the
 does nothing and returns ``False`` (so settling twice after a crash and resume pays once);
 posting a known key with *different* content is refused.
 
+**Running balances.** Each account's balance is kept in a ``balances`` table that every posting
+updates in its own transaction, so reading a balance costs the same however long the ledger
+grows; :meth:`Ledger.is_balanced` checks the table against the sums of the entries. A ledger file
+written before the table existed gets it, filled from its entries, when it is opened.
+
 **Funds check.** No account may go below zero except the issuer accounts ``external:*`` (the
 funding account carries the negative of the money in the system). The check runs *inside the
 same transaction as the posting*: :meth:`Ledger.post` takes the write lock
 (``BEGIN IMMEDIATE``), checks the idempotency key, reads the balance of every account the posting
-debits, and inserts the posting only when none would go negative — otherwise it rolls back and
-raises :class:`InsufficientFundsError`. So two runs (threads of one process, or processes sharing
-the ledger file, each with its own connection) can never both spend the same money: the second
-writer waits for the lock and then sees the first one's posting. :meth:`Ledger.transfer_up_to`
-moves *at most* an amount — what the source holds — in the same one transaction (a charge on a
-wallet that may be short, such as a defaulting contractor's replacement difference).
+debits, and inserts the posting and updates the balances only when none would go negative —
+otherwise it rolls back and raises :class:`InsufficientFundsError`. So two runs (threads of one
+process, or processes sharing the ledger file, each with its own connection) can never both spend
+the same money: the second writer waits for the lock and then sees the first one's posting.
+:meth:`Ledger.transfer_up_to` moves *at most* an amount — what the source holds — in the same one
+transaction (a charge on a wallet that may be short, such as a defaulting contractor's
+replacement difference).
 
 The PostgreSQL backend (:class:`~negotiator.delegation.postgres.PostgresLedger`, same
 :class:`Books` protocol) follows the same design: one transaction per posting that locks the
@@ -84,6 +90,16 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 CREATE INDEX IF NOT EXISTS entries_by_account ON entries(account);
 """
+
+_BALANCES = """
+CREATE TABLE balances (
+    account TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    balance TEXT NOT NULL,
+    PRIMARY KEY (account, currency)
+)
+"""
+"""Each account's running balance, kept in the same transaction as every posting."""
 
 
 class LedgerConflictError(UsageError):
@@ -265,6 +281,8 @@ class Ledger:
         )
         with self._lock:
             self._conn.executescript(_SCHEMA)
+        with self._transaction() as cur:
+            _add_balances(cur)
 
     def __enter__(self) -> Ledger:
         return self
@@ -340,6 +358,10 @@ class Ledger:
         Posting the same ``key`` again moves nothing and returns what the first call moved
         (zero when the source held nothing: nothing is posted then).
 
+        Raises:
+            LedgerConflictError: ``key`` was already used for a posting that did not pay
+                ``target``.
+
         Example:
             >>> with Ledger(":memory:") as ledger:
             ...     _ = ledger.transfer("f", FUNDING_ACCOUNT, "c", Money(amount=Decimal("1"),
@@ -352,6 +374,10 @@ class Ledger:
             known = _posted_to(cur, key, target)
             if known is not None:
                 return known
+            if _known_digest(cur, key) is not None:
+                raise LedgerConflictError(
+                    f"idempotency key {key!r} was already used for a posting to another account"
+                )
             held = _balance(cur, source, cap.currency)
             amount = min(cap.amount, held) if not source.startswith(ISSUER_PREFIX) else cap.amount
             if amount <= 0:
@@ -397,10 +423,12 @@ class Ledger:
 
     def balances(self, currency: str) -> dict[str, Decimal]:
         """Return every account's balance in ``currency``, sorted by account name."""
-        totals: dict[str, Decimal] = {}
-        for account, amount in self._entries(currency):
-            totals[account] = totals.get(account, Decimal(0)) + amount
-        return dict(sorted(totals.items()))
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT account, balance FROM balances WHERE currency = ? ORDER BY account",
+                (currency,),
+            ).fetchall()
+        return {account: Decimal(amount) for account, amount in rows}
 
     def currencies(self) -> list[str]:
         """Return the currencies that have postings, sorted."""
@@ -412,24 +440,20 @@ class Ledger:
 
     def is_balanced(self, prefix: str = "") -> bool:
         """Return whether every posting (whose key starts with ``prefix``) sums to exactly zero,
-        and, for the whole ledger (no prefix), every currency too."""
+        and, for the whole ledger (no prefix), every currency too and every running balance
+        equals the sum of its account's entries."""
         postings = self.postings(prefix)
         if any(sum((e.amount for e in p.entries), Decimal(0)) != 0 for p in postings):
             return False
         if prefix:
             return True
-        return all(sum(self.balances(c).values(), Decimal(0)) == 0 for c in self.currencies())
-
-    def _entries(self, currency: str) -> Iterator[tuple[str, Decimal]]:
         with self._lock:
-            rows = self._conn.execute(
-                "SELECT e.account, e.amount FROM entries e "
-                "JOIN postings p ON p.seq = e.posting_seq "
-                "WHERE p.currency = ? ORDER BY e.posting_seq, e.idx",
-                (currency,),
-            ).fetchall()
-        for account, amount in rows:
-            yield account, Decimal(amount)
+            summed = _entry_totals(self._conn.cursor())
+        for currency in self.currencies():
+            running = self.balances(currency)
+            if sum(running.values(), Decimal(0)) != 0 or running != summed.get(currency, {}):
+                return False
+        return True
 
 
 def _known_digest(cur: sqlite3.Cursor, key: str) -> str | None:
@@ -447,12 +471,39 @@ def _posted_to(cur: sqlite3.Cursor, key: str, account: str) -> Decimal | None:
 
 
 def _balance(cur: sqlite3.Cursor, account: str, currency: str) -> Decimal:
+    row = cur.execute(
+        "SELECT balance FROM balances WHERE account = ? AND currency = ?", (account, currency)
+    ).fetchone()
+    return Decimal(0) if row is None else Decimal(row[0])
+
+
+def _entry_totals(cur: sqlite3.Cursor) -> dict[str, dict[str, Decimal]]:
+    """Currency -> account -> the sum of the account's entries (accounts sorted)."""
     rows = cur.execute(
-        "SELECT e.amount FROM entries e JOIN postings p ON p.seq = e.posting_seq "
-        "WHERE e.account = ? AND p.currency = ?",
-        (account, currency),
+        "SELECT p.currency, e.account, e.amount FROM entries e "
+        "JOIN postings p ON p.seq = e.posting_seq ORDER BY p.currency, e.account"
     )
-    return sum((Decimal(a) for (a,) in rows), Decimal(0))
+    totals: dict[str, dict[str, Decimal]] = {}
+    for currency, account, amount in rows:
+        accounts = totals.setdefault(currency, {})
+        accounts[account] = accounts.get(account, Decimal(0)) + Decimal(amount)
+    return totals
+
+
+def _add_balances(cur: sqlite3.Cursor) -> None:
+    """Create the running balances table if the file has none yet, filled from the entries."""
+    known = cur.execute("SELECT 1 FROM sqlite_master WHERE name = 'balances'").fetchone()
+    if known is not None:
+        return
+    cur.execute(_BALANCES)
+    cur.executemany(
+        "INSERT INTO balances (account, currency, balance) VALUES (?, ?, ?)",
+        [
+            (account, currency, str(total))
+            for currency, accounts in _entry_totals(cur).items()
+            for account, total in accounts.items()
+        ],
+    )
 
 
 def _check_funds(cur: sqlite3.Cursor, posting: Posting) -> None:
@@ -477,6 +528,17 @@ def _insert(cur: sqlite3.Cursor, posting: Posting, digest: str) -> None:
     cur.executemany(
         "INSERT INTO entries (posting_seq, idx, account, amount) VALUES (?, ?, ?, ?)",
         [(seq, i, e.account, str(e.amount)) for i, e in enumerate(posting.entries)],
+    )
+    delta: dict[str, Decimal] = {}
+    for e in posting.entries:
+        delta[e.account] = delta.get(e.account, Decimal(0)) + e.amount
+    cur.executemany(
+        "INSERT INTO balances (account, currency, balance) VALUES (?, ?, ?) "
+        "ON CONFLICT (account, currency) DO UPDATE SET balance = excluded.balance",
+        [
+            (account, posting.currency, str(_balance(cur, account, posting.currency) + change))
+            for account, change in sorted(delta.items())
+        ],
     )
 
 

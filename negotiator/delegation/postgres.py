@@ -257,6 +257,8 @@ class PostgresLedger:
 
         Raises:
             InvalidInputError: ``cap`` has more than 6 decimals.
+            LedgerConflictError: ``key`` was already used for a posting that did not pay
+                ``target``.
             StaleFenceError: ``fence`` was taken over by another holder.
         """
         with self._transaction() as conn:
@@ -266,6 +268,7 @@ class PostgresLedger:
             known = _posted_to(conn, key, target)
             if known is not None:
                 return known
+            _refuse_other_target(conn, key)
             amount = cap.amount if source.startswith(ISSUER_PREFIX) else min(cap.amount, held)
             if amount <= 0:
                 return Decimal(0)
@@ -277,8 +280,10 @@ class PostgresLedger:
                 "VALUES (%s, %s, %s, %s) ON CONFLICT (key) DO NOTHING RETURNING seq",
                 (key, reason, cap.currency, posting.digest()),
             ).fetchone()
-            if inserted is None:
+            if inserted is None:  # another worker posted the key meanwhile
                 known = _posted_to(conn, key, target)
+                if known is None:
+                    _refuse_other_target(conn, key)
                 return Decimal(0) if known is None else known
             _apply(conn, int(inserted[0]), posting)
         return amount
@@ -433,6 +438,15 @@ def _known(conn: psycopg.Connection[Any], key: str, digest: str) -> bool:
             f"idempotency key {key!r} was already used for a different posting"
         )
     return False
+
+
+def _refuse_other_target(conn: psycopg.Connection[Any], key: str) -> None:
+    """Raise when ``key`` is already the key of a posting (one that did not pay the target)."""
+    row = conn.execute("SELECT 1 FROM ledger_postings WHERE key = %s", (key,)).fetchone()
+    if row is not None:
+        raise LedgerConflictError(
+            f"idempotency key {key!r} was already used for a posting to another account"
+        )
 
 
 def _posted_to(conn: psycopg.Connection[Any], key: str, account: str) -> Decimal | None:

@@ -4,13 +4,19 @@ A run's state is plain JSON keyed by artefact (``request``, ``faq``, ``screened`
 ``contract``, ``verdicts``, ...), so that checkpoints serialise without custom types. A
 :class:`RunView` over it validates each artefact the first time it is read and keeps it, so a
 step that reads the request three times validates it once; a graph node reads the state through
-one view. :func:`outcome_of` builds the run's
+one view. Across views, the validated artefact is remembered by the *identity* of its JSON value
+(the most recent few hundred): the graph hands every step the same JSON objects until a step
+replaces them, and no step changes a JSON value in place (each returns new values), so the
+request a run's twenty steps read is validated once, not twenty times. The models are frozen,
+so sharing one instance is safe. :func:`outcome_of` builds the run's
 :class:`~negotiator.delegation.outcome.DelegationOutcome` from the state and the ledger, and
 :func:`flow_events` lists what the run did, in flow order, for its transcript.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cached_property
@@ -50,6 +56,31 @@ Json = dict[str, Any]
 Event = tuple[str, str, str, Json]
 """A flow event: (step, role, kind, payload)."""
 
+_REMEMBERED = 512
+"""How many validated artefacts are remembered by the identity of their JSON value."""
+_parsed: OrderedDict[tuple[type[BaseModel], int], tuple[object, BaseModel]] = OrderedDict()
+_parsed_lock = threading.Lock()
+
+
+def _validated(model: type[B], value: Any) -> B:
+    """``model`` validated from ``value``, or the instance validated from this very object before.
+
+    The entry holds ``value`` itself, so its id cannot be reused by another object while the
+    entry lives.
+    """
+    key = (model, id(value))
+    with _parsed_lock:
+        hit = _parsed.get(key)
+        if hit is not None and hit[0] is value:
+            _parsed.move_to_end(key)
+            return hit[1]  # type: ignore[return-value]  # stored under this model
+    parsed = model.model_validate(value)
+    with _parsed_lock:
+        _parsed[key] = (value, parsed)
+        if len(_parsed) > _REMEMBERED:
+            _parsed.popitem(last=False)
+    return parsed
+
 
 class RunView:
     """Typed, validated-once reads of a run's JSON state (absent artefacts are ``None``).
@@ -81,22 +112,22 @@ class RunView:
     @cached_property
     def request(self) -> DelegationRequest:
         """The delegation request (task, policy, preferences, answerer)."""
-        return DelegationRequest.model_validate(self.state["request"])
+        return _validated(DelegationRequest, self.state["request"])
 
     @cached_property
     def announcement(self) -> Announcement:
         """Who may bid and why the others may not."""
-        return Announcement.model_validate(self.state["announcement"])
+        return _validated(Announcement, self.state["announcement"])
 
     @cached_property
     def faq(self) -> Faq:
         """The published FAQ."""
-        return Faq.model_validate(self.state["faq"])
+        return _validated(Faq, self.state["faq"])
 
     @cached_property
     def pending(self) -> list[QuestionGroup]:
         """The question groups waiting for an answer."""
-        return [QuestionGroup.model_validate(g) for g in self.state.get("pending", ())]
+        return [_validated(QuestionGroup, g) for g in self.state.get("pending", ())]
 
     @property
     def opened_at(self) -> datetime:
@@ -106,7 +137,7 @@ class RunView:
     @cached_property
     def sealed(self) -> list[SealedBid]:
         """The sealed envelopes received."""
-        return [SealedBid.model_validate(s) for s in self.state.get("sealed", ())]
+        return [_validated(SealedBid, s) for s in self.state.get("sealed", ())]
 
     @cached_property
     def screened(self) -> ScreenResult | None:
@@ -131,13 +162,13 @@ class RunView:
     @cached_property
     def monitor(self) -> MonitorState:
         """The monitor's running state."""
-        return MonitorState.model_validate(self.state["monitor"])
+        return _validated(MonitorState, self.state["monitor"])
 
     @cached_property
     def verdict(self) -> Verdict | None:
         """The latest monitoring verdict."""
         verdicts = self.state.get("verdicts") or []
-        return Verdict.model_validate(verdicts[-1]) if verdicts else None
+        return _validated(Verdict, verdicts[-1]) if verdicts else None
 
     @cached_property
     def loop(self) -> FlowLoop | None:
@@ -147,7 +178,7 @@ class RunView:
     @cached_property
     def switches(self) -> list[SwitchRecord]:
         """Every switch of contractor made, in order."""
-        return [SwitchRecord.model_validate(s) for s in self.state.get("switches", ())]
+        return [_validated(SwitchRecord, s) for s in self.state.get("switches", ())]
 
     @cached_property
     def settlement(self) -> Settlement | None:
@@ -162,11 +193,11 @@ class RunView:
     @cached_property
     def calls(self) -> list[CallRecord]:
         """Every model call of the run."""
-        return [CallRecord.model_validate(c) for c in self.state.get("calls", ())]
+        return [_validated(CallRecord, c) for c in self.state.get("calls", ())]
 
 
 def _optional(model: type[B], value: Any) -> B | None:
-    return model.model_validate(value) if value else None
+    return _validated(model, value) if value else None
 
 
 def outcome_of(

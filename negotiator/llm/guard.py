@@ -24,7 +24,7 @@ A rejected answer falls back to ``call.fallback()`` with the reason recorded in
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -80,14 +80,28 @@ def _bad_character(text: str) -> str | None:
     return next(c for c in text if _TEXT.match(c) is None)
 
 
-def _strings(data: object) -> list[str]:
+def _strings(data: object) -> Iterator[str]:
+    """Every string in a JSON value (keys and values), depth first, in document order."""
     if isinstance(data, str):
-        return [data]
-    if isinstance(data, dict):
-        return [s for k, v in data.items() for s in (*_strings(k), *_strings(v))]
-    if isinstance(data, list | tuple):
-        return [s for v in data for s in _strings(v)]
-    return []
+        yield data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(key)
+            yield from _strings(value)
+    elif isinstance(data, list | tuple):
+        for value in data:
+            yield from _strings(value)
+
+
+def _first_bad_character(texts: list[str]) -> str | None:
+    """The character :func:`_bad_character` finds in the first text that has one (or ``None``).
+
+    The rules hold character by character, so one look at all the text together clears the
+    usual answer; only a rejected one is searched text by text.
+    """
+    if _bad_character("".join(texts)) is None:
+        return None
+    return next((c for t in texts if (c := _bad_character(t))), None)
 
 
 def _reason(text: str) -> str:
@@ -98,6 +112,8 @@ def _reason(text: str) -> str:
 
 def _printable(text: str) -> str:
     """``text`` with every character the text rules forbid replaced by ``?`` (capped)."""
+    if _bad_character(text) is None:  # the rules hold character by character
+        return text[:_MAX_NOTE_CHARS]
     clean = "".join(c if c in "\t\n\r" or _bad_character(c) is None else "?" for c in text)
     return clean[:_MAX_NOTE_CHARS]
 
@@ -153,9 +169,7 @@ def structured_problem(call: StructuredCall[T], result: ModelResult[T]) -> str |
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         return f"$.{where}: {first['msg']}" if where else f"$: {first['msg']}"
-    bad = next(
-        (c for t in _strings(checked.model_dump(mode="json")) if (c := _bad_character(t))), None
-    )
+    bad = _first_bad_character(list(_strings(checked.model_dump(mode="json"))))
     if bad is not None:
         return f"$: contains the control character U+{ord(bad):04X}"
     if result.source is not ResultSource.MODEL:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import operator
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import Annotated, Any, Final
@@ -186,13 +188,41 @@ def canonical_json(data: BaseModel | Mapping[str, Any]) -> str:
     """Canonical JSON of a model or mapping: JSON mode, sorted keys, no whitespace, UTF-8 text.
 
     Two equal objects always give byte-identical text, so the text can be hashed and signed.
+    The text of a frozen model is remembered by the model's identity (the most recent few
+    hundred): a flow renders the same task and FAQ into the prompt of every bidder.
 
     Example:
         >>> canonical_json({"b": 1, "a": [1, 2]})
         '{"a":[1,2],"b":1}'
     """
-    plain = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
+    if isinstance(data, BaseModel) and data.model_config.get("frozen"):
+        return _frozen_canonical_json(data)
+    return _canonical_text(data.model_dump(mode="json") if isinstance(data, BaseModel) else data)
+
+
+def _canonical_text(plain: object) -> str:
     return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+_CANONICAL_REMEMBERED = 256
+_canonical: OrderedDict[int, tuple[BaseModel, str]] = OrderedDict()
+_canonical_lock = threading.Lock()
+
+
+def _frozen_canonical_json(model: BaseModel) -> str:
+    """The canonical JSON of a frozen model, remembered by its identity (the entry holds the
+    model, so its id cannot be reused by another object while the entry lives)."""
+    with _canonical_lock:
+        hit = _canonical.get(id(model))
+        if hit is not None and hit[0] is model:
+            _canonical.move_to_end(id(model))
+            return hit[1]
+    text = _canonical_text(model.model_dump(mode="json"))
+    with _canonical_lock:
+        _canonical[id(model)] = (model, text)
+        if len(_canonical) > _CANONICAL_REMEMBERED:
+            _canonical.popitem(last=False)
+    return text
 
 
 def sha256_hex(text: str) -> str:

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from negotiator import errors
@@ -154,3 +157,85 @@ def test_random_postings_conserve_money(steps: list[tuple[int, str, str, Decimal
         assert ledger.is_balanced()
         assert {a: b for a, b in balances.items() if b} == {a: b for a, b in expected.items() if b}
         assert all(b >= 0 for a, b in balances.items() if not a.startswith("external:"))
+
+
+def _summed_entries(path: Path) -> dict[tuple[str, str], Decimal]:
+    """Every account's balance the slow way: the sum of its entries, read with plain SQL."""
+    totals: dict[tuple[str, str], Decimal] = {}
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(
+            "SELECT e.account, p.currency, e.amount FROM entries e "
+            "JOIN postings p ON p.seq = e.posting_seq"
+        ).fetchall()
+    for account, currency, amount in rows:
+        totals[account, currency] = totals.get((account, currency), Decimal(0)) + Decimal(amount)
+    return totals
+
+
+@settings(max_examples=40)
+@given(_transfers)
+def test_running_balances_equal_the_sums_of_the_entries(
+    steps: list[tuple[int, str, str, Decimal]],
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "ledger.sqlite"
+        with Ledger(path) as ledger:
+            for key, src, dst, amount in steps:
+                if src == dst:
+                    continue
+                with contextlib.suppress(InsufficientFundsError, LedgerConflictError):
+                    ledger.transfer(f"k{key}", src, dst, usdc(str(amount)), "p")
+                with contextlib.suppress(InsufficientFundsError, LedgerConflictError):
+                    ledger.transfer_up_to(f"u{key}", src, dst, usdc(str(amount)), "p")
+            running = {(a, "USDC"): b for a, b in ledger.balances("USDC").items()}
+            assert running == _summed_entries(path)
+            assert all(ledger.balance(a, c) == b for (a, c), b in running.items())
+            assert ledger.is_balanced()
+
+
+def test_a_ledger_file_without_running_balances_gets_them_from_its_entries(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ledger.sqlite"
+    with Ledger(path) as ledger:
+        ledger.transfer("f", "external:funding", "a", usdc("5.10"), "funding")
+        ledger.transfer("p", "a", "b", usdc("2.05"), "pay")
+    with sqlite3.connect(path) as conn:  # the file as an earlier version wrote it
+        conn.execute("DROP TABLE balances")
+    with Ledger(path) as again:
+        assert again.balances("USDC") == {
+            "a": Decimal("3.05"),
+            "b": Decimal("2.05"),
+            "external:funding": Decimal("-5.10"),
+        }
+        with pytest.raises(InsufficientFundsError, match=r"a holds 3\.05 USDC"):
+            again.transfer("q", "a", "b", usdc("4"), "pay")
+        assert again.is_balanced()
+
+
+def test_is_balanced_sees_a_running_balance_that_drifted_from_the_entries(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ledger.sqlite"
+    with Ledger(path) as ledger:
+        ledger.transfer("f", "external:funding", "a", usdc("5"), "funding")
+        ledger.transfer("g", "external:funding", "b", usdc("5"), "funding")
+    with sqlite3.connect(path) as conn:  # move money in the table only: sums stay zero
+        conn.execute("UPDATE balances SET balance = '6' WHERE account = 'a'")
+        conn.execute("UPDATE balances SET balance = '4' WHERE account = 'b'")
+    with Ledger(path) as again:
+        assert not again.is_balanced()
+        assert again.is_balanced("f")  # each posting on its own still adds up
+
+
+def test_transfer_up_to_refuses_a_key_used_for_another_target() -> None:
+    with Ledger(":memory:") as ledger:
+        ledger.transfer("f", "external:funding", "a", usdc("5"), "funding")
+        assert ledger.transfer_up_to("u", "a", "b", usdc("2"), "charge") == Decimal(2)
+        with pytest.raises(LedgerConflictError, match="'u' was already used"):
+            ledger.transfer_up_to("u", "a", "c", usdc("2"), "charge")
+        assert ledger.balances("USDC") == {
+            "a": Decimal(3),
+            "b": Decimal(2),
+            "external:funding": Decimal(-5),
+        }

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -11,11 +12,14 @@ from langgraph.checkpoint.memory import InMemorySaver
 from negotiator.cli import main
 from negotiator.delegation import FixedClock, SimulatedExecutor, demo_setup
 from negotiator.delegation.clarify import HumanAnswers
+from negotiator.delegation.hub import MarketHub
 from negotiator.delegation.ledger import Ledger
 from negotiator.delegation.negotiation.mechanisms import NegotiationSettings
 from negotiator.delegation.outcome import DelegationOutcome
 from negotiator.errors import UsageError
-from negotiator.graphs.api import adelegate, delegate
+from negotiator.graphs.api import adelegate, delegate, execute
+from negotiator.graphs.delegation import shared_delegation_graph
+from negotiator.llm.deterministic import DeterministicClient
 from negotiator.llm.replay import ReplayClient
 from negotiator.transcript.reader import read_transcript
 
@@ -233,3 +237,34 @@ def test_a_negotiated_run_run_again_from_scratch_pays_once() -> None:
         assert len(ledger.postings()) == before
     assert first.outcome.value == again.outcome.value == "completed"
     assert again.payments == first.payments
+
+
+@pytest.mark.parametrize("scenario", ["success", "breach", "cancel", "negotiate"])
+def test_the_returned_state_is_the_checkpointed_state(scenario: str) -> None:
+    """The run's state is taken from the stream (no checkpoint round trip) and is exactly what
+    the checkpointer holds; running the finished thread again reads the same state back."""
+    setup, saver, client = demo_setup(scenario), InMemorySaver(), DeterministicClient()
+
+    async def run() -> Any:
+        return await execute(
+            setup.request,
+            bidders=(),
+            funding=setup.funding,
+            run_id="same-state",
+            delegator_client=client,
+            bidder_clients=client,
+            executor=SimulatedExecutor(setup.script, 7),
+            clock=FixedClock(setup.start),
+            rng=random.Random(7),
+            checkpointer=saver,
+            ledger=ledger,
+            hub=MarketHub(setup.bidders),
+        )
+
+    with Ledger(":memory:") as ledger:
+        first = asyncio.run(run())
+        config: Any = {"configurable": {"thread_id": "same-state"}}
+        stored = asyncio.run(shared_delegation_graph(saver).aget_state(config))
+        assert first.state == dict(stored.values)
+        again = asyncio.run(run())
+    assert again.state == first.state and again.outcome == first.outcome

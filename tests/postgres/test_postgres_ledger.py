@@ -199,6 +199,20 @@ def test_transfer_up_to_moves_what_the_source_holds_once(ledger: PostgresLedger)
     assert ledger.is_balanced()
 
 
+def test_both_ledgers_refuse_a_charge_key_used_for_another_target(
+    ledger: PostgresLedger,
+) -> None:
+    run = f"r{time.monotonic_ns()}"
+    with Ledger(":memory:") as lite:
+        for books in (ledger, lite):
+            books.transfer(f"{run}/f", FUNDING_ACCOUNT, f"{run}c", usd("5"), "funding")
+            assert books.transfer_up_to(f"{run}/k", f"{run}c", f"{run}d", usd("2"), "p") == 2
+            with pytest.raises(LedgerConflictError, match="already used"):
+                books.transfer_up_to(f"{run}/k", f"{run}c", f"{run}e", usd("2"), "p")
+            assert books.balance(f"{run}c", "USDC") == Decimal(3)
+            assert books.balance(f"{run}e", "USDC") == 0
+
+
 def test_concurrent_charges_up_to_never_take_more_than_held(pool: object) -> None:
     funded(PostgresLedger(pool), c="5")  # type: ignore[arg-type]
 

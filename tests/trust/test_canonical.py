@@ -7,12 +7,13 @@ import json
 import struct
 
 import pytest
+import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
 from negotiator.errors import UsageError
 from negotiator.trust import canonical_bytes, sha256_of
-from negotiator.trust.canonical import clear_hash_cache
+from negotiator.trust.canonical import _sha256_of_text, clear_hash_cache
 
 # RFC 8785 appendix B: IEEE 754 bit patterns and their ES6 serialisation.
 NUMBER_VECTORS = [
@@ -117,3 +118,44 @@ def test_canonical_form_survives_any_json_round_trip(
     assert sha256_of(value) == hashlib.sha256(canonical_bytes(value)).hexdigest()  # cache agrees
     clear_hash_cache()
     assert sha256_of(value) == hashlib.sha256(canonical_bytes(value)).hexdigest()
+
+
+_any_text = st.text(st.characters(codec=None), max_size=8)  # surrogates and astral included
+_keys = st.text(st.characters(codec=None), max_size=4) | st.sampled_from(["\x7f", "\u2028"])
+any_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**54), 2**54)
+    | st.floats()
+    | _any_text
+    | st.sampled_from(['\x00\x1f\b\f\n\r\t"\\/', "\ud7ff\ue000\uffff", "\U0010ffff"]),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(_keys, inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(any_json)
+def test_the_fast_path_gives_the_rfc8785_bytes_or_the_same_refusal(value: object) -> None:
+    try:
+        expected = rfc8785.dumps(value)  # type: ignore[arg-type]
+    except (rfc8785.CanonicalizationError, TypeError, ValueError):
+        with pytest.raises(UsageError, match="no canonical JSON form"):
+            canonical_bytes(value)
+        with pytest.raises(UsageError, match="no canonical JSON form"):
+            sha256_of(value)
+        return
+    assert canonical_bytes(value) == expected
+    assert sha256_of(value) == hashlib.sha256(expected).hexdigest()
+
+
+def test_plain_values_skip_the_hash_cache() -> None:
+    clear_hash_cache()
+    plain = {"terms": ["a", 1, None, True], "\u00e9": {"nested": "\u20ac"}}
+    assert sha256_of(plain) == hashlib.sha256(rfc8785.dumps(plain)).hexdigest()
+    assert _sha256_of_text.cache_info().currsize == 0
+    sha256_of({"price": 2.0})  # rfc8785 writes 2, Python 2.0: not plain
+    assert _sha256_of_text.cache_info().currsize == 1

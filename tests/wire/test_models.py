@@ -184,6 +184,18 @@ def test_canonical_json_is_order_independent() -> None:
     )
 
 
+def test_canonical_json_of_a_frozen_model_is_remembered_and_always_its_own() -> None:
+    money = Money(amount=Decimal("5.00"), currency="USDC")
+    text = canonical_json(money)
+    assert text == '{"amount":"5.00","currency":"USDC"}'
+    assert canonical_json(money) is text  # the same model: remembered
+    other = Money(amount=Decimal("6.00"), currency="USDC")
+    assert canonical_json(other) == '{"amount":"6.00","currency":"USDC"}'
+    assert canonical_json(money.model_copy(update={"currency": "EUR"})) == (
+        '{"amount":"5.00","currency":"EUR"}'
+    )
+
+
 def test_answer_rejects_repeated_question_ids() -> None:
     with pytest.raises(ValidationError, match="must not repeat"):
         Answer(task_id="t", question_ids=("q1", "q1"), text="yes", answered_by="d")
