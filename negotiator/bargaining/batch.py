@@ -344,28 +344,28 @@ def _nash_utility(
         est = est + scores[:, slots_of[:, i]]
     u = side.u[rows]
     gain = u - side.reservation[rows][:, None]
-    best = np.where(gain >= 0, gain * est, -1.0).argmax(axis=1)
+    best = np.where(gain >= 0, gain * gain * (est * est * est), -1.0).argmax(axis=1)
     out: FloatArray = np.take_along_axis(u, best[:, None], axis=1)[:, 0]
     return out
 
 
 def _target(
     side: _Side,
-    when: tuple[float, IntArray, bool],
+    when: tuple[float, IntArray],
     reservation: FloatArray,
     discount: FloatArray | None,
     layout: SpaceLayout,
 ) -> FloatArray:
     """The concession target of each row at time ``t``: the curve, shrunk by the time
-    discount, and held at the estimated Nash utility by agents with that floor (not at their
-    last turn)."""
-    t, rows, last = when
+    discount, and held at the estimated Nash utility by agents with that floor (up to their
+    last offer)."""
+    t, rows = when
     target = _TARGETS[type(side.spec.concession)](side, t, rows)
     if discount is not None:
         target = np.where(
             discount < 1.0, reservation + (target - reservation) * discount**t, target
         )
-    if side.nash_floor and side.seen and not last:
+    if side.nash_floor and side.seen:
         target = np.maximum(target, _nash_utility(side, rows, layout.slots, layout.issue_of))
     return target
 
@@ -569,7 +569,7 @@ def _run(
         broke = side.best.take(rows) < reservation if n < 2 else None
         discount = side.discount[rows] if side.discounted else None
         last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)
-        target = _target(side, (t, rows, last), reservation, discount, layout)
+        target = _target(side, (t, rows), reservation, discount, layout)
         mine = _pick(side, rows, target, reservation, issue_of, last)
         if n == 0:
             accept = np.zeros(rows.size, dtype=bool)

@@ -77,8 +77,11 @@ class OutcomeNegotiator:
             opponent's unknown reservation).
         nash_floor: once the opponent has offered, never aim below the own utility of the
             estimated Nash outcome (the largest product of the own gain over the reservation
-            and the opponent's estimated utility): the target stops conceding there, except
-            at the own last turn (the estimate ignores the opponent's unknown reservation).
+            and the opponent's estimated utility to the power 1.5): the target stops conceding
+            there, up to and including the own last offer (at the own last turn only
+            ``accept_last`` relaxes). The power weights the opponent's side of the product: the
+            frequency model rates outcomes the opponent never offered too close to its
+            favourites, which places the estimated Nash outcome too far towards oneself.
 
     Raises:
         InvalidInputError: on mismatched shapes or a negative window.
@@ -213,7 +216,7 @@ class OutcomeNegotiator:
         if self.discount < 1.0:  # the pie shrinks: aspiration above the reservation shrinks too
             target = self.reservation + (target - self.reservation) * self.discount**t
         last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)
-        if self.nash_floor and self._seen and not last:
+        if self.nash_floor and self._seen:
             target = max(target, self._nash_utility())
         mine = self._pick(target, 0.0 if last else self.own_weight)
         if (
@@ -259,10 +262,12 @@ class OutcomeNegotiator:
 
     def _nash_utility(self) -> float:
         """Own utility of the estimated Nash outcome: the largest product of the own gain over
-        the reservation and the opponent's estimated utility (first of ties)."""
+        the reservation and the opponent's estimated utility to the power 1.5 (first of ties;
+        compared as ``gain² · est³``, exact in floating point)."""
         est = self.opponent_scores()[self._layout.slots].sum(axis=1)
         gain = self._u - self.reservation
-        return float(self._u.item(int(np.where(gain >= 0, gain * est, -1.0).argmax())))
+        product = np.where(gain >= 0, gain * gain * (est * est * est), -1.0)
+        return float(self._u.item(int(product.argmax())))
 
     def _pick(self, target: float, own_weight: float) -> int:
         s = self._sorted

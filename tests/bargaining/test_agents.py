@@ -89,7 +89,8 @@ def test_the_nash_floor_stops_conceding_at_the_estimated_nash_outcome() -> None:
     layout = SpaceLayout.of_shape((2, 2))
     u = np.array([0.0, 1.0, 0.3, 0.8])
     # estimated opponent utility (frequency model): 1, 0, 2, 1; gains over the reservation
-    # 0.1: −, 0.9, 0.2, 0.7 → products −, 0, 0.4, 0.7: the estimated Nash outcome is 3
+    # 0.1: −, 0.9, 0.2, 0.7 → products gain · est^1.5 −, 0, 0.57, 0.7: the estimated Nash
+    # outcome is 3
     floored = build_agent(agent("pareto"), u, layout, 0.1, numeric=True)
     plain = build_agent(replace(agent("pareto"), nash_floor=False), u, layout, 0.1, numeric=True)
     assert floored.nash_floor and not plain.nash_floor
@@ -100,6 +101,38 @@ def test_the_nash_floor_stops_conceding_at_the_estimated_nash_outcome() -> None:
             moves[name] = party.act(k / 10, Message.MAKE_OFFER, 2)
     assert moves["plain"] == (Message.ACCEPT_OFFER, None)  # conceded to the opponent's offer
     assert moves["floored"] == (Message.MAKE_OFFER, 3)  # holds at the estimated Nash outcome
+
+
+def test_the_nash_floor_holds_through_the_own_last_offer() -> None:
+    # as above, but the opponent's offer (outcome 2, worth 0.3) is below the reservation 0.35:
+    # at the own last turn (the opponent still answers) the floored party offers its estimated
+    # Nash outcome 3 (products gain · est^1.5: 0.15, 0, −, 0.45) where the plain one concedes
+    # to outcome 0
+    layout = SpaceLayout.of_shape((2, 2))
+    u = np.array([0.5, 1.0, 0.3, 0.8])
+    floored = build_agent(agent("pareto"), u, layout, 0.35, numeric=True)
+    plain = build_agent(replace(agent("pareto"), nash_floor=False), u, layout, 0.35, numeric=True)
+    last = {}
+    for name, party in (("floored", floored), ("plain", plain)):
+        party.act(0.0, None, None)
+        for k in range(1, 9):
+            party.act(k / 10, Message.MAKE_OFFER, 2)
+        last[name] = party.act(0.95, Message.MAKE_OFFER, 2)  # 0.95 + 0.15 > 1: the last turn
+    assert last == {
+        "floored": (Message.MAKE_OFFER, 3),
+        "plain": (Message.MAKE_OFFER, 0),
+    }
+
+
+def test_the_nash_floor_weights_the_opponents_estimate_by_the_power_one_and_a_half() -> None:
+    # estimated opponent utility 1, 0, 2, 1 (as above); gains over 0.1: 0.2, 0.9, 0.3, 0.75.
+    # gain · est peaks at outcome 3 (0.75 > 0.6), gain · est^1.5 at outcome 2 (0.85 > 0.75):
+    # the floor is outcome 2's utility 0.4, so the party concedes to the opponent's offer 2
+    layout = SpaceLayout.of_shape((2, 2))
+    party = build_agent(agent("pareto"), np.array([0.3, 1.0, 0.4, 0.85]), layout, 0.1, numeric=True)
+    party.act(0.0, None, None)
+    moves = [party.act(k / 10, Message.MAKE_OFFER, 2) for k in range(1, 10)]
+    assert (Message.ACCEPT_OFFER, None) in moves
 
 
 def test_the_nash_floor_applies_only_on_spaces_with_a_numeric_issue() -> None:
@@ -171,3 +204,40 @@ def test_batch_makes_the_last_turn_offer_of_one_at_a_time(second: str, rounds: i
         )
     ]
     assert run_batch(scenarios, "pareto", second, rounds) == alone
+
+
+def _numeric_scenarios(n: int, seed: int) -> list[Scenario]:
+    """Genius-style scenarios of one shape: a categorical issue of 4 values with random
+    evaluations and an integer issue 0–5 the sides pull in opposite directions."""
+    rng = np.random.default_rng(seed)
+    issue = CategoricalIssue(name="c", values=("a", "b", "c", "d"))
+    space = OutcomeSpace(issues=(issue, IntegerIssue(name="n", low=0, high=5)))
+    out = []
+    for k in range(n):
+        utilities = tuple(
+            AdditiveUtility(
+                weights=tuple(float(w) for w in rng.dirichlet(np.ones(2))),
+                values=(
+                    TableValue(table=dict(zip(issue.values, rng.random(4).tolist(), strict=True))),
+                    LinearValue(low=0, high=5, increasing=side == 0),
+                ),
+                reservation=float(rng.uniform(0, 0.3)),
+            )
+            for side in range(2)
+        )
+        out.append(Scenario(name=f"numeric-{k}", space=space, utilities=utilities))
+    return out
+
+
+@pytest.mark.parametrize("rounds", [3, 10, 20])
+def test_batch_holds_the_nash_floor_as_one_at_a_time(rounds: int) -> None:
+    # spaces with an integer issue turn the Nash floor on; one shape for all, so the batch's
+    # own floor code decides most negotiations
+    scenarios = _numeric_scenarios(30, seed=rounds)
+    assert all(p.nash_floor for p in bilateral(scenarios[0]))
+    alone = [
+        (r.agreement, r.rounds)
+        for r in (Negotiation("alternating", bilateral(s), rounds).run() for s in scenarios)
+    ]
+    assert run_batch(scenarios, "pareto", "pareto", rounds) == alone
+    assert len({a for a, _ in alone}) > 3  # the scenarios end in different agreements
