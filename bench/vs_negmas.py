@@ -3,10 +3,10 @@
 NegMAS is AGPL-3.0, so it is never a dependency of negotiator: install it beside the project, in a
 separate virtual environment, only to run this benchmark::
 
-    python3 -m venv /work/venv-negmas
-    /work/venv-negmas/bin/pip install negmas==0.16.0        # about 790 MB with its dependencies
-    /work/venv-negmas/bin/pip install -e /path/to/negotiator  # or the extra: .[bench-negmas]
-    /work/venv-negmas/bin/python bench/vs_negmas.py [--n 500] [--json]
+    python3 -m venv .venv-negmas
+    .venv-negmas/bin/pip install negmas==0.16.0        # about 790 MB with its dependencies
+    .venv-negmas/bin/pip install -e .                      # or the extra: .[bench-negmas]
+    .venv-negmas/bin/python bench/vs_negmas.py [--n 500] [--json]
 
 Without ``negmas`` importable the script runs negotiator's side alone and says so.
 
