@@ -5,7 +5,7 @@ separate virtual environment, only to run this benchmark::
 
     python3 -m venv .venv-negmas
     .venv-negmas/bin/pip install negmas==0.16.0        # about 790 MB with its dependencies
-    .venv-negmas/bin/pip install -e .                      # or the extra: .[bench-negmas]
+    .venv-negmas/bin/pip install -e .                  # or the extra: .[bench-negmas]
     .venv-negmas/bin/python bench/vs_negmas.py [--n 500] [--json]
 
 Without ``negmas`` importable the script runs negotiator's side alone and says so.
