@@ -9,6 +9,7 @@ The pieces, in the order a negotiation uses them:
 * :mod:`~negotiator.bargaining.utility` — :class:`AdditiveUtility` with value functions,
   evaluated over a whole space with numpy;
 * :mod:`~negotiator.bargaining.analysis` — exact Pareto / Nash / Kalai–Smorodinsky / welfare;
+  :mod:`~negotiator.bargaining.stacked` — the same for many same-sized scenarios at once;
 * :mod:`~negotiator.bargaining.strategies` and :mod:`~negotiator.bargaining.acceptance` — pure
   concession and acceptance rules, presets as data;
 * :mod:`~negotiator.bargaining.protocols` — seed 001's Protocol I and II and alternating offers;
@@ -48,7 +49,7 @@ from negotiator.bargaining.analysis import (
     pareto_mask,
 )
 from negotiator.bargaining.batch import run_batch
-from negotiator.bargaining.domains import Scenario, bilateral, generated_scenario
+from negotiator.bargaining.domains import Scenario, analyze_many, bilateral, generated_scenario
 from negotiator.bargaining.genius import read_genius_folder, write_genius_folder
 from negotiator.bargaining.issues import (
     CategoricalIssue,
@@ -78,6 +79,7 @@ from negotiator.bargaining.protocols import (
     TraceEntry,
 )
 from negotiator.bargaining.seed001 import TABLE3, PriceSetting, run_price_setting
+from negotiator.bargaining.stacked import analyze_stack
 from negotiator.bargaining.strategies import (
     CONCESSIONS,
     TIME_PRESETS,
@@ -158,6 +160,8 @@ __all__ = [
     "additive_space",
     "agent",
     "analyze",
+    "analyze_many",
+    "analyze_stack",
     "bilateral",
     "concession",
     "generated_scenario",

@@ -14,6 +14,7 @@ exactly [0, 1] (a one-value issue is worth 1); the reservation value is 0.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import cached_property
 from math import lcm
@@ -35,11 +36,22 @@ from negotiator.bargaining.issues import (
 from negotiator.bargaining.negotiators import OutcomeNegotiator
 from negotiator.bargaining.points import PointsUtility
 from negotiator.bargaining.protocols import Negotiation, NegotiationResult
+from negotiator.bargaining.stacked import MAX_STACKED_OUTCOMES, analyze_stack, normalized_stack
 from negotiator.bargaining.utility import AdditiveUtility, TableValue
 
-__all__ = ["PartyTables", "Scenario", "bilateral", "generated_scenario", "random_tables"]
+__all__ = [
+    "AnalysisInput",
+    "PartyTables",
+    "Scenario",
+    "analyze_many",
+    "bilateral",
+    "generated_scenario",
+    "random_tables",
+]
 
 FloatArray = NDArray[np.float64]
+#: What a scenario's analysis analyses: ``(matrix, reservation, scale)``.
+AnalysisInput = tuple[NDArray[np.generic], NDArray[np.generic], int]
 #: One party's draw: issue weights and one value table per issue.
 PartyTables = tuple[FloatArray, list[FloatArray]]
 
@@ -79,15 +91,22 @@ class Scenario(BaseModel):
         """Raw utilities of every outcome (points or weighted utility), ``(parties, outcomes)``."""
         return np.vstack([u.evaluate_space(self.space) for u in self.utilities])
 
-    @cached_property
-    def analysis(self) -> ScenarioAnalysis:
-        """The exact analysis (Pareto, Nash, Kalai, welfare) of this scenario, in raw units."""
+    def analysis_input(self) -> AnalysisInput:
+        """What :attr:`analysis` analyses: ``(matrix, reservation, scale)`` — exact integers
+        over the common denominator for points, raw floats otherwise (scale 1)."""
         d = self.denominator
         if d is None:
-            return analyze(self.utility_matrix, [u.reservation for u in self.utilities])
+            return self.utility_matrix, np.array([u.reservation for u in self.utilities]), 1
         points = [u for u in self.utilities if isinstance(u, PointsUtility)]
         exact = np.vstack([u.exact_space(self.space, d) for u in points])
-        return analyze(exact, [u.exact_reservation(d) for u in points], scale=d)
+        return exact, np.array([u.exact_reservation(d) for u in points]), d
+
+    @cached_property
+    def analysis(self) -> ScenarioAnalysis:
+        """The exact analysis (Pareto, Nash, Kalai, welfare) of this scenario, in raw units
+        (:func:`analyze_many` fills it for many scenarios at once)."""
+        matrix, reservation, scale = self.analysis_input()
+        return analyze(matrix, reservation, scale=scale)
 
     @cached_property
     def normalized_matrix(self) -> FloatArray:
@@ -98,7 +117,7 @@ class Scenario(BaseModel):
     @cached_property
     def normalized_reservation(self) -> FloatArray:
         """Each party's reservation on the normalised scale."""
-        return self.analysis.normalize(self.analysis.reservation)
+        return self.analysis.normalized_point(None)
 
     def scored(self, result: NegotiationResult[int]) -> NegotiationResult[int]:
         """The result with its :class:`OutcomeScores` (raw and normalised utilities, Pareto
@@ -141,6 +160,53 @@ class Scenario(BaseModel):
     def discount(self, party: int) -> float | None:
         """The time discount of a party's utility (None: none)."""
         return self.utilities[party].discount
+
+
+def analyze_many(scenarios: Sequence[Scenario]) -> None:
+    """Analyse many scenarios at once: fill each one's :attr:`~Scenario.analysis`,
+    :attr:`~Scenario.normalized_matrix` and :attr:`~Scenario.normalized_reservation`.
+
+    Scenarios not yet analysed are grouped by party count, outcome count and exactness
+    (points or floats); each group of at most
+    :data:`~negotiator.bargaining.stacked.MAX_STACKED_OUTCOMES` outcomes is analysed by
+    :func:`~negotiator.bargaining.stacked.analyze_stack` in a handful of numpy calls, with
+    results identical to each scenario's own. Larger scenarios are analysed one at a time.
+
+    Raises:
+        InvalidInputError: for a scenario whose utilities cannot be analysed (non-finite).
+
+    Example:
+        >>> found = [generated_scenario(seed, 2, 4) for seed in range(3)]
+        >>> analyze_many(found)
+        >>> [s.analysis.max_welfare == analyze(*s.analysis_input()[:2]).max_welfare for s in found]
+        [True, True, True]
+    """
+    groups: dict[tuple[int, int, str], list[tuple[Scenario, AnalysisInput]]] = {}
+    for s in scenarios:
+        if "analysis" in s.__dict__:
+            continue
+        data = s.analysis_input()
+        u, r = data[0], data[1]
+        kind: str = u.dtype.kind if u.dtype.kind == r.dtype.kind else "mixed"
+        groups.setdefault((*u.shape, kind), []).append((s, data))
+    for (_, n, kind), members in groups.items():
+        if n > MAX_STACKED_OUTCOMES or len(members) == 1 or kind == "mixed":
+            for s, (u, r, scale) in members:
+                s.__dict__["analysis"] = analyze(u, r, scale=scale)
+            continue
+        u = np.stack([m[1][0] for m in members])
+        r = np.stack([m[1][1] for m in members])
+        scales = np.array([m[1][2] for m in members], dtype=np.int64)
+        found = analyze_stack(u, r, scales)
+        fscale = scales.astype(np.float64)
+        low = np.stack([a.low for a in found])
+        high = np.stack([a.high for a in found])
+        norm = normalized_stack(u, low, high, fscale)
+        norm_r = normalized_stack(r[:, :, None], low, high, fscale)[:, :, 0]
+        for k, (s, _) in enumerate(members):
+            s.__dict__["analysis"] = found[k]
+            s.__dict__["normalized_matrix"] = norm[k]
+            s.__dict__["normalized_reservation"] = norm_r[k]
 
 
 def random_tables(
