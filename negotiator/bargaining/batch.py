@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 
 from negotiator.bargaining.acceptance import AcceptNext
 from negotiator.bargaining.agents import AgentSpec, agent, build_agent
-from negotiator.bargaining.domains import Scenario, bilateral
+from negotiator.bargaining.domains import Scenario, analyze_many, bilateral
 from negotiator.bargaining.issues import SpaceLayout
 from negotiator.bargaining.negotiators import slot_gains
 from negotiator.bargaining.protocols import Negotiation
@@ -605,7 +605,9 @@ Group = tuple[list[int], SpaceLayout, tuple[BatchSide, BatchSide]]
 
 def batch_groups(scenarios: Sequence[Scenario]) -> list[Group]:
     """Scenarios grouped by issue shape, each group's two sides stacked, sorted and indexed
-    (reusable across runs and pairings)."""
+    (reusable across runs and pairings). Scenarios not yet analysed are analysed together
+    first (:func:`~negotiator.bargaining.analyze_many`)."""
+    analyze_many(scenarios)
     groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
     for i, s in enumerate(scenarios):
         groups[(s.space.shape, s.ordinal(0), s.ordinal(1), s.numeric)].append(i)
@@ -645,6 +647,7 @@ def run_batch(
     """
     specs = (agent(first), agent(second))
     if protocol != "alternating" or not all(vectorised(s) for s in specs):
+        analyze_many(scenarios)
         out: list[Outcome] = []
         for s in scenarios:
             r = Negotiation(protocol, bilateral(s, first, second), rounds).run()

@@ -9,7 +9,8 @@ normalised), mean rounds and negotiations per second.
 
 Alternating-offers pairings of :data:`~negotiator.bargaining.AGENTS` run vectorised across the
 scenarios (:mod:`~negotiator.bargaining.batch`, the same decisions as one at a time); other
-protocols run one negotiation at a time.
+protocols run one negotiation at a time. The scenarios' exact analyses are computed once, for
+all pairings, same-sized scenarios together (:func:`~negotiator.bargaining.analyze_many`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import numpy as np
 
 from negotiator.bargaining.agents import agent
 from negotiator.bargaining.batch import Group, batch_groups, run_batch
-from negotiator.bargaining.domains import Scenario
+from negotiator.bargaining.domains import Scenario, analyze_many
 from negotiator.bargaining.protocols import PROTOCOLS
 from negotiator.errors import InvalidInputError, lookup
 
@@ -59,8 +60,9 @@ class PairingReport:
         fairness: mean ``|u_a − u_b|`` of the normalised utilities.
         rounds: mean rounds begun.
         per_second: negotiations per second: wall time of the pairing's runs plus an equal
-            share of the preparation all pairings share (stacking and sorting each scenario's
-            utilities once); building the scenarios and scoring are excluded.
+            share of the preparation all pairings share (analysing the scenarios together,
+            stacking and sorting each scenario's utilities once); building the scenarios and
+            scoring are excluded.
     """
 
     first: str
@@ -196,6 +198,7 @@ def tournament(
         agent(pair[0]), agent(pair[1])
     lookup(PROTOCOLS, protocol, "protocol")
     t0 = time.perf_counter()
+    analyze_many(scenarios)
     groups = batch_groups(scenarios) if protocol == "alternating" else None
     shared = (time.perf_counter() - t0) / len(pairs)
     reports = []
