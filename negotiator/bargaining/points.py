@@ -51,6 +51,13 @@ def _points_fraction(x: float) -> Fraction:
     return exact_fraction(x).limit_denominator(_MAX_DENOMINATOR)
 
 
+def _scaled(x: int | float, denominator: int) -> int:
+    """A points value times a denominator that makes it whole, exact (integers directly)."""
+    if isinstance(x, int):
+        return x * denominator
+    return int(_points_fraction(x) * denominator)
+
+
 class PointsUtility(BaseModel):
     """One side's points per unit of each item, its walk-away points and an optional discount.
 
@@ -116,8 +123,8 @@ class PointsUtility(BaseModel):
         """
         self.check(space)
         d = denominator or self.denominator
-        per = [_points_fraction(p) * d for p in self.points]
-        most = sum(int(x) * issue.size for x, issue in zip(per, space.issues, strict=True))
+        per = [_scaled(p, d) for p in self.points]
+        most = sum(x * issue.size for x, issue in zip(per, space.issues, strict=True))
         if most + abs(self.exact_reservation(d)) >= _EXACT_LIMIT:
             raise InvalidInputError.single(
                 "points utility", "$.points", "totals too large for exact arithmetic"
@@ -126,13 +133,13 @@ class PointsUtility(BaseModel):
         for per_unit, issue in zip(per, space.issues, strict=True):
             units = np.arange(issue.size, dtype=np.int64)
             mine = units if self.side == 0 else issue.size - 1 - units
-            total = np.add.outer(total, mine * int(per_unit))
+            total = np.add.outer(total, mine * per_unit)
         return np.asarray(total, dtype=np.int64).ravel()
 
     def exact_reservation(self, denominator: int | None = None) -> int:
         """Walk-away points times ``denominator`` (default :attr:`denominator`), exact."""
         d = denominator or self.denominator
-        return int(_points_fraction(self.reservation) * d)
+        return _scaled(self.reservation, d)
 
     def evaluate_space(self, space: OutcomeSpace) -> FloatArray:
         """Points of every outcome as floats, in outcome order."""
