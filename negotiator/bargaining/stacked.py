@@ -45,8 +45,7 @@ def _masked_ranks(values: Numbers, valid: BoolArray, rtol: float) -> IntArray:
     entries only (invalid entries get rank −1). Integers are exact; floats merge sorted
     neighbours within ``rtol × max |valid value|`` of the row."""
     exact = values.dtype.kind == "i"
-    fill = np.iinfo(np.int64).max if exact else np.inf
-    order = np.argsort(np.where(valid, values, fill), axis=1, kind="stable")
+    order = np.lexsort((values, ~valid), axis=1)  # valid entries first, each row sorted
     s = np.take_along_axis(values, order, axis=1)
     count = valid.sum(axis=1)
     rows = np.arange(len(s))
@@ -121,18 +120,22 @@ def _party_sum(u: Numbers) -> Numbers:
     return out
 
 
-def _frontiers(norm: FloatArray, mask: BoolArray) -> list[FloatArray]:
-    """Per scenario, the distinct normalised Pareto points ``(points, parties)`` in
-    lexicographic order (what the per-scenario analysis stores), by one sort of the stack."""
+def _frontiers(
+    norm: FloatArray, mask: BoolArray
+) -> tuple[list[NDArray[np.intp]], list[FloatArray]]:
+    """Per scenario, the Pareto-optimal outcome indices (ascending) and the distinct normalised
+    Pareto points ``(points, parties)`` in lexicographic order (what the per-scenario analysis
+    stores), by one sort of the stack."""
     g = len(norm)
     which, outcome = np.nonzero(mask)
+    pareto = np.split(outcome, np.cumsum(mask.sum(axis=1))[:-1])
     points = norm[which, :, outcome]  # (frontier outcomes, parties), scenario by scenario
     order = np.lexsort((*points.T[::-1], which))  # scenario, then party 0, 1, …
     s, w = points[order], which[order]
     keep = np.ones(len(s), dtype=bool)
     keep[1:] = (w[1:] != w[:-1]) | (s[1:] != s[:-1]).any(axis=1)
     counts = np.bincount(w[keep], minlength=g)
-    return np.split(s[keep], np.cumsum(counts)[:-1])
+    return pareto, np.split(s[keep], np.cumsum(counts)[:-1])
 
 
 def normalized_stack(
@@ -198,20 +201,22 @@ def analyze_stack(
     kalai = _best(_masked_ranks(_shares(inside, inside.max(axis=2)), front_zone, rtol), w_front)
     w_pareto = _masked_ranks(welfare, mask, rtol)
     max_welfare = _best(w_pareto, w_pareto)
-    frontiers = _frontiers(norm, mask)
+    pareto, frontiers = _frontiers(norm, mask)
+    found, empty = some.tolist(), np.asarray(~zone.any(axis=1)).tolist()
+    nash_at, kalai_at, best_at = nash.tolist(), kalai.tolist(), max_welfare.tolist()
     return [
         ScenarioAnalysis(
             utilities=u[k],
             reservation=r[k],
             mask=mask[k],
-            pareto=np.flatnonzero(mask[k]),
+            pareto=pareto[k],
             low=low[k],
             high=high[k],
             frontier=frontiers[k],
-            zone_empty=not bool(zone[k].any()),
-            nash=int(nash[k]) if some[k] else None,
-            kalai=int(kalai[k]) if some[k] else None,
-            max_welfare=int(max_welfare[k]),
+            zone_empty=empty[k],
+            nash=nash_at[k] if found[k] else None,
+            kalai=kalai_at[k] if found[k] else None,
+            max_welfare=best_at[k],
             scale=int(scale[k]),
         )
         for k in range(g)
