@@ -170,7 +170,7 @@ def analyze_stack(
     Example:
         >>> u = np.array([[[1.0, 0.6, 0.0], [0.0, 0.6, 1.0]], [[1.0, 0.5, 0.0], [0.0, 0.4, 1.0]]])
         >>> [(a.nash, a.max_welfare) for a in analyze_stack(u, np.zeros((2, 2)))]
-        [(1, 1), (0, 0)]
+        [(1, 1), (1, 0)]
     """
     u, r = np.asarray(utilities), np.asarray(reservations)
     exact = u.dtype.kind == "i"
