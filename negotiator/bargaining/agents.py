@@ -73,6 +73,8 @@ class AgentSpec:
     ordered_own_weight: float | None = None
     nash_floor: bool = False  # only on spaces with an integer or continuous issue
     floor_window: float | None = None  # the window where the Nash floor applies
+    categorical_prior: tuple[float, float] | None = None  # value prior, categorical spaces
+    categorical_window_per_step: float | None = None  # window cap per turn gap, categorical
 
 
 #: The toolkit's default agent for both sides.
@@ -93,6 +95,8 @@ AGENTS: Mapping[str, AgentSpec] = MappingProxyType(
             ordered_own_weight=1.0,
             nash_floor=True,
             floor_window=0.02,
+            categorical_prior=(0.2, 0.5),
+            categorical_window_per_step=0.5,
         )
     }
 )
@@ -134,10 +138,12 @@ def build_agent(  # noqa: PLR0917 - documented positional order
         ordinal: per issue, the direction the opponent gains in (0: unordered; see
             :class:`OutcomeNegotiator`). Only agents with ``model_ordinal`` use it.
         numeric: the space has an integer or continuous issue (agents with ``nash_floor``
-            use the floor only there).
+            use the floor only there; the ``categorical_*`` settings apply only where there
+            is neither such an issue nor an ordered one).
     """
     ordered = spec.model_ordinal and ordinal is not None and all(ordinal)
     floor = spec.nash_floor and numeric and not ordered
+    categorical = not numeric and not (ordinal is not None and any(ordinal))
     window = _pick(spec.window, spec.ordered_window, ordered)
     return OutcomeNegotiator(
         utilities,
@@ -153,6 +159,8 @@ def build_agent(  # noqa: PLR0917 - documented positional order
         ordinal if spec.model_ordinal else None,
         _pick(spec.own_weight, spec.ordered_own_weight, ordered),
         floor,
+        spec.categorical_prior if categorical else None,
+        spec.categorical_window_per_step if categorical else None,
     )
 
 
