@@ -16,16 +16,16 @@ import json
 import statistics
 import time
 
-from negotiator import SimulatedExecutor, delegate, demo_setup
+from negotiator import DelegationRequest, SimulatedExecutor, delegate, demo_setup
 from negotiator.delegation.clock import FixedClock
 
 
-def one_delegation(scenario: str) -> float:
-    """Seconds for one in-memory delegation of ``scenario``."""
+def one_delegation(scenario: str, request: DelegationRequest | None = None) -> float:
+    """Seconds for one in-memory delegation of ``scenario`` (its request, or ``request``)."""
     setup = demo_setup(scenario)
     start = time.perf_counter()
     outcome = delegate(
-        setup.request,
+        request or setup.request,
         bidders=setup.bidders,
         executor=SimulatedExecutor(setup.script, 7),
         clock=FixedClock(setup.start),

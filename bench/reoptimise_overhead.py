@@ -17,30 +17,12 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import time
 
-from negotiator import DelegationRequest, SimulatedExecutor, delegate, demo_setup
-from negotiator.delegation.clock import FixedClock
+from delegation_overhead import one_delegation  # the same timed delegation (bench/ is on the path)
+
+from negotiator import demo_setup
 
 REPORTS = 5  # the success scenario's monitored reports
-
-
-def one_delegation(scenario: str, request: DelegationRequest | None = None) -> float:
-    """Seconds for one in-memory delegation of ``scenario`` (its request, or ``request``)."""
-    setup = demo_setup(scenario)
-    start = time.perf_counter()
-    outcome = delegate(
-        request or setup.request,
-        bidders=setup.bidders,
-        executor=SimulatedExecutor(setup.script, 7),
-        clock=FixedClock(setup.start),
-        funding=setup.funding,
-        runs_dir=None,
-        run_id="bench",
-    )
-    seconds = time.perf_counter() - start
-    assert outcome.ledger_balanced and outcome.outcome == "completed"
-    return seconds
 
 
 def measure(runs: int) -> dict[str, object]:

@@ -392,11 +392,18 @@ class DelegationNodes:
                 Money(amount=terms.price, currency=currency),
                 Money(amount=terms.bond, currency=currency),
             )
-        except InsufficientFundsError:
-            # The agreed deal cannot be funded: the sealed award stands (or fails like it).
+        except InsufficientFundsError as exc:
+            # The agreed deal cannot be funded: the sealed award stands (or fails like it), and
+            # the negotiation stays on record with the reason.
             failed = self._escrow_award(run_id, task.delegator_id, valid, award, Phase.NEGOTIATE)
             phase = go(Phase.NEGOTIATE, Phase.CONTRACT) if failed is None else failed["phase"]
-            return {**(failed or {}), "phase": phase, "calls": calls}
+            unfunded = outcome.model_copy(update={"unfunded": f"the agreed terms: {exc}"})
+            return {
+                **(failed or {}),
+                "phase": phase,
+                "negotiation": _j(unfunded),
+                "calls": calls,
+            }
         return {
             "phase": go(Phase.NEGOTIATE, Phase.CONTRACT),
             "negotiation": _j(outcome),
@@ -413,6 +420,8 @@ class DelegationNodes:
             raise InvalidInputError(f"award of task {award.task_id}", errors)
         now = award.awarded_at
         negotiated = view.negotiation
+        if negotiated is not None and not negotiated.binding:
+            negotiated = None  # the agreed terms could not be escrowed: the sealed award stands
         contractor = award.winner_id if negotiated is None else negotiated.contractor_id
         reputation = self.hub.reputation(contractor)
         granted = None

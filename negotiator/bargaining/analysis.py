@@ -70,9 +70,10 @@ def ranks(values: NDArray[np.generic], rtol: float = DEFAULT_RTOL) -> IntArray:
     s = values[order]
     if s.size == 0:
         return np.zeros(0, dtype=np.int64)
-    eps = 0 if values.dtype.kind in "iuO" else rtol * float(np.abs(s).max())
+    # sorted: the largest magnitude is at one end
+    eps = 0 if values.dtype.kind in "iuO" else rtol * max(abs(float(s[0])), abs(float(s[-1])))
     step = np.zeros(s.size, dtype=np.int64)
-    step[1:] = np.diff(s) > eps
+    step[1:] = np.greater(np.subtract(s[1:], s[:-1]), eps)
     out = np.empty(s.size, dtype=np.int64)
     out[order] = np.cumsum(step)
     return out
@@ -270,16 +271,17 @@ def analyze(
     low = u.min(axis=1).astype(np.float64) / scale
     high = u.max(axis=1).astype(np.float64) / scale
     span = np.where(high > low, high - low, 1.0)
-    frontier = np.unique(((u[:, pareto].T.astype(np.float64) / scale - low) / span), axis=0)
+    frontier = _distinct_rows((u[:, pareto].T.astype(np.float64) / scale - low) / span)
     welfare = u.sum(axis=0)
     zone: NDArray[np.bool_] = np.asarray((u >= r[:, None]).all(axis=0))
     front_zone = pareto[zone[pareto]]
     nash = kalai = None
     if front_zone.size:
         gains = u[:, front_zone] - r[:, None]
-        w = welfare[front_zone]
-        nash = int(front_zone[_best(_product(gains), w, rtol)])
-        kalai = int(front_zone[_best(_ks_share(gains), w, rtol)])
+        w = ranks(welfare[front_zone], rtol)
+        nash = int(front_zone[_best(ranks(_product(gains), rtol), w)])
+        kalai = int(front_zone[_best(ranks(_ks_share(gains), rtol), w)])
+    pareto_welfare = ranks(welfare[pareto], rtol)
     return ScenarioAnalysis(
         utilities=u,
         reservation=r,
@@ -291,9 +293,18 @@ def analyze(
         zone_empty=not bool(zone.any()),
         nash=nash,
         kalai=kalai,
-        max_welfare=int(pareto[_best(welfare[pareto], welfare[pareto], rtol)]),
+        max_welfare=int(pareto[_best(pareto_welfare, pareto_welfare)]),
         scale=scale,
     )
+
+
+def _distinct_rows(points: FloatArray) -> FloatArray:
+    """The distinct rows in lexicographic order (``numpy.unique(points, axis=0)``, faster on
+    the small arrays of one scenario)."""
+    s = points[np.lexsort(points.T[::-1])]
+    keep = np.ones(len(s), dtype=bool)
+    keep[1:] = (s[1:] != s[:-1]).any(axis=1)
+    return s[keep]
 
 
 def _product(gains: NDArray[np.generic]) -> NDArray[np.generic]:
@@ -319,7 +330,7 @@ def _ks_share(gains: NDArray[np.generic]) -> NDArray[np.generic]:
     return np.asarray(share.min(axis=0), dtype=np.float64)
 
 
-def _best(score: NDArray[np.generic], welfare: NDArray[np.generic], rtol: float) -> int:
-    """Position of the best score; ties → larger welfare → lowest position (tolerant for floats)."""
-    s, w = ranks(score, rtol), ranks(welfare, rtol)
-    return int(np.lexsort((np.arange(s.size), -w, -s))[0])
+def _best(score: IntArray, welfare: IntArray) -> int:
+    """Position of the best score rank; ties → larger welfare rank → lowest position (the
+    ranks come from :func:`ranks`, tolerant for floats)."""
+    return int(np.argmax(score * (int(welfare.max()) + 1) + welfare))  # first of equal maxima

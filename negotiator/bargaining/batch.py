@@ -1,11 +1,12 @@
 """Many alternating-offers negotiations at once: one numpy step per message for a whole batch.
 
-:func:`run_batch` runs one pairing of :data:`~negotiator.bargaining.AGENTS` over many scenarios
-in lockstep. Scenarios with the same issue shape are stacked into ``(negotiations, outcomes)``
-arrays; every message then costs a fixed handful of numpy operations for the whole batch — the
-concession targets, a vectorised binary search for each offering band, one gather of the
-opponent-model scores over the widest band, and the acceptance test. The decisions are exactly
-those of :class:`~negotiator.bargaining.OutcomeNegotiator` under
+:func:`run_batch` runs one pairing of :data:`~negotiator.bargaining.AGENTS` over many scenarios in
+lockstep. Scenarios with the same issue shape are stacked into ``(negotiations, outcomes)`` arrays;
+every message then costs a fixed handful of numpy operations for the whole batch — the concession
+targets, an index-guided search for each offering band (:func:`_search`), one gather of the
+opponent-model scores over the bands, and the acceptance test. Each group's sorted utilities and
+search index are built once (:meth:`BatchSide.prepare`) and shared by every pairing run on it. The
+decisions are exactly those of :class:`~negotiator.bargaining.OutcomeNegotiator` under
 :class:`~negotiator.bargaining.Negotiation` (a test checks outcome for outcome); agents whose
 concession policy or acceptance condition has no vectorised form run one at a time.
 """
@@ -17,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,6 +36,7 @@ __all__ = ["BatchSide", "batch_groups", "run_arrays", "run_batch", "vectorised"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
+SmallIntArray = NDArray[np.signedinteger[Any]]
 Outcome = tuple[int | None, int]
 
 
@@ -45,8 +48,8 @@ class _Side:
     u: FloatArray
     order: IntArray
     sorted: FloatArray
-    slots_sorted: NDArray[np.int32]
-    index: NDArray[np.int32]
+    slots_sorted: SmallIntArray
+    index: SmallIntArray
     padded: FloatArray
     discounted: bool
     starts: IntArray
@@ -125,22 +128,36 @@ class BatchSide:
     numeric: bool = False
 
     @cached_property
-    def sorted_view(self) -> tuple[IntArray, FloatArray, NDArray[np.int32], FloatArray]:
-        """``(order, sorted utilities, search index, sorted rows between −inf and +inf)``,
-        flat: built once, shared by every pairing."""
-        order, sorted_u = _stable_order(self.utilities)
-        padded = np.empty((sorted_u.shape[0], sorted_u.shape[1] + 2))
-        padded[:, 0], padded[:, -1], padded[:, 1:-1] = -np.inf, np.inf, sorted_u
-        return order, sorted_u, _index(sorted_u), padded.ravel()
+    def sorted_view(self) -> tuple[IntArray, FloatArray, SmallIntArray, FloatArray]:
+        """``(order, sorted utilities, search index (:func:`_index`), sorted rows between −inf
+        and +inf, flat)``: built once, shared by every pairing. The sorted utilities are a view
+        into the padded rows (see :meth:`sorted_rows` for a contiguous copy)."""
+        order, padded = _stable_order(self.utilities)
+        return order, padded[:, 1:-1], _index(self.utilities), padded.ravel()
 
-    def slots_sorted(self, layout: SpaceLayout) -> NDArray[np.int32]:
-        """Flat model slots of every outcome in sorted order, ``(negotiations·outcomes, issues)``.
+    def prepare(self, layout: SpaceLayout) -> None:
+        """Build the shared sorted view and model slots now (otherwise the first pairing that
+        runs builds them)."""
+        self.slots_sorted(layout)  # sorts too
+
+    def sorted_rows(self) -> FloatArray:
+        """The sorted utilities as one contiguous array (built on first use, then shared)."""
+        cached = self.__dict__.get("_sorted_rows")
+        if cached is None:
+            cached = np.ascontiguousarray(self.sorted_view[1])
+            self.__dict__["_sorted_rows"] = cached
+        return cached
+
+    def slots_sorted(self, layout: SpaceLayout) -> SmallIntArray:
+        """Flat model slots of every outcome in sorted order, ``(negotiations·outcomes, issues)``,
+        in the smallest integer type that holds them.
 
         Built once (like :attr:`sorted_view`) and shared by every pairing.
         """
         cached = self.__dict__.get("_slots_sorted")
         if cached is None:
-            cached = layout.slots.astype(np.int32).take(self.sorted_view[0].ravel(), axis=0)
+            slots = layout.slots.astype(np.min_scalar_type(-max(1, layout.issue_of.size)))
+            cached = slots.take(self.sorted_view[0].ravel(), axis=0)
             self.__dict__["_slots_sorted"] = cached
         return cached
 
@@ -162,6 +179,8 @@ def _side(spec: AgentSpec, data: BatchSide, layout: SpaceLayout) -> _Side:
     order, sorted_u, index, padded = data.sorted_view
     slots_sorted = data.slots_sorted(layout)
     template = build_agent(spec, u[0], layout, 0.0, None, None, data.ordinal, numeric=data.numeric)
+    if template.own_weight:  # the band choice reads the sorted rows flat
+        sorted_u = data.sorted_rows()
     gain, ordered = slot_gains(layout, data.ordinal if spec.model_ordinal else None)
     b, slots, issues = u.shape[0], layout.issue_of.size, len(layout.shape)
     return _Side(
@@ -195,53 +214,101 @@ def _side(spec: AgentSpec, data: BatchSide, layout: SpaceLayout) -> _Side:
     )
 
 
+#: Spaces of up to ``2**_PACK_BITS`` outcomes sort on packed keys (:func:`_stable_order`).
+_PACK_BITS = 20
+
+
 def _stable_order(u: FloatArray) -> tuple[IntArray, FloatArray]:
-    """Row-wise stable argsort and the sorted rows: a fast sort, redone stably only in rows
-    that hold ties."""
-    order = np.argsort(u, axis=1)
-    sorted_u = np.take_along_axis(u, order, axis=1)
-    ties = (sorted_u[:, 1:] == sorted_u[:, :-1]).any(axis=1)
-    if ties.any():
-        order[ties] = np.argsort(u[ties], axis=1, kind="stable")
-        sorted_u[ties] = np.take_along_axis(u[ties], order[ties], axis=1)
-    return order, sorted_u
+    """Row-wise stable argsort, and the sorted rows between −inf and +inf, ``(b, m + 2)``.
+
+    One plain sort of packed 64-bit keys: each utility's bit pattern (ordered like the value
+    for values ≥ 0) with its lowest bits replaced by the outcome's index, so equal utilities
+    stay in index order. Rows that this can misorder — two different utilities alike in all
+    but their lowest bits, or a negative value (−0.0 included) — are sorted again stably.
+    """
+    b, m = u.shape
+    padded = np.empty((b, m + 2))
+    padded[:, 0], padded[:, -1] = -np.inf, np.inf
+    bits = max(1, (m - 1).bit_length())
+    if bits > _PACK_BITS:
+        order, padded[:, 1:-1] = _argsort_stable(u)
+        return order, padded
+    low = np.int64((1 << bits) - 1)
+    keys = u.view(np.int64) & ~low
+    keys |= np.arange(m, dtype=np.int64)
+    keys.sort(axis=1)
+    negative = keys[:, 0] < 0
+    keys &= low
+    offsets = np.arange(0, b * m, m, dtype=np.int64)[:, None]
+    keys += offsets
+    sorted_u = padded[:, 1:-1]
+    np.take(u, keys, out=sorted_u, mode="clip")  # every key is in range: no clipping
+    keys -= offsets
+    redo = negative | (sorted_u[:, 1:] < sorted_u[:, :-1]).any(axis=1)
+    if redo.any():
+        keys[redo], sorted_u[redo] = _argsort_stable(u[redo])
+    return keys, padded
 
 
-_GRID = 2048  # buckets of the search index over [0, 1]
+def _argsort_stable(u: FloatArray) -> tuple[IntArray, FloatArray]:
+    order = np.argsort(u, axis=1, kind="stable")
+    return order, np.take_along_axis(u, order, axis=1)
 
 
-def _index(sorted_u: FloatArray) -> NDArray[np.int32]:
-    """Per row, how many values fall below each grid bucket ``k / _GRID`` (approximately)."""
-    b = sorted_u.shape[0]
-    k = np.clip(np.floor(sorted_u * _GRID).astype(np.intp), 0, _GRID) + 1
-    counts = np.bincount(
-        (k + np.arange(b)[:, None] * (_GRID + 2)).ravel(), minlength=b * (_GRID + 2)
-    )
-    return np.cumsum(counts.reshape(b, _GRID + 2), axis=1, dtype=np.int32)
+#: Most buckets of a search index over [0, 1] (:func:`_index`).
+_MAX_GRID = 2048
+#: Index entries counted at a time by :func:`_index` (small temporaries).
+_CHUNK = 1 << 17
+
+
+def _grid(m: int) -> int:
+    """Buckets of the search index for rows of ``m`` values: a power of two near ``2·m``,
+    so that a bucket holds about half a value, at most :data:`_MAX_GRID`."""
+    return min(_MAX_GRID, 1 << max(3, (2 * m - 1).bit_length()))
+
+
+def _bucket(x: FloatArray, grid: int) -> IntArray:
+    """Grid bucket of each value: ``floor(clip(x · grid, 0, grid))``, the same arithmetic for
+    the index and for a search, so that a value in an earlier bucket than ``x`` is below it."""
+    scaled = np.minimum(np.maximum(x * float(grid), 0.0), float(grid))
+    return scaled.astype(np.intp)  # truncation is floor here: ≥ 0
+
+
+def _index(u: FloatArray) -> SmallIntArray:
+    """The search index, ``(b, grid + 2)``: entry ``[r, k]`` says how many of row ``r``'s
+    values lie in buckets (:func:`_bucket`) before bucket ``k``, in the smallest type that
+    holds the row length.
+
+    Counting needs no sorted order. Every value below ``x`` lies in ``x``'s bucket or before,
+    and every value in an earlier bucket is below ``x``: the entry is where :func:`_search`
+    starts walking up the sorted row.
+    """
+    b, m = u.shape
+    grid = _grid(m)
+    index = np.empty((b, grid + 2), dtype=np.min_scalar_type(-(m + 1)))  # holds m
+    chunk = max(1, _CHUNK // (grid + 2))
+    offsets = np.arange(1, chunk * (grid + 2), grid + 2)[:, None]
+    for lo in range(0, b, chunk):
+        block = u[lo : lo + chunk]
+        k = _bucket(block, grid)
+        k += offsets[: block.shape[0]]
+        counts = np.bincount(k.ravel(), minlength=k.shape[0] * (grid + 2))
+        np.cumsum(counts.reshape(-1, grid + 2), axis=1, out=index[lo : lo + chunk])
+    return index
 
 
 def _search(side: _Side, rows: IntArray, x: FloatArray, right: bool) -> IntArray:
-    """Row-wise exact ``searchsorted`` (left or right): a grid guess, then a short walk.
-
-    The walk reads each row's sorted values padded with −inf / +inf sentinels, so it needs no
-    bounds checks.
-    """
-    width = side.sorted.shape[1] + 2
+    """Row-wise exact ``searchsorted`` (left or right) of finite ``x``: the index's start,
+    then a walk up the sorted row (padded with +inf, so it needs no bounds check)."""
+    width = side.index.shape[1]
+    start: IntArray = rows * (side.sorted.shape[1] + 2) + 1  # the row's first in ``padded``
+    at: IntArray = start + side.index.ravel().take(rows * width + _bucket(x, width - 2))
     values = side.padded
-    base = rows * width
-    k = (np.minimum(np.maximum(x, 0.0), 1.0) * _GRID).astype(np.intp)  # floor: x·G ≥ 0
-    pos = side.index.ravel().take(rows * (_GRID + 2) + k).astype(np.intp)
     while True:
-        at = base + pos
-        prev, here = values.take(at), values.take(at + 1)
-        if right:
-            down, up = prev > x, here <= x
-        else:
-            down, up = prev >= x, here < x
-        move = np.subtract(up, down, dtype=np.intp)
-        if not move.any():
-            return pos
-        pos += move
+        move = values.take(at) <= x if right else values.take(at) < x
+        if not np.count_nonzero(move):
+            return at - start
+        at += move
 
 
 def _observe(
@@ -253,15 +320,13 @@ def _observe(
     else:
         side.opp_best.put(rows, np.maximum(side.opp_best.take(rows), offered))
     slots = slots_of.take(offers, axis=0)  # (k, issues)
-    counts_flat, top_flat = side.counts.reshape(-1), side.top.reshape(-1)
+    counts_flat = side.counts.reshape(-1)
     flat = (rows * side.counts.shape[1])[:, None] + slots
     counts = counts_flat.take(flat) + 1.0
     counts_flat.put(flat, counts)
-    issues = (rows * side.top.shape[1])[:, None] + np.arange(side.top.shape[1])
-    top_flat.put(issues, np.maximum(top_flat.take(issues), counts))
+    side.top[rows] = np.maximum(side.top.take(rows, axis=0), counts)
     if side.ordered.any():
-        claimed = side.claimed.reshape(-1)
-        claimed.put(issues, claimed.take(issues) + side.gain[slots])
+        side.claimed[rows] += side.gain[slots]
     side.seen += 1
 
 
@@ -535,7 +600,7 @@ def _run(
         else:
             done = accept
         pending.put(rows, mine)  # finished rows' pending offers are never read again
-        if done.any():
+        if np.count_nonzero(done):
             ended = rows[done]
             agreement[rows[accept]] = offers[accept]
             messages[ended] = n + 1
@@ -550,7 +615,8 @@ Group = tuple[list[int], SpaceLayout, tuple[BatchSide, BatchSide]]
 
 
 def batch_groups(scenarios: Sequence[Scenario]) -> list[Group]:
-    """Scenarios grouped by issue shape, each group's two sides stacked (reusable across runs)."""
+    """Scenarios grouped by issue shape, each group's two sides stacked, sorted and indexed
+    (reusable across runs and pairings)."""
     groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
     for i, s in enumerate(scenarios):
         groups[(s.space.shape, s.ordinal(0), s.ordinal(1), s.numeric)].append(i)
@@ -558,7 +624,10 @@ def batch_groups(scenarios: Sequence[Scenario]) -> list[Group]:
     for members in groups.values():
         group = [scenarios[i] for i in members]
         sides = (BatchSide.of(group, 0), BatchSide.of(group, 1))
-        out.append((members, group[0].space.layout, sides))
+        layout = group[0].space.layout
+        for side in sides:
+            side.prepare(layout)
+        out.append((members, layout, sides))
     return out
 
 

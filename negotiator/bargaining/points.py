@@ -13,6 +13,7 @@ problem with its JSON path (never a raw validation error).
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 from math import lcm
 from typing import Literal
 
@@ -41,6 +42,13 @@ def exact_fraction(x: float) -> Fraction:
         Fraction(1, 10)
     """
     return Fraction(repr(float(x))) if not isinstance(x, int) else Fraction(x)
+
+
+@lru_cache(maxsize=4096)
+def _points_fraction(x: float) -> Fraction:
+    """The exact fraction of one points value, its denominator limited (shared by every
+    scenario that uses the value: building it costs more than a scenario's arithmetic)."""
+    return exact_fraction(x).limit_denominator(_MAX_DENOMINATOR)
 
 
 class PointsUtility(BaseModel):
@@ -81,9 +89,7 @@ class PointsUtility(BaseModel):
     def denominator(self) -> int:
         """Smallest integer that makes every points value and the reservation whole."""
         values = [*self.points, self.reservation]
-        return lcm(
-            *(exact_fraction(x).limit_denominator(_MAX_DENOMINATOR).denominator for x in values)
-        )
+        return lcm(*(_points_fraction(x).denominator for x in values))
 
     def check(self, space: OutcomeSpace) -> None:
         """Check that the space holds only item issues, one points value each.
@@ -110,7 +116,7 @@ class PointsUtility(BaseModel):
         """
         self.check(space)
         d = denominator or self.denominator
-        per = [exact_fraction(p).limit_denominator(_MAX_DENOMINATOR) * d for p in self.points]
+        per = [_points_fraction(p) * d for p in self.points]
         most = sum(int(x) * issue.size for x, issue in zip(per, space.issues, strict=True))
         if most + abs(self.exact_reservation(d)) >= _EXACT_LIMIT:
             raise InvalidInputError.single(
@@ -126,7 +132,7 @@ class PointsUtility(BaseModel):
     def exact_reservation(self, denominator: int | None = None) -> int:
         """Walk-away points times ``denominator`` (default :attr:`denominator`), exact."""
         d = denominator or self.denominator
-        return int(exact_fraction(self.reservation).limit_denominator(_MAX_DENOMINATOR) * d)
+        return int(_points_fraction(self.reservation) * d)
 
     def evaluate_space(self, space: OutcomeSpace) -> FloatArray:
         """Points of every outcome as floats, in outcome order."""

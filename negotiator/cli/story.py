@@ -111,6 +111,8 @@ def _negotiate(u: Mapping[str, Any]) -> list[str]:
             f"sealed bid: delegator {n['delegator_gain']:+.4f}, contractor "
             f"{n['contractor_gain']:+.4f} (utility)."
         )
+    if n.get("unfunded") is not None:
+        lines.append(f"Not funded ({E(n['unfunded'])}): the sealed award stands.")
     return lines
 
 

@@ -117,6 +117,11 @@ class NegotiationSummary(BaseModel):
     delegator_gain: float = Field(description="The delegator's utility gain.")
     contractor_gain: float = Field(description="The contractor's utility gain.")
     welfare_gain: float = Field(description="Joint utility gain.")
+    unfunded: str | None = Field(
+        default=None,
+        description="Why the agreed terms could not be escrowed (the sealed award then stood).",
+        exclude_if=lambda v: v is None,
+    )
 
 
 def negotiation_summary(outcome: NegotiationOutcome) -> NegotiationSummary:
@@ -146,6 +151,7 @@ def negotiation_summary(outcome: NegotiationOutcome) -> NegotiationSummary:
         delegator_gain=round(outcome.delegator_gain, 6),
         contractor_gain=round(outcome.contractor_gain, 6),
         welfare_gain=round(outcome.welfare_gain, 6),
+        unfunded=outcome.unfunded,
     )
 
 

@@ -332,6 +332,8 @@ def _negotiate_events(state: Mapping[str, Any], delegator: str) -> list[Event]:
         for m in s["moves"]
     ]
     end = {k: outcome[k] for k in ("mechanism", "contractor_id", "agreed", "stall_reason")}
+    if outcome.get("unfunded") is not None:
+        end["unfunded"] = outcome["unfunded"]
     events.append(("negotiate", delegator, "negotiation", end))
     return events
 

@@ -30,6 +30,15 @@ def test_frontier_with_three_parties(u: np.ndarray) -> None:
     assert np.array_equal(pareto_mask(u), ~dominated(u))
 
 
+@given(st.integers(2, 3).flatmap(lambda k: utility_matrices(parties=k)))
+def test_frontier_points_are_the_distinct_normalised_pareto_points_in_order(
+    u: np.ndarray,
+) -> None:
+    a = analyze(u, np.zeros(u.shape[0]))
+    points = np.array([a.normalized_point(int(i)) for i in a.pareto])
+    assert np.array_equal(a.frontier, np.unique(points, axis=0))
+
+
 def constant_sum() -> ItemSplitPair:
     """The issue's reproduction: 3 items × 3 units, both score 5/4/3 points per unit."""
     return ItemSplitPair(

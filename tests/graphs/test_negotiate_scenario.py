@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
+from negotiator.cli.story import story_printer
 from negotiator.delegation.demo import demo_setup
 from negotiator.delegation.phases import A2A_STATE, TRANSITIONS, Phase
 from negotiator.flows import arun_flow, check_transcript
-from negotiator.graphs.runner import FLOW_NAME
+from negotiator.graphs.runner import FLOW_NAME, DelegationEnvironment, delegation_flow_in
 from negotiator.llm.deterministic import DeterministicClient
 from negotiator.llm.openai_client import OpenAICompatibleClient
 from negotiator.money import Money
@@ -102,26 +105,40 @@ def test_with_a_mocked_model_offers_are_its_choices_and_numbers_stay_bounded(
     assert check.ok, check.diff
 
 
-def _run_with_delegator_funds(amount: str) -> Any:
+def _run_with_delegator_funds(amount: str, story: list[str] | None = None) -> Any:
     setup = demo_setup("negotiate")
     funding = dict(setup.funding) | {
         setup.request.task.delegator_id: Money(amount=Decimal(amount), currency="USDC")
     }
     payload = {"setup": setup.model_copy(update={"funding": funding}).model_dump(mode="json")}
-    return asyncio.run(
-        arun_flow(FLOW_NAME, payload, client=DeterministicClient(), seed=7, run_id="t-run")
-    ).outcome
+    console = Console(file=io.StringIO(), width=200)
+    env = DelegationEnvironment(on_update=story_printer(console))
+    flow = delegation_flow_in(env)
+    record = asyncio.run(
+        arun_flow(
+            FLOW_NAME, payload, client=DeterministicClient(), seed=7, run_id="t-run", flow=flow
+        )
+    )
+    if story is not None:
+        story.extend(console.file.getvalue().splitlines())  # type: ignore[attr-defined]
+    return record.outcome
 
 
 @pytest.mark.parametrize("amount", ["5.00", "5.90"])
 def test_an_agreed_price_the_delegator_cannot_pay_falls_back_to_the_sealed_award(
     amount: str,
 ) -> None:
-    out = _run_with_delegator_funds(amount)  # the deal agrees 6.00; the sealed bid asks 5.00
+    story: list[str] = []
+    out = _run_with_delegator_funds(amount, story)  # the deal agrees 6.00; the sealed bid 5.00
     assert out["outcome"] == "completed" and out["ledger_balanced"] is True
-    assert out.get("negotiation") is None
     escrowed = [p["amount"] for p in out["payments"] if p["reason"] == "escrow"]
     assert escrowed == ["5.00"]
+    # the negotiation stays on record, with why its terms did not become the contract
+    n = out["negotiation"]
+    assert n["agreed"]["price"] == "6.00"
+    assert n["unfunded"].startswith("the agreed terms: ")
+    assert "Not funded (the agreed terms: " in "\n".join(story)
+    assert any(line.startswith("Contract ") for line in story)
 
 
 def test_a_delegator_who_cannot_pay_either_fails_with_every_bond_returned() -> None:

@@ -111,6 +111,16 @@ class NegotiationOutcome(BaseModel):
     delegator_gain: float = Field(description="Delegator's utility gain over the sealed bid.")
     contractor_gain: float = Field(description="Contractor's gain over its own sealed bid.")
     welfare_gain: float = Field(description="Joint utility gain over the sealed-bid contract.")
+    unfunded: str | None = Field(
+        default=None,
+        description="Why the agreed terms could not be escrowed (the sealed award then stands).",
+        exclude_if=lambda v: v is None,
+    )
+
+    @property
+    def binding(self) -> bool:
+        """Whether the contract is built from this outcome (its terms could be escrowed)."""
+        return self.unfunded is None
 
     @property
     def calls(self) -> tuple[CallRecord, ...]:
