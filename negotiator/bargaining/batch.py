@@ -27,7 +27,7 @@ from negotiator.bargaining.acceptance import AcceptNext
 from negotiator.bargaining.agents import AgentSpec, agent, build_agent
 from negotiator.bargaining.domains import Scenario, analyze_many, bilateral
 from negotiator.bargaining.issues import SpaceLayout
-from negotiator.bargaining.negotiators import slot_gains
+from negotiator.bargaining.negotiators import frequency_scores, slot_gains
 from negotiator.bargaining.protocols import Negotiation
 from negotiator.bargaining.strategies import ParetoTarget, TimeDependent, TitForTat
 from negotiator.errors import UsageError
@@ -61,6 +61,8 @@ class _Side:
     window: float
     own_weight: float
     nash_floor: bool
+    value_prior: tuple[float, float] | None
+    window_per_step: float | None
     gain: FloatArray
     ordered: NDArray[np.bool_]
     counts: FloatArray
@@ -199,6 +201,8 @@ def _side(spec: AgentSpec, data: BatchSide, layout: SpaceLayout) -> _Side:
         window=template.window,
         own_weight=template.own_weight,
         nash_floor=template.nash_floor,
+        value_prior=template.value_prior,
+        window_per_step=template.window_per_step,
         gain=gain,
         ordered=ordered,
         counts=np.zeros((b, slots)),
@@ -327,7 +331,9 @@ def _observe(
 
 
 def _scores(side: _Side, rows: IntArray, issue_of: IntArray) -> FloatArray:
-    scores: FloatArray = side.counts.take(rows, axis=0) * side.top.take(rows, axis=0)[:, issue_of]
+    scores = frequency_scores(
+        side.counts.take(rows, axis=0), side.top.take(rows, axis=0)[:, issue_of], side.value_prior
+    )
     if not side.ordered.any():
         return scores
     linear = side.claimed[rows][:, issue_of] * side.gain * float(side.seen)
@@ -376,11 +382,13 @@ def _pick(  # noqa: PLR0917 - mirrors OutcomeNegotiator._pick
     target: FloatArray,
     reservation: FloatArray,
     issue_of: IntArray,
-    last: bool,
+    time: tuple[float, bool],
 ) -> IntArray:
     """Each row's offer at its target (as ``OutcomeNegotiator._pick``; no own weight at the
-    own last turn)."""
+    own last turn); ``time`` is the time since the own last turn and whether this is the own
+    last turn."""
     spec, n = side.spec, side.sorted.shape[1]
+    step, last = time
     own_weight = 0.0 if last else side.own_weight
     floor = target - spec.slack if spec.slack and side.seen >= spec.model_after else target
     lo = np.minimum(_search(side, rows, np.maximum(floor, reservation), False), n - 1)
@@ -388,7 +396,10 @@ def _pick(  # noqa: PLR0917 - mirrors OutcomeNegotiator._pick
     if not side.seen:
         return pick
     at_lo = side.padded.take(rows * (n + 2) + lo + 1)
-    cap = np.maximum(at_lo, target) + side.window
+    window = side.window
+    if side.window_per_step is not None and step > 0:
+        window = min(window, side.window_per_step * step)
+    cap = np.maximum(at_lo, target) + window
     hi = _search(side, rows, cap, True)
     width = hi - lo
     wide = width > 1
@@ -570,7 +581,7 @@ def _run(
         discount = side.discount[rows] if side.discounted else None
         last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)
         target = _target(side, (t, rows), reservation, discount, layout)
-        mine = _pick(side, rows, target, reservation, issue_of, last)
+        mine = _pick(side, rows, target, reservation, issue_of, (step, last))
         if n == 0:
             accept = np.zeros(rows.size, dtype=bool)
         else:

@@ -40,7 +40,13 @@ from negotiator.bargaining.strategies import Concession, multiplicative_step
 from negotiator.bargaining.utility import AdditiveUtility
 from negotiator.errors import InvalidInputError
 
-__all__ = ["FixedOfferParty", "OutcomeNegotiator", "Seed001Party", "slot_gains"]
+__all__ = [
+    "FixedOfferParty",
+    "OutcomeNegotiator",
+    "Seed001Party",
+    "frequency_scores",
+    "slot_gains",
+]
 
 FloatArray = NDArray[np.float64]
 _ACCEPT = (Message.ACCEPT_OFFER, None)
@@ -82,6 +88,11 @@ class OutcomeNegotiator:
             ``accept_last`` relaxes). The power weights the opponent's side of the product: the
             frequency model rates outcomes the opponent never offered too close to its
             favourites, which places the estimated Nash outcome too far towards oneself.
+        value_prior: ``(unseen, seen)``: the frequency model with a prior on the values (see
+            :func:`frequency_scores`); None: the plain ``count · top`` model.
+        window_per_step: when set, the window is at most this multiple of the time between
+            the own turns (from the own second turn on): with many turns the target moves
+            little from one offer to the next, and a narrower band keeps each offer nearer it.
 
     Raises:
         InvalidInputError: on mismatched shapes or a negative window.
@@ -110,6 +121,8 @@ class OutcomeNegotiator:
         ordinal: Sequence[int] | None = None,
         own_weight: float = 0.0,
         nash_floor: bool = False,
+        value_prior: tuple[float, float] | None = None,
+        window_per_step: float | None = None,
     ) -> None:
         u = np.asarray(utilities, dtype=np.float64)
         if u.ndim != 1 or layout.grid.shape[0] != u.size or window < 0:
@@ -126,6 +139,8 @@ class OutcomeNegotiator:
         self.accept_last = accept_last
         self.own_weight = own_weight
         self.nash_floor = nash_floor
+        self.value_prior = value_prior
+        self.window_per_step = window_per_step
         self._last_t: float | None = None
         order = np.argsort(u, kind="stable")
         self._u = u
@@ -218,7 +233,10 @@ class OutcomeNegotiator:
         last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)
         if self.nash_floor and self._seen:
             target = max(target, self._nash_utility())
-        mine = self._pick(target, 0.0 if last else self.own_weight)
+        window = self.window
+        if self.window_per_step is not None and step > 0:
+            window = min(window, self.window_per_step * step)
+        mine = self._pick(target, 0.0 if last else self.own_weight, window)
         if (
             offered is not None
             and offered >= self.reservation
@@ -250,12 +268,13 @@ class OutcomeNegotiator:
         """The frequency model: estimated opponent preference of each (issue, value) slot.
 
         A slot scores ``count · top(issue)``: how often the opponent offered that value, times
-        how often it offered its favourite value of that issue (an issue weight).
+        how often it offered its favourite value of that issue (an issue weight); with a
+        ``value_prior``, :func:`frequency_scores`.
         """
         if self._scores is None:
             top = np.asarray(self._top)
             issue_of = self._layout.issue_of
-            scores = np.asarray(self._counts) * top[issue_of]
+            scores = frequency_scores(np.asarray(self._counts), top[issue_of], self.value_prior)
             linear = self._claimed[issue_of] * self._gain * self._seen
             self._scores = np.where(self._ordered[issue_of], linear, scores)
         return self._scores
@@ -269,7 +288,7 @@ class OutcomeNegotiator:
         product = np.where(gain >= 0, gain * gain * (est * est * est), -1.0)
         return float(self._u.item(int(product.argmax())))
 
-    def _pick(self, target: float, own_weight: float) -> int:
+    def _pick(self, target: float, own_weight: float, window: float) -> int:
         s = self._sorted
         slack = self.slack if self._seen >= self.model_after else 0.0
         lo = bisect_left(s, max(target - slack, self.reservation))
@@ -277,7 +296,7 @@ class OutcomeNegotiator:
             lo = self._n - 1
         if self._seen == 0:
             return int(self._order.item(lo))
-        hi = bisect_right(s, max(s[lo], target) + self.window)
+        hi = bisect_right(s, max(s[lo], target) + window)
         if hi - lo == 1:
             return int(self._order.item(lo))
         if self._slots_sorted is None:
@@ -288,6 +307,33 @@ class OutcomeNegotiator:
             top = float(np.maximum.reduceat(scores, self._layout.starts).sum())
             est = est / (top or 1.0) + own_weight * np.asarray(s[lo:hi])
         return int(self._order.item(hi - 1 - int(est[::-1].argmax())))
+
+
+def frequency_scores(
+    counts: FloatArray, top: FloatArray, prior: tuple[float, float] | None
+) -> FloatArray:
+    """Frequency-model scores of (issue, value) slots from offer counts (any array shape).
+
+    Without a prior a slot scores ``count · top``. With ``prior = (unseen, seen)`` the issue
+    weighs ``top²`` and the value ``seen + (1 − seen) · count / top`` if the opponent has
+    offered it, ``unseen`` if it never has: an outcome the opponent never proposed is not
+    worth nothing to it, and the model no longer rates every such outcome alike.
+
+    Args:
+        counts: opponent offers that used each slot.
+        top: per slot, the count of the opponent's most used value on the slot's issue.
+        prior: ``(unseen, seen)`` or None.
+
+    Example:
+        >>> frequency_scores(np.array([0.0, 1.0, 2.0]), np.full(3, 2.0), (0.2, 0.5)).tolist()
+        [0.8, 3.0, 4.0]
+    """
+    if prior is None:
+        return counts * top
+    unseen, seen = prior
+    value = np.where(counts > 0, seen + (1.0 - seen) * (counts / np.maximum(top, 1.0)), unseen)
+    scores: FloatArray = (top * top) * value
+    return scores
 
 
 def slot_gains(

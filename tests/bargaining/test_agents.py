@@ -241,3 +241,54 @@ def test_batch_holds_the_nash_floor_as_one_at_a_time(rounds: int) -> None:
     ]
     assert run_batch(scenarios, "pareto", "pareto", rounds) == alone
     assert len({a for a, _ in alone}) > 3  # the scenarios end in different agreements
+
+
+def test_the_value_prior_and_step_window_apply_only_on_purely_categorical_spaces() -> None:
+    categorical = bilateral(generated_scenario(3))
+    assert all(p.value_prior == (0.2, 0.5) and p.window_per_step == 0.5 for p in categorical)
+    assert all(p.value_prior is None for p in bilateral(generated_scenario(3), "linear", "linear"))
+    items = bilateral(synthetic_pairs("values", 1, seed=3)[0].scenario())
+    numeric = bilateral(_numeric_scenarios(1, seed=3)[0])
+    for party in (*items, *numeric):
+        assert party.value_prior is None and party.window_per_step is None
+
+
+def test_the_value_prior_rates_an_unseen_value_above_nothing() -> None:
+    # the opponent offered value 0 of issue 0 twice and value 1 once; value 2 never
+    layout = SpaceLayout.of_shape((3, 2))
+    u = np.linspace(0.0, 1.0, 6)
+    party = build_agent(agent("pareto"), u, layout, 0.0)
+    assert party.value_prior == (0.2, 0.5)
+    for offer in (0, 0, 2):  # outcomes (0, 0), (0, 0), (1, 0)
+        party.act(0.1, Message.MAKE_OFFER, offer)
+    # issue 0: top 2, weight 4; value 0 seen twice (1.0), value 1 once (0.75), value 2 never
+    assert party.opponent_scores().tolist() == [4.0, 3.0, 0.8, 9.0, 1.8]
+
+
+def test_the_step_window_narrows_the_band_when_turns_are_close() -> None:
+    # own utility 0.00, 0.01, …, 0.99 on one issue; the opponent always offers 0.00, so the
+    # model rates every other outcome alike and ties go to the top of the band
+    layout = SpaceLayout.of_shape((100,))
+    u = np.arange(100) / 100
+    party = build_agent(agent("pareto"), u, layout, 0.0)
+    party.act(0.0, None, None)
+    widths = []
+    for t in (0.48, 0.50, 0.52):
+        _, offer = party.act(t, Message.MAKE_OFFER, 0)
+        assert offer is not None
+        lowest = u[u >= 1.0 - t**2].min()  # the band's floor: the first outcome at the target
+        widths.append(u[offer] - lowest)
+    assert widths[0] == pytest.approx(0.05)  # turns 0.48 apart: the plain window
+    assert widths[1:] == pytest.approx([0.01, 0.01])  # 0.02 apart: half of it
+
+
+@pytest.mark.parametrize("rounds", [20, 100])
+def test_batch_uses_the_value_prior_and_step_window_as_one_at_a_time(rounds: int) -> None:
+    # the benchmark's categorical domain, one shape for all: the batch's own code decides
+    scenarios = [generated_scenario(40 + k) for k in range(12)]
+    alone = [
+        (r.agreement, r.rounds)
+        for r in (Negotiation("alternating", bilateral(s), rounds).run() for s in scenarios)
+    ]
+    assert run_batch(scenarios, "pareto", "pareto", rounds) == alone
+    assert len({a for a, _ in alone}) > 6
