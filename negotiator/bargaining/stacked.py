@@ -8,7 +8,8 @@ and tie breaks (same definitions, exactness and tie rules as the module docstrin
 path is dominated by numpy's per-call overhead; here every step runs once per stack:
 
 * per-party dense ranks (tolerant for floats) by one sort along the outcome axis;
-* the Pareto mask by one broadcast dominance test over ``(G, outcomes, outcomes)``;
+* the Pareto mask by one sort per row and a running maximum for two parties, or one broadcast
+  dominance test over ``(G, outcomes, outcomes)`` for more;
 * Nash, Kalai–Smorodinsky and max welfare by ranks restricted to a mask (the frontier, or the
   frontier inside the agreement zone) and one masked argmax. Integer (points) matrices stay
   exact in int64: the Nash product, and the KS share scaled by the product of the parties'
@@ -33,11 +34,11 @@ IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 #: An int64 (exact) or float64 array.
 Numbers = NDArray[Any]
-#: Largest outcome count stacked (the dominance test is quadratic in it; above this the
-#: per-scenario O(n log n) frontier is faster).
+#: Largest outcome count stacked: beyond it the per-scenario analysis is about as fast, and
+#: the dominance test for more than two parties grows with its square.
 MAX_STACKED_OUTCOMES = 256
 _CELLS = 1 << 22  # booleans per dominance block: bounds the memory of one step
-_INT_LIMIT = 2**62  # products of integer gains must stay below this to be exact in int64
+_INT_LIMIT = 2**62  # integer products and sums stay below this to be exact in int64
 
 
 def _masked_ranks(values: Numbers, valid: BoolArray, rtol: float) -> IntArray:
@@ -45,7 +46,8 @@ def _masked_ranks(values: Numbers, valid: BoolArray, rtol: float) -> IntArray:
     entries only (invalid entries get rank −1). Integers are exact; floats merge sorted
     neighbours within ``rtol × max |valid value|`` of the row."""
     exact = values.dtype.kind == "i"
-    order = np.lexsort((values, ~valid), axis=1)  # valid entries first, each row sorted
+    fill = np.iinfo(np.int64).max if exact else np.inf  # above every value (see _INT_LIMIT)
+    order = np.argsort(np.where(valid, values, fill), axis=1, kind="stable")
     s = np.take_along_axis(values, order, axis=1)
     count = valid.sum(axis=1)
     rows = np.arange(len(s))
@@ -62,9 +64,31 @@ def _masked_ranks(values: Numbers, valid: BoolArray, rtol: float) -> IntArray:
     return np.where(valid, out, -1)
 
 
+def _pareto_two(r: IntArray) -> BoolArray:
+    """Pareto masks of two-party rank matrices ``(G, 2, outcomes)``: per row, one lexicographic
+    sort (party 0 descending, then party 1) and a running maximum of party 1 over the points
+    before each distinct point (O(n log n), as the per-scenario two-party test)."""
+    a, b = r[:, 0], r[:, 1]
+    order = np.lexsort((-b, -a), axis=1)
+    sa, sb = np.take_along_axis(a, order, axis=1), np.take_along_axis(b, order, axis=1)
+    g, n = sa.shape
+    new = np.ones((g, n), dtype=bool)
+    new[:, 1:] = (sa[:, 1:] != sa[:, :-1]) | (sb[:, 1:] != sb[:, :-1])
+    before = np.full((g, n), -1, dtype=np.int64)
+    np.maximum.accumulate(sb[:, :-1], axis=1, out=before[:, 1:])
+    first = np.maximum.accumulate(np.where(new, np.arange(n), 0), axis=1)  # each point's start
+    optimal = np.take_along_axis(sb > before, first, axis=1)
+    mask = np.empty((g, n), dtype=bool)
+    np.put_along_axis(mask, order, optimal, axis=1)
+    return mask
+
+
 def _pareto_stack(r: IntArray) -> BoolArray:
     """Pareto masks of rank matrices ``(G, parties, outcomes)``: outcome ``i`` is dominated
-    when some ``j`` is ≥ on every party and > on one (broadcast over ``(G, n, n)``, in blocks)."""
+    when some ``j`` is ≥ on every party and > on one (two parties: :func:`_pareto_two`; more:
+    a broadcast over ``(G, n, n)``, in blocks)."""
+    if r.shape[1] == 2:
+        return _pareto_two(r)
     g, _, n = r.shape
     mask = np.empty((g, n), dtype=bool)
     block = max(1, _CELLS // max(1, r.shape[1] * n * n))
@@ -138,6 +162,15 @@ def _frontiers(
     return pareto, np.split(s[keep], np.cumsum(counts)[:-1])
 
 
+def _too_large(u: IntArray, r: IntArray) -> bool:
+    """True when an integer stack's gains, welfare, Nash products or scaled KS shares could
+    reach :data:`_INT_LIMIT` (bounded in floats from the largest utility and reservation; such
+    stacks are analysed one scenario at a time, in Python integers)."""
+    parties = u.shape[1]
+    top, res = float(np.abs(u).max()), float(np.abs(r).max())
+    return bool(max((top + res) ** parties, top * parties) >= _INT_LIMIT)
+
+
 def normalized_stack(
     utilities: Numbers, low: FloatArray, high: FloatArray, scales: FloatArray
 ) -> FloatArray:
@@ -181,9 +214,9 @@ def analyze_stack(
     if not (np.isfinite(u).all() and np.isfinite(r).all()):
         raise InvalidInputError.single("scenarios", "$.utilities", "non-finite utility")
     scale = np.ones(len(u), dtype=np.int64) if scales is None else np.asarray(scales)
-    gains = u - r[:, :, None]
-    if exact and float(np.abs(gains).max()) ** u.shape[1] >= _INT_LIMIT:
+    if exact and _too_large(u, r):
         return [analyze(m, v, rtol, int(s)) for m, v, s in zip(u, r, scale, strict=True)]
+    gains = u - r[:, :, None]
     g, parties, n = u.shape
     flat = u.reshape(g * parties, n)
     mask = _pareto_stack(_masked_ranks(flat, np.ones(flat.shape, bool), rtol).reshape(u.shape))
