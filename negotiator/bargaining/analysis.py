@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -191,10 +192,20 @@ class ScenarioAnalysis:
         """True when outcome ``outcome`` is Pareto-optimal (False for None: no deal)."""
         return outcome is not None and bool(self.mask[outcome])
 
+    @cached_property
+    def _span(self) -> FloatArray:
+        """``high − low`` per party, 1 where a party is indifferent (the normalising divisor)."""
+        span = self.high - self.low
+        return np.where(span > 0, span, 1.0)
+
+    @cached_property
+    def _nash_normalized(self) -> FloatArray | None:
+        """The Nash point on the normalised scale (None when the zone is empty)."""
+        return None if self.nash is None else self.normalized_point(self.nash)
+
     def normalize(self, point: NDArray[np.generic]) -> FloatArray:
         """Map a raw utility point to the normalised scale."""
-        span = self.high - self.low
-        return (np.asarray(point, dtype=np.float64) - self.low) / np.where(span > 0, span, 1.0)
+        return (np.asarray(point, dtype=np.float64) - self.low) / self._span
 
     def point(self, outcome: int | None) -> FloatArray:
         """Raw utility point of an outcome index, or the reservation point for None (no deal)."""
@@ -211,22 +222,24 @@ class ScenarioAnalysis:
 
     def nash_distance(self, point: FloatArray) -> float:
         """Distance from a normalised point to the Nash point (nan if the zone is empty)."""
-        if self.nash is None:
-            return float("nan")
-        return float(np.linalg.norm(self.normalized_point(self.nash) - point))
+        nash = self._nash_normalized
+        return float("nan") if nash is None else float(np.linalg.norm(nash - point))
 
     def distances(self, outcome: int | None) -> tuple[float, float]:
         """``(pareto distance, nash distance)`` of an outcome index (None: no deal)."""
-        p = self.normalized_point(outcome)
+        return self._distances(outcome, self.normalized_point(outcome))
+
+    def _distances(self, outcome: int | None, p: FloatArray) -> tuple[float, float]:
         return (0.0 if self.is_pareto(outcome) else self.pareto_distance(p)), self.nash_distance(p)
 
     def score(self, outcome: int | None) -> OutcomeScores:
         """Every figure of one outcome (None: no deal)."""
         raw = self.point(outcome)
-        pareto, nash = self.distances(outcome)
+        normalized = self.normalize(raw)
+        pareto, nash = self._distances(outcome, normalized)
         return OutcomeScores(
             utilities=tuple(float(x) for x in raw),
-            normalized=tuple(float(x) for x in self.normalize(raw)),
+            normalized=tuple(float(x) for x in normalized),
             welfare=float(raw.sum()),
             pareto=self.is_pareto(outcome),
             pareto_distance=pareto,
