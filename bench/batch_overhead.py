@@ -14,7 +14,8 @@ values (64 outcomes). Stages, each in CPU microseconds per scenario (median of `
 * ``batch preparation`` — stacking scenarios of one shape and sorting and indexing their
   utilities (:func:`negotiator.bargaining.batch.batch_groups`; once, shared by every pairing);
 * ``run`` — one pairing through the batch engine at 20 rounds, per pairing;
-* ``scoring`` — each result's figures (:meth:`ScenarioAnalysis.score`), per pairing.
+* ``scoring`` — each result's figures (:meth:`ScenarioAnalysis.score`, which now reuses each
+  analysis's normalised Nash point), per pairing.
 
     python bench/batch_overhead.py [--n 1000] [--runs 5] [--json]
 """
