@@ -58,6 +58,16 @@ def _scaled(x: int | float, denominator: int) -> int:
     return int(_points_fraction(x) * denominator)
 
 
+@lru_cache(maxsize=256)
+def _units(shape: tuple[int, ...], side: int) -> IntArray:
+    """Units each side gets of every item in every outcome, ``(items, outcomes)`` in outcome
+    (C) order, shared read-only by every space of that shape."""
+    grid = np.indices(shape, dtype=np.int64).reshape(len(shape), -1)
+    units = grid if side == 0 else np.array(shape, dtype=np.int64)[:, None] - 1 - grid
+    units.flags.writeable = False
+    return units
+
+
 class PointsUtility(BaseModel):
     """One side's points per unit of each item, its walk-away points and an optional discount.
 
@@ -129,12 +139,7 @@ class PointsUtility(BaseModel):
             raise InvalidInputError.single(
                 "points utility", "$.points", "totals too large for exact arithmetic"
             )
-        total = np.zeros((), dtype=np.int64)
-        for per_unit, issue in zip(per, space.issues, strict=True):
-            units = np.arange(issue.size, dtype=np.int64)
-            mine = units if self.side == 0 else issue.size - 1 - units
-            total = np.add.outer(total, mine * per_unit)
-        return np.asarray(total, dtype=np.int64).ravel()
+        return np.asarray(np.array(per, dtype=np.int64) @ _units(space.shape, self.side))
 
     def exact_reservation(self, denominator: int | None = None) -> int:
         """Walk-away points times ``denominator`` (default :attr:`denominator`), exact."""
