@@ -40,6 +40,22 @@ agent with AC_next acceptance and the offering band of
   seeds 7, 500, 1000, 3000, 9000 × 10, 20, 100 rounds): welfare rose in 11 of the 15 runs (means
   +0.1 / +0.2 / +0.2 points), was unchanged in one and fell by 0.02–0.05 points in three; the
   prior alone moved it by a few thousandths either way;
+* **weight-robust improvement on purely categorical spaces** — the frequency model orders each
+  issue's values (how often the opponent offered them) far more reliably than it weighs the
+  issues. Once the opponent has offered, the chosen offer is replaced by the outcome best for
+  oneself among those the opponent values at least as much under every additive utility with that
+  value order, whatever its weights (on every issue the same value, or one offered at least as
+  often as a value the opponent has offered, or any offered value in place of one it never
+  offered; :func:`~negotiator.bargaining.negotiators.dominating_mask`), when one is worth more to
+  oneself: the offer then gives up nothing the opponent is known to want. Chosen by measurement
+  on the generated domain (200 scenarios, seeds 7, 500, 1000, 3000, 9000 × 10, 20, 100 rounds):
+  welfare rose in all 15 runs (+0.2 to +0.5 points at 10 rounds, +0.2 to +0.5 at 20, +0.3 to
+  +0.6 at 100). Counting equally offered values as equal rather than requiring strictly more
+  offers added up to 0.13 points (14 of 15 runs; −0.01 in one); treating never-offered values as
+  equal to each other left welfare 1.3–2.8 points below the agent without the lift; taking the
+  model's favourite among the candidates instead of the best for oneself moved welfare by −0.05
+  to +0.04 points at 10 rounds and +0.05 to +0.11 at 100; lifting the opponent's offer before
+  accepting it changed no agreement (100 scenarios, seeds 7, 500, 3000, 10 and 20 rounds);
 * **acceptance** — AC_next (the offer is at least the own next offer, discounted by the domain's
   time discount over the wait), and at the own last turn anything worth the reservation.
 
@@ -83,6 +99,7 @@ class AgentSpec:
     floor_window: float | None = None  # the window where the Nash floor applies
     categorical_prior: tuple[float, float] | None = None  # value prior, categorical spaces
     categorical_window_per_step: float | None = None  # window cap per turn gap, categorical
+    categorical_dominance: bool = False  # weight-robust improvement of offers, categorical
 
 
 #: The toolkit's default agent for both sides.
@@ -105,6 +122,7 @@ AGENTS: Mapping[str, AgentSpec] = MappingProxyType(
             floor_window=0.02,
             categorical_prior=(0.2, 0.5),
             categorical_window_per_step=0.5,
+            categorical_dominance=True,
         )
     }
 )
@@ -169,6 +187,7 @@ def build_agent(  # noqa: PLR0917 - documented positional order
         floor,
         spec.categorical_prior if categorical else None,
         spec.categorical_window_per_step if categorical else None,
+        spec.categorical_dominance and categorical,
     )
 
 

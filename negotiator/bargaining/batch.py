@@ -27,7 +27,7 @@ from negotiator.bargaining.acceptance import AcceptNext
 from negotiator.bargaining.agents import AgentSpec, agent, build_agent
 from negotiator.bargaining.domains import Scenario, analyze_many, bilateral
 from negotiator.bargaining.issues import SpaceLayout
-from negotiator.bargaining.negotiators import frequency_scores, slot_gains
+from negotiator.bargaining.negotiators import dominating_mask, frequency_scores, slot_gains
 from negotiator.bargaining.protocols import Negotiation
 from negotiator.bargaining.strategies import ParetoTarget, TimeDependent, TitForTat
 from negotiator.errors import UsageError
@@ -63,6 +63,7 @@ class _Side:
     nash_floor: bool
     value_prior: tuple[float, float] | None
     window_per_step: float | None
+    dominance: bool
     gain: FloatArray
     ordered: NDArray[np.bool_]
     counts: FloatArray
@@ -203,6 +204,7 @@ def _side(spec: AgentSpec, data: BatchSide, layout: SpaceLayout) -> _Side:
         nash_floor=template.nash_floor,
         value_prior=template.value_prior,
         window_per_step=template.window_per_step,
+        dominance=template.dominance,
         gain=gain,
         ordered=ordered,
         counts=np.zeros((b, slots)),
@@ -413,6 +415,27 @@ def _pick(  # noqa: PLR0917 - mirrors OutcomeNegotiator._pick
     return pick
 
 
+def _dominating(side: _Side, rows: IntArray, chosen: IntArray, layout: SpaceLayout) -> IntArray:
+    """Per row, the outcome of highest own utility (first of ties) among those the opponent
+    values at least as much as the chosen one under every issue weighting and worth strictly
+    more to oneself; the chosen one when there is none or the side does not lift its offers
+    (as ``OutcomeNegotiator``)."""
+    if not (side.dominance and side.seen):
+        return chosen
+    slots_of, issue_of = layout.slots, layout.issue_of
+    picked = slots_of.take(chosen, axis=0)[:, issue_of]  # (k, slots): chosen slot per issue
+    ok = dominating_mask(side.counts.take(rows, axis=0), picked, issue_of)
+    k = np.arange(rows.size)
+    every = ok[:, : layout.shape[0]]  # outcomes in C order: one outer product per issue
+    for start, m in zip(layout.starts[1:].tolist(), layout.shape[1:], strict=True):
+        every = (every[:, :, None] & ok[:, None, start : start + m]).reshape(rows.size, -1)
+    u = side.u.take(rows, axis=0)
+    better = np.where(every, u, -np.inf)
+    best = better.argmax(axis=1)
+    lifted: IntArray = np.where(better[k, best] > u[k, chosen], best, chosen)
+    return lifted
+
+
 def _band_best(
     side: _Side,
     rows: IntArray,
@@ -582,6 +605,7 @@ def _run(
         last = t >= 1.0 - 1e-12 or (step > 0 and t + step > 1.0 + 1e-9)
         target = _target(side, (t, rows), reservation, discount, layout)
         mine = _pick(side, rows, target, reservation, issue_of, (step, last))
+        mine = _dominating(side, rows, mine, layout)
         if n == 0:
             accept = np.zeros(rows.size, dtype=bool)
         else:

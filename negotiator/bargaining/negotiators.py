@@ -44,6 +44,7 @@ __all__ = [
     "FixedOfferParty",
     "OutcomeNegotiator",
     "Seed001Party",
+    "dominating_mask",
     "frequency_scores",
     "slot_gains",
 ]
@@ -93,6 +94,9 @@ class OutcomeNegotiator:
         window_per_step: when set, the window is at most this multiple of the time between
             the own turns (from the own second turn on): with many turns the target moves
             little from one offer to the next, and a narrower band keeps each offer nearer it.
+        dominance: once the opponent has offered, replace the chosen offer by the best outcome
+            for oneself among those the opponent values at least as much whatever its issue
+            weights (:func:`dominating_mask`), when one is worth more to oneself.
 
     Raises:
         InvalidInputError: on mismatched shapes or a negative window.
@@ -123,6 +127,7 @@ class OutcomeNegotiator:
         nash_floor: bool = False,
         value_prior: tuple[float, float] | None = None,
         window_per_step: float | None = None,
+        dominance: bool = False,
     ) -> None:
         u = np.asarray(utilities, dtype=np.float64)
         if u.ndim != 1 or layout.grid.shape[0] != u.size or window < 0:
@@ -141,6 +146,7 @@ class OutcomeNegotiator:
         self.nash_floor = nash_floor
         self.value_prior = value_prior
         self.window_per_step = window_per_step
+        self.dominance = dominance
         self._last_t: float | None = None
         order = np.argsort(u, kind="stable")
         self._u = u
@@ -237,6 +243,8 @@ class OutcomeNegotiator:
         if self.window_per_step is not None and step > 0:
             window = min(window, self.window_per_step * step)
         mine = self._pick(target, 0.0 if last else self.own_weight, window)
+        if self.dominance and self._seen:
+            mine = self._dominating(mine)
         if (
             offered is not None
             and offered >= self.reservation
@@ -288,6 +296,17 @@ class OutcomeNegotiator:
         product = np.where(gain >= 0, gain * gain * (est * est * est), -1.0)
         return float(self._u.item(int(product.argmax())))
 
+    def _dominating(self, outcome: int) -> int:
+        """The outcome of highest own utility (first of ties) among those the opponent values
+        at least as much as ``outcome`` under every issue weighting (:func:`dominating_mask`)
+        and worth strictly more to oneself; ``outcome`` itself when there is none."""
+        slots = self._layout.slots
+        counts = np.asarray(self._counts)
+        ok = dominating_mask(counts, slots[outcome][self._layout.issue_of], self._layout.issue_of)
+        better = np.where(ok[slots].all(axis=1), self._u, -np.inf)
+        best = int(better.argmax())
+        return best if better.item(best) > self._u.item(outcome) else outcome
+
     def _pick(self, target: float, own_weight: float, window: float) -> int:
         s = self._sorted
         slack = self.slack if self._seen >= self.model_after else 0.0
@@ -334,6 +353,37 @@ def frequency_scores(
     value = np.where(counts > 0, seen + (1.0 - seen) * (counts / np.maximum(top, 1.0)), unseen)
     scores: FloatArray = (top * top) * value
     return scores
+
+
+def dominating_mask(
+    counts: FloatArray, chosen: NDArray[np.intp], issue_of: NDArray[np.intp]
+) -> NDArray[np.bool_]:
+    """Per (issue, value) slot, whether the opponent values it at least as much as the chosen
+    value of its issue, judged by the order of the frequency model's counts alone (any array
+    shape, slots on the last axis).
+
+    A value is at least as good as the chosen one when it is that value, or the opponent has
+    offered it at least as often as the chosen one and has offered the chosen one at all; a
+    value it never offered ranks below every offered one and is not compared with another
+    never-offered value. An outcome all of whose values pass is worth at least as much to the
+    opponent as the chosen outcome under every additive utility with that value order,
+    whatever its issue weights: the frequency model ranks values far more reliably than it
+    weighs issues.
+
+    Args:
+        counts: opponent offers per slot, ``(..., slots)``.
+        chosen: per slot, the chosen outcome's slot on the same issue, ``(..., slots)``.
+        issue_of: the issue of each slot.
+
+    Example:
+        >>> dominating_mask(np.array([0.0, 2.0, 1.0, 0.0]), np.array([2, 2, 2, 3]),
+        ...     np.array([0, 0, 0, 1])).tolist()
+        [False, True, True, True]
+    """
+    own = np.take_along_axis(counts, chosen, axis=-1)
+    same = np.arange(issue_of.size) == chosen
+    mask: NDArray[np.bool_] = np.where(own > 0, counts >= own, counts > 0) | same
+    return mask
 
 
 def slot_gains(

@@ -4,6 +4,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from negotiator.bargaining import (
     DEFAULT_AGENT,
@@ -26,6 +28,7 @@ from negotiator.bargaining import (
     tournament,
 )
 from negotiator.bargaining.agents import build_agent
+from negotiator.bargaining.negotiators import OutcomeNegotiator, dominating_mask
 from negotiator.errors import UnknownKeyError
 
 REFERENCES = [("pareto", "pareto"), ("linear", "linear"), ("boulware", "conceder")]
@@ -292,3 +295,83 @@ def test_batch_uses_the_value_prior_and_step_window_as_one_at_a_time(rounds: int
     ]
     assert run_batch(scenarios, "pareto", "pareto", rounds) == alone
     assert len({a for a, _ in alone}) > 6
+
+
+def test_the_dominance_order_compares_values_by_how_often_the_opponent_offered_them() -> None:
+    # issue 0 (slots 0–3): counts 0, 2, 1, 0, chosen value 2 (offered once); issue 1 (slots
+    # 4–5): counts 0, 0, chosen value 4 (never offered)
+    counts = np.array([0.0, 2.0, 1.0, 0.0, 0.0, 0.0])
+    chosen = np.array([2, 2, 2, 2, 4, 4])
+    issue_of = np.array([0, 0, 0, 0, 1, 1])
+    mask = dominating_mask(counts, chosen, issue_of)
+    # offered more or as often: at least as good; never offered: below it
+    assert mask[:4].tolist() == [False, True, True, False]
+    # a never-offered chosen value is matched only by itself or by an offered value
+    assert mask[4:].tolist() == [True, False]
+    assert dominating_mask(np.array([[1.0, 1.0]]), np.array([[0, 0]]), np.array([0, 0])).all()
+
+
+def test_the_default_lifts_an_offer_the_opponent_values_no_more_than_a_better_one() -> None:
+    # outcomes (0, 0), (0, 1), (1, 0), (1, 1); the opponent offered (1, 1) once, so whatever its
+    # issue weights it values (1, 0) at least as much as (0, 0), which is worth more to us
+    layout = SpaceLayout.of_shape((2, 2))
+    u = np.array([0.76, 0.5, 1.0, 0.0])
+    party = build_agent(agent("pareto"), u, layout, 0.0)
+    assert party.dominance
+    party.act(0.0, None, None)
+    # target 1 − 0.5² = 0.75: the band [0.75, 0.80] holds (0, 0) alone
+    assert party.act(0.5, Message.MAKE_OFFER, 3) == (Message.MAKE_OFFER, 2)
+    plain = build_agent(replace(agent("pareto"), categorical_dominance=False), u, layout, 0.0)
+    plain.act(0.0, None, None)
+    assert plain.act(0.5, Message.MAKE_OFFER, 3) == (Message.MAKE_OFFER, 0)
+
+
+class _Recording:
+    """A party that records every outcome it offers and the counts it had seen then."""
+
+    def __init__(self, party: OutcomeNegotiator) -> None:
+        self.party = party
+        self.offers: list[tuple[int, np.ndarray]] = []
+
+    def acceptable(self, offer: int) -> bool:
+        return self.party.acceptable(offer)
+
+    def act(self, t: float, received: Message | None, offer: int | None) -> object:
+        message, mine = self.party.act(t, received, offer)
+        if message is Message.MAKE_OFFER and mine is not None and offer is not None:
+            self.offers.append((mine, np.asarray(self.party._counts)))
+        return message, mine
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**31), st.integers(2, 4), st.sampled_from([5, 10, 20]))
+def test_no_default_offer_is_robustly_dominated_by_a_better_one(
+    seed: int, values: int, rounds: int
+) -> None:
+    scenario = generated_scenario(seed, 3, values)
+    layout = scenario.space.layout
+    parties = [_Recording(p) for p in bilateral(scenario)]
+    Negotiation("alternating", parties, rounds).run()  # type: ignore[arg-type]
+    for side, recording in enumerate(parties):
+        u = scenario.normalized_matrix[side]
+        for offer, counts in recording.offers:
+            ok = dominating_mask(counts, layout.slots[offer][layout.issue_of], layout.issue_of)
+            assert not (ok[layout.slots].all(axis=1) & (u > u[offer])).any()
+
+
+@pytest.mark.parametrize("rounds", [10, 20, 100])
+def test_batch_lifts_offers_as_one_at_a_time(rounds: int) -> None:
+    scenarios = [generated_scenario(70 + k) for k in range(12)]
+    alone = [
+        (r.agreement, r.rounds)
+        for r in (Negotiation("alternating", bilateral(s), rounds).run() for s in scenarios)
+    ]
+    assert run_batch(scenarios, "pareto", "pareto", rounds) == alone
+    plain_spec = replace(agent("pareto"), categorical_dominance=False)
+    plain = []
+    for s in scenarios:
+        parties = [
+            build_agent(plain_spec, s.normalized_matrix[k], s.space.layout, 0.0) for k in range(2)
+        ]
+        plain.append(Negotiation("alternating", parties, rounds).run().agreement)
+    assert [a for a, _ in alone] != plain  # the lift changes some agreements
