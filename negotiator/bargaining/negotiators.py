@@ -21,6 +21,9 @@ once ``model_after`` opponent offers have been seen; before any opponent offer t
 lowest outcome is offered (the best outcome at the start). Defaults ``window = slack = 0.01``
 were chosen on the generated benchmark domain (``bench/vs_negmas.py``): they keep agreements
 within ~0.002–0.004 of the Pareto frontier while raising welfare over pure target-following.
+With ``dominance`` on, the chosen offer is then replaced by the outcome of highest own utility
+among those the opponent values at least as much whatever its issue weights, judged by the
+model's value order alone (:func:`dominating_mask`), when one is worth more to oneself.
 Nothing below the reservation value is ever offered or accepted; a party none of whose outcomes
 reaches its reservation value breaks off.
 """
