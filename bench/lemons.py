@@ -31,15 +31,18 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from negotiator.delegation.reputation import damped_update, decay_toward_prior
 from negotiator.delegation.trust import TrustPolicy, required_bond
 from negotiator.money import Money
+from negotiator.plotting import write_png
 from negotiator.wire.common import Level
 from negotiator.wire.task import TaskSpec
 
@@ -138,24 +141,21 @@ def rolling(pop: Population, winners: np.ndarray, window: int = 100) -> np.ndarr
 
 
 def plot(path: Path, pop: Population, w0: np.ndarray, w1: np.ndarray, reps: list[Decimal]) -> None:
-    import matplotlib  # noqa: PLC0415 (only when plotting)
+    def draw(axes: Sequence[Any]) -> None:
+        left, right = axes
+        left.plot(rolling(pop, w0), label="claims only")
+        left.plot(rolling(pop, w1), label="reputation + trust-scaled stakes")
+        left.axhline(float(pop.lemons.mean()), color="grey", ls=":", label="lemons in population")
+        left.set(xlabel="task", ylabel="lemon share (rolling 100)", title="Who wins the tasks")
+        left.legend()
+        right.scatter(pop.quality, [float(r) for r in reps], s=14)
+        right.plot([0, 1], [0, 1], color="grey", ls=":")
+        right.set(
+            xlabel="true quality", ylabel="reputation at the end", title="Reputation vs truth"
+        )
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
-
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-    left.plot(rolling(pop, w0), label="claims only")
-    left.plot(rolling(pop, w1), label="reputation + trust-scaled stakes")
-    left.axhline(float(pop.lemons.mean()), color="grey", ls=":", label="lemons in population")
-    left.set(xlabel="task", ylabel="lemon share (rolling 100)", title="Who wins the tasks")
-    left.legend()
-    right.scatter(pop.quality, [float(r) for r in reps], s=14)
-    right.plot([0, 1], [0, 1], color="grey", ls=":")
-    right.set(xlabel="true quality", ylabel="reputation at the end", title="Reputation vs truth")
-    fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    write_png(path, (11, 4.2), 2, draw)
 
 
 def main() -> None:

@@ -38,14 +38,17 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from negotiator.delegation.reoptimise import SwitchPolicy
 from negotiator.delegation.simulation import MonitoredTask, simulate_monitored_task
+from negotiator.plotting import write_png
 
 POLICIES = {
     "without": SwitchPolicy(
@@ -91,26 +94,21 @@ def run_arm(policy: SwitchPolicy, args: argparse.Namespace) -> Arm:
 
 
 def plot(path: Path, arms: dict[str, Arm]) -> None:
-    import matplotlib  # noqa: PLC0415 (only when plotting)
+    def draw(axes: Sequence[Any]) -> None:
+        (ax,) = axes
+        top = max(max(a.switches) for a in arms.values())
+        bins = np.arange(top + 2) - 0.5
+        for name, arm in arms.items():
+            ax.hist(arm.switches, bins=bins, alpha=0.6, label=f"{name} devices")
+        ax.set(
+            xlabel="switches in one task",
+            ylabel="tasks",
+            title="Contractor switches under noisy monitoring",
+        )
+        ax.legend()
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
-
-    fig, ax = plt.subplots(figsize=(7, 4))
-    top = max(max(a.switches) for a in arms.values())
-    bins = np.arange(top + 2) - 0.5
-    for name, arm in arms.items():
-        ax.hist(arm.switches, bins=bins, alpha=0.6, label=f"{name} devices")
-    ax.set(
-        xlabel="switches in one task",
-        ylabel="tasks",
-        title="Contractor switches under noisy monitoring",
-    )
-    ax.legend()
-    fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    write_png(path, (7, 4), 1, draw)
 
 
 def main() -> None:
