@@ -24,7 +24,7 @@ A rejected answer falls back to ``call.fallback()`` with the reason recorded in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -196,18 +196,9 @@ async def ask_structured(client: ModelClient, call: StructuredCall[T]) -> ModelR
         >>> asyncio.run(ask_structured(DeterministicClient(), call)).value.text
         'numbers'
     """
-    try:
-        result = _well_formed(await client.structured(call))
-    except _STOPS:
-        raise
-    except Exception as exc:
-        return _fallback(
-            call.fallback(), None, f"client error: {type(exc).__name__}: {_reason(str(exc))}"
-        )
-    problem = structured_problem(call, result)
-    if problem is None:
-        return result
-    return _fallback(call.fallback(), result, f"answer rejected: {_reason(problem)}")
+    return await _guarded(
+        call.fallback, lambda: client.structured(call), lambda r: structured_problem(call, r)
+    )
 
 
 async def ask_text(client: ModelClient, call: TextCall) -> ModelResult[str]:
@@ -219,15 +210,25 @@ async def ask_text(client: ModelClient, call: TextCall) -> ModelResult[str]:
         HostFailure: the host failed during the call.
         ModelUnavailableError: the client requires a model answer and got none.
     """
+    return await _guarded(call.fallback, lambda: client.text(call), lambda r: text_problem(r.value))
+
+
+async def _guarded(
+    fallback: Callable[[], R],
+    ask: Callable[[], Awaitable[object]],
+    problem: Callable[[ModelResult[Any]], str | None],
+) -> ModelResult[R]:
+    """The answer ``ask`` gets, or ``fallback``'s value when the client raises (other than a
+    deliberate stop) or ``problem`` finds the answer unacceptable, with the reason recorded."""
     try:
-        result = _well_formed(await client.text(call))
+        result = _well_formed(await ask())
     except _STOPS:
         raise
     except Exception as exc:
         return _fallback(
-            call.fallback(), None, f"client error: {type(exc).__name__}: {_reason(str(exc))}"
+            fallback(), None, f"client error: {type(exc).__name__}: {_reason(str(exc))}"
         )
-    problem = text_problem(result.value)
-    if problem is None:
+    found = problem(result)
+    if found is None:
         return result
-    return _fallback(call.fallback(), result, f"answer rejected: {_reason(problem)}")
+    return _fallback(fallback(), result, f"answer rejected: {_reason(found)}")
