@@ -33,7 +33,14 @@ from negotiator.transcript.format import (
 )
 from negotiator.transcript.reader import Transcript
 
-__all__ = ["EVENT_STORY", "clause_status_text", "story_lines", "subrun_lines"]
+__all__ = [
+    "EVENT_STORY",
+    "announcement_lines",
+    "clause_status_text",
+    "report_text",
+    "story_lines",
+    "subrun_lines",
+]
 
 E = escape
 _MAX_VALUE_CHARS = 120
@@ -119,7 +126,8 @@ class _Narrator:
             self.lines += teller(self, event.payload, event.role)
 
 
-def _announcement(_n: _Narrator, p: Mapping[str, Any], _role: str) -> list[str]:
+def announcement_lines(p: Mapping[str, Any]) -> list[str]:
+    """The announcement as told live and in a replay: who is eligible, who was filtered, why."""
     lines = [
         f"Announced {E(str(p.get('task_id')))}: {len(p.get('eligible', []))} bidders eligible."
     ]
@@ -128,6 +136,10 @@ def _announcement(_n: _Narrator, p: Mapping[str, Any], _role: str) -> list[str]:
         for i in p.get("ineligible", [])
     ]
     return lines
+
+
+def _announcement(_n: _Narrator, p: Mapping[str, Any], _role: str) -> list[str]:
+    return announcement_lines(p)
 
 
 def _question(_n: _Narrator, p: Mapping[str, Any], _role: str) -> list[str]:

@@ -9,7 +9,12 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from negotiator.cli.narrate import clause_status_text, report_text, subrun_lines
+from negotiator.cli.narrate import (
+    announcement_lines,
+    clause_status_text,
+    report_text,
+    subrun_lines,
+)
 from negotiator.transcript.counts import AnswerCounts, answers_line
 
 __all__ = ["outcome_counts", "print_summary", "story_printer"]
@@ -18,15 +23,7 @@ E = escape
 
 
 def _announce(u: Mapping[str, Any]) -> list[str]:
-    a = u.get("announcement", {})
-    lines = [
-        f"Announced {E(str(a.get('task_id')))}: {len(a.get('eligible', []))} bidders eligible."
-    ]
-    lines += [
-        f"  [dim]filtered[/dim] {E(i['bidder_id'])}: {E('; '.join(i['reasons']))}"
-        for i in a.get("ineligible", [])
-    ]
-    return lines
+    return announcement_lines(u.get("announcement", {}))
 
 
 def _ask(u: Mapping[str, Any]) -> list[str]:
